@@ -1,0 +1,23 @@
+"""How a row's hash is computed; shared by record() and the verifier."""
+
+import hashlib
+import json
+
+HASHED_FIELDS = (
+    "created_at", "actor_id", "actor_display", "source", "request_id", "ip", "user_agent", "store_id",
+    "action", "target_type", "target_id", "target_label", "before", "after", "reason", "prev_hash",
+)
+
+
+def canonical(values: dict) -> bytes:
+    data = {}
+    for name in HASHED_FIELDS:
+        value = values.get(name)
+        if name == "created_at" and value is not None:
+            value = value.isoformat(timespec="microseconds")
+        data[name] = value
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def row_hash(values: dict) -> str:
+    return hashlib.sha256(canonical(values)).hexdigest()

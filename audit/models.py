@@ -1,0 +1,60 @@
+"""The audit log: append-only, hash-chained records of who did what to what, when and from where."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import RestrictedModel, RestrictedQuerySet
+
+
+class Source(models.TextChoices):
+    WEB = "web", _("Web")
+    API = "api", _("API")
+    TASK = "task", _("Background task")
+    SYSTEM = "system", _("System")
+
+
+class AuditEvent(RestrictedModel):
+    """One recorded action. Never updated or deleted (a PostgreSQL trigger refuses both).
+
+    `hash` covers this row's content and `prev_hash`, the previous row's hash, so altering or
+    removing a row breaks the chain that `manage.py verify_audit_chain` walks.
+    """
+
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
+                              on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    actor_display = models.CharField(_("actor name"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.SYSTEM)
+    request_id = models.CharField(_("request ID"), max_length=64, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
+    store = models.ForeignKey("stores.Store", verbose_name=_("store"), null=True, blank=True,
+                              on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=80, blank=True)
+    target_id = models.CharField(_("target ID"), max_length=64, blank=True)
+    target_label = models.CharField(_("target"), max_length=300, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    store_lookups = ("store",)
+    permission_map = {"view": "users_view"}
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit event")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["store", "-id"]),
+            models.Index(fields=["actor", "-id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_display or '-'} {self.action} {self.target_label}"

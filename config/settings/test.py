@@ -1,0 +1,20 @@
+"""The test suite runs on PostgreSQL and Redis, never SQLite (see README)."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/shopcrew")
+os.environ.setdefault("SHOPCREW_FERNET_KEYS", "x6D8m6SbGBDnYyg0Dm_9Qm3Z2LnZkRcs4wdcB0Y1wOE=")
+
+from .base import *  # noqa: E402,F401,F403
+from .base import REDIS_URL  # noqa: E402
+
+SECRET_KEY = "test-only-secret-key-not-for-production"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Each test worker uses its own Redis database so keys never collide with a running console.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/15")

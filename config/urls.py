@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+admin.site.site_header = "ShopCrew"
+admin.site.site_title = "ShopCrew"
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("accounts/", include("staff.auth_urls")),
+    path("staff/", include("staff.urls")),
+    path("stores/", include("stores.urls")),
+    path("audit/", include("audit.urls")),
+    path("api/v1/", include("config.api")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.SHOPCREW_DEMO:
+    urlpatterns.append(path("sandbox/", include("sandbox.urls")))

@@ -1,0 +1,51 @@
+"""The base API viewset: it maps HTTP methods to actions and always restricts the queryset.
+
+Subclasses refine `scope_queryset()`; `get_queryset()` is final in spirit — it applies
+`restrict(viewer, action)` after the hook, so a subclass cannot drop the restriction by accident.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from rest_framework import exceptions, viewsets
+
+from core.permissions import permissions_of
+
+ACTION_FOR = {
+    "list": "view",
+    "retrieve": "view",
+    "create": "add",
+    "update": "change",
+    "partial_update": "change",
+    "destroy": "delete",
+}
+
+
+class ScopedViewSetMixin:
+    queryset = None
+    action_map_extra: dict[str, str] = {}
+
+    def permission_action(self) -> str:
+        return self.action_map_extra.get(self.action, ACTION_FOR.get(self.action, "view"))
+
+    def scope_queryset(self, queryset):
+        return queryset
+
+    def get_queryset(self):
+        model = self.queryset.model
+        action = self.permission_action()
+        perm = model.permission_for(action)
+        if not permissions_of(self.request.user).has_anywhere(perm):
+            raise exceptions.PermissionDenied()
+        return self.scope_queryset(self.queryset.all()).restrict(self.request.user, action)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, DjangoPermissionDenied):
+            exc = exceptions.PermissionDenied(str(exc) or None)
+        return super().handle_exception(exc)
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    pass
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass

@@ -1,0 +1,103 @@
+"""The one permission idiom: a per-request PermissionSet answers "which stores may this viewer do P in".
+
+core knows nothing of roles; the loader named by settings.SHOPCREW_PERMISSION_LOADER builds the
+PermissionSet (rbac provides the real one). Everything else — restrict(), views, the API, templates —
+asks the PermissionSet cached on the user object for the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+ANY = "*"  # pseudo-permission: "holds at least one permission on the store"
+
+
+class _AllStores:
+    """Sentinel for "every store, present and future"."""
+
+    def __contains__(self, item) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "ALL_STORES"
+
+    def __bool__(self) -> bool:
+        return True
+
+
+ALL_STORES = _AllStores()
+
+
+class PermissionSet:
+    """What one person may do, per store: {store_id: {perm,...}} plus all-store permissions."""
+
+    def __init__(self, *, per_store: dict[int, frozenset[str]] | None = None, everywhere: Iterable[str] = (),
+                 super_admin: bool = False):
+        self.per_store = per_store or {}
+        self.everywhere = frozenset(everywhere)
+        self.super_admin = super_admin
+
+    def has(self, perm: str, store_id: int | None) -> bool:
+        if self.super_admin or perm in self.everywhere:
+            return True
+        perms = self.per_store.get(store_id)
+        if perms is None:
+            return False
+        return perm == ANY or perm in perms
+
+    def has_anywhere(self, perm: str) -> bool:
+        if self.super_admin or perm in self.everywhere:
+            return True
+        if perm == ANY:
+            return bool(self.per_store) or bool(self.everywhere)
+        return any(perm in perms for perms in self.per_store.values())
+
+    def stores_with(self, perm: str):
+        """Store ids where perm holds, or ALL_STORES."""
+        if self.super_admin or perm in self.everywhere or (perm == ANY and self.everywhere):
+            return ALL_STORES
+        if perm == ANY:
+            return frozenset(self.per_store)
+        return frozenset(store_id for store_id, perms in self.per_store.items() if perm in perms)
+
+    def perms_on(self, store_id: int) -> frozenset[str]:
+        return self.everywhere | self.per_store.get(store_id, frozenset())
+
+    @property
+    def is_admin(self) -> bool:
+        """Any administrative right: such a person must sign in with a second factor."""
+        return self.super_admin or self.has_anywhere("users_manage")
+
+
+EMPTY = PermissionSet()
+
+
+def default_loader(user) -> PermissionSet:
+    """Before roles exist: superusers may do everything, everyone else nothing."""
+    return PermissionSet(super_admin=True) if user.is_superuser else EMPTY
+
+
+@cache
+def _loader():
+    return import_string(getattr(settings, "SHOPCREW_PERMISSION_LOADER", "core.permissions.default_loader"))
+
+
+def permissions_of(user) -> PermissionSet:
+    """The viewer's PermissionSet, loaded once per user object (so once per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EMPTY
+    cached = getattr(user, "_shopcrew_perms", None)
+    if cached is None:
+        cached = _loader()(user)
+        user._shopcrew_perms = cached
+    return cached
+
+
+def forget_permissions(user) -> None:
+    """Drop the cached PermissionSet, e.g. after the user's own bindings changed."""
+    if hasattr(user, "_shopcrew_perms"):
+        del user._shopcrew_perms

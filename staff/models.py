@@ -1,0 +1,118 @@
+"""Staff (the custom user model), departments and positions."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.models import RestrictedModel, RestrictedQuerySet, TimeStampedModel
+
+from .choices import StaffStatus
+
+mobile_validator = RegexValidator(
+    r"^(\+?[1-9]\d{6,14}|1[3-9]\d{9})$",
+    _("Enter a valid mobile number: 11 digits for mainland China (13800001111) or +country code and number."),
+)
+wecom_userid_validator = RegexValidator(
+    r"^[A-Za-z0-9_.@-]{1,64}$", _("A WeCom userid has 1–64 letters, digits, or _ . @ -"),
+)
+
+
+class Department(TimeStampedModel):
+    """A department (部门) with an optional manager; names are unique."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    manager = models.ForeignKey("staff.Staff", verbose_name=_("manager"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="managed_departments")
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("staff:department_detail", args=[self.pk])
+
+
+class Position(TimeStampedModel):
+    """A job title (岗位) within a department; proposes default roles for its holders."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="positions")
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("staff:position_detail", args=[self.pk])
+
+
+class StaffQuerySet(RestrictedQuerySet):
+    def active(self):
+        return self.filter(status=StaffStatus.ACTIVE, is_active=True)
+
+
+class StaffManager(UserManager.from_queryset(StaffQuerySet)):
+    pass
+
+
+class Staff(RestrictedModel, AbstractUser):
+    """A person who signs in (员工). Visible to those who manage users in a store the person
+    works in (through a role binding or store ownership); super admins see everyone.
+    """
+
+    employee_id = models.CharField(_("employee ID"), max_length=32, unique=True, null=True, blank=True)
+    name = models.CharField(_("name"), max_length=100)
+    position = models.ForeignKey(Position, verbose_name=_("position"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="staff")
+    department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="staff")
+    mobile = models.CharField(_("mobile phone"), max_length=20, blank=True, validators=[mobile_validator],
+                              help_text=_("Used for WeCom @-mentions when no WeCom userid is set."))
+    wecom_userid = models.CharField(_("WeCom userid"), max_length=64, blank=True, validators=[wecom_userid_validator])
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    last_active = models.DateTimeField(_("last active"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=StaffStatus.choices, default=StaffStatus.ACTIVE)
+    notes = models.TextField(_("notes"), blank=True)
+
+    store_lookups = ("role_bindings__store", "primary_stores", "backup_stores")
+    permission_map = {"view": "users_view", "add": "users_manage", "change": "users_manage",
+                      "delete": "users_manage"}
+
+    objects = StaffManager()
+
+    REQUIRED_FIELDS = ["email", "name"]
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["employee_id", "username"]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["name"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.employee_id})" if self.employee_id else (self.name or self.username)
+
+    def get_absolute_url(self):
+        return reverse("staff:staff_detail", args=[self.pk])
+
+    def get_full_name(self):
+        return self.name or self.username
+
+    def get_short_name(self):
+        return self.name or self.username
+
+    @property
+    def is_working(self) -> bool:
+        return self.is_active and self.status == StaffStatus.ACTIVE
