@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON=${PYTHON:-python3}
-mkdir -p var
+mkdir -p var/static
 if [ ! -x .venv/bin/python ]; then
   echo "==> creating virtualenv .venv"
   "$PYTHON" -m venv .venv

@@ -8,7 +8,9 @@ app_name = "api"
 urlpatterns = [
     path("", include("staff.api.urls")),
     path("", include("stores.api.urls")),
+    path("", include("rbac.api.urls")),
     path("", include("audit.api.urls")),
+    path("", include("notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -3,15 +3,21 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from staff.auth_views import admin_login
+
 admin.site.site_header = "ShopCrew"
 admin.site.site_title = "ShopCrew"
+admin.site.login = admin_login  # the admin signs in through the console's pages (password + second factor)
 
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("staff.auth_urls")),
     path("staff/", include("staff.urls")),
+    path("stores/auth/", include("stores.auth_urls")),
     path("stores/", include("stores.urls")),
+    path("rbac/", include("rbac.urls")),
     path("audit/", include("audit.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/v1/", include("config.api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,11 +57,27 @@ def needs_second_factor(user) -> bool:
     return user.is_superuser or user.is_staff or permissions_of(user).is_admin
 
 
+# Only the pages that get a person through the second factor; the security page, token issue etc. are gated.
+SECOND_FACTOR_URL_NAMES = ("accounts:login", "accounts:logout", "accounts:otp_verify", "accounts:otp_setup")
+# Set at sign-in for people who enrolled a device of their own accord: they must pass it too.
+OTP_REQUIRED_SESSION_KEY = "shopcrew_otp_required"
+
+
+def _second_factor_paths() -> set[str]:
+    paths = set()
+    for name in SECOND_FACTOR_URL_NAMES:
+        try:
+            paths.add(reverse(name))
+        except NoReverseMatch:
+            continue
+    return paths
+
+
 def second_factor_exempt(path: str) -> bool:
-    prefixes = ["/accounts/", "/static/", "/healthz", "/readyz", "/i18n/", "/favicon"]
+    prefixes = ["/static/", "/healthz", "/readyz", "/i18n/", "/jsi18n/", "/favicon"]
     if getattr(settings, "SHOPCREW_DEMO", False):
         prefixes.append("/sandbox/")
-    return any(path.startswith(p) for p in prefixes)
+    return path in _second_factor_paths() or any(path.startswith(p) for p in prefixes)
 
 
 class SecondFactorRequiredMiddleware:
@@ -76,13 +94,14 @@ class SecondFactorRequiredMiddleware:
         user = request.user
         if (user.is_authenticated and not second_factor_exempt(request.path)
                 and not getattr(request, "second_factor_via_token", False)
-                and not user.is_verified() and needs_second_factor(user)):
+                and not user.is_verified()
+                and (request.session.get(OTP_REQUIRED_SESSION_KEY) or needs_second_factor(user))):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": _("This account must complete two-factor verification first.")}, status=403)
             from django_otp import user_has_device
 
             target = "accounts:otp_verify" if user_has_device(user) else "accounts:otp_setup"
-            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 
@@ -98,6 +117,6 @@ class LastActiveMiddleware:
             now = timezone.now()
             last = user.last_active
             if last is None or now - last >= settings.LAST_ACTIVE_INTERVAL:
-                type(user)._base_manager.filter(pk=user.pk).update(last_active=now)
+                user._meta.model._base_manager.filter(pk=user.pk).update(last_active=now)  # user is a lazy proxy
                 user.last_active = now
         return self.get_response(request)

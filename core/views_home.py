@@ -1,17 +1,24 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
+# Panels that other apps add to the home page from their AppConfig.ready(), in order, e.g.
+# HOME_PANELS.append("rbac/_home_approvals.html"). Each is included with the page's context; a panel that
+# needs data loads it through an inclusion tag of its own app.
+HOME_PANELS: list[str] = []
+
 
 class HomeView(LoginRequiredMixin, TemplateView):
-    """The viewer's home: their stores (and, once roles exist, pending approvals)."""
+    """The viewer's home: their stores, plus panels from other apps (pending approvals, duties…)."""
 
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
-        from stores.models import Store
+        from django.apps import apps
 
+        store_model = apps.get_model("stores", "Store")  # core imports no domain app
         context = super().get_context_data(**kwargs)
-        stores = Store.objects.restrict(self.request.user, "view").select_related("primary_owner", "backup_owner")
+        stores = store_model.objects.restrict(self.request.user, "view").select_related("primary_owner", "backup_owner")
         context["stores"] = stores[:200]
         context["store_count"] = stores.count()
+        context["home_panels"] = HOME_PANELS
         return context

@@ -1,5 +1,18 @@
+from django.contrib.auth.views import LogoutView
 from django.urls import path
+
+from . import auth_views
 
 app_name = "accounts"
 
-urlpatterns = []
+urlpatterns = [
+    path("login/", auth_views.SignInView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("2fa/verify/", auth_views.SecondFactorVerifyView.as_view(), name="otp_verify"),
+    path("2fa/setup/", auth_views.SecondFactorSetupView.as_view(), name="otp_setup"),
+    path("security/", auth_views.SecurityView.as_view(), name="security"),
+    path("security/backup-codes/", auth_views.BackupCodesView.as_view(), name="backup_codes"),
+    path("security/2fa/remove/", auth_views.SecondFactorRemoveView.as_view(), name="otp_remove"),
+    path("security/token/", auth_views.TokenIssueView.as_view(), name="token_issue"),
+    path("security/token/revoke/", auth_views.TokenRevokeView.as_view(), name="token_revoke"),
+]

@@ -72,4 +72,6 @@ PERMISSIONS = [
 
 BY_CODENAME = {p.codename: p for p in PERMISSIONS}
 HIGH_RISK = frozenset(p.codename for p in PERMISSIONS if p.high_risk)
-DJANGO_PERMISSIONS = [(p.codename, str(p.label)) for p in PERMISSIONS]
+# Django's permission names are the untranslated English labels, whatever language is active when this
+# module is imported, so migrations stay stable; pages show the translated `label`.
+DJANGO_PERMISSIONS = [(p.codename, p.label._args[0]) for p in PERMISSIONS]

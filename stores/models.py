@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedTextField
 from core.models import RestrictedModel, TimeStampedModel
 from core.permissions import ANY
 
@@ -82,3 +83,115 @@ class Store(RestrictedModel, TimeStampedModel):
                 errors.setdefault(field, _("%(name)s is not an active staff member.") % {"name": owner})
         if errors:
             raise ValidationError(errors)
+
+
+class ShopeeEnvironment(models.TextChoices):
+    PRODUCTION = "production", _("Production")
+    SANDBOX = "sandbox", _("Sandbox")
+    SIMULATOR = "simulator", _("Simulator")
+
+
+class ShopeeApp(TimeStampedModel):
+    """A Shopee Open Platform app (partner): its partner id and the partner key, encrypted at rest.
+
+    Not tied to one store: every Shopee store is authorized through one app. The key is never shown
+    again after saving (only its masked tail); requests go to settings.SHOPEE_BASE_URL.
+    """
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    partner_id = models.PositiveBigIntegerField(_("partner ID"), unique=True)
+    partner_key = EncryptedTextField(_("partner key"))
+    environment = models.CharField(_("environment"), max_length=12, choices=ShopeeEnvironment.choices,
+                                   default=ShopeeEnvironment.PRODUCTION)
+    note = models.CharField(_("note"), max_length=300, blank=True,
+                            help_text=_("For example which console account owns the app, or its base URL."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("Shopee app")
+        verbose_name_plural = _("Shopee apps")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.partner_id})"
+
+    def get_absolute_url(self):
+        return reverse("store_auth:shopeeapp_edit", args=[self.pk])
+
+
+class ConnectionHealth(RestrictedModel, TimeStampedModel):
+    """What the console last saw of a store's platform connection (shared by both platforms).
+
+    `last_error` is sanitized before it is stored: it never holds a token, key or signature.
+    """
+
+    last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last successful call"), null=True, blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    permission_map = {"view": "settings_view", "add": "settings_manage", "change": "settings_manage",
+                      "delete": "settings_manage"}
+
+    class Meta:
+        abstract = True
+
+    @property
+    def last_call_failed(self) -> bool:
+        return bool(self.last_error_at and (not self.last_success_at or self.last_error_at >= self.last_success_at))
+
+
+class ShopeeCredential(ConnectionHealth):
+    """A Shopee store's authorization: the shop's tokens (encrypted) and their expiry times.
+
+    The access token lives 4 hours and the single-use refresh token 30 days from when it was issued;
+    the authorization itself ends at most 365 days after the seller granted it. One row per store.
+    """
+
+    store = models.OneToOneField(Store, verbose_name=_("store"), on_delete=models.CASCADE,
+                                 related_name="shopee_credential")
+    app = models.ForeignKey(ShopeeApp, verbose_name=_("Shopee app"), on_delete=models.PROTECT,
+                            related_name="credentials")
+    access_token = EncryptedTextField(_("access token"), blank=True)
+    refresh_token = EncryptedTextField(_("refresh token"), blank=True)
+    access_expires_at = models.DateTimeField(_("access token expires at"), null=True, blank=True)
+    refresh_issued_at = models.DateTimeField(_("refresh token issued at"), null=True, blank=True)
+    refresh_expires_at = models.DateTimeField(_("refresh token expires at"), null=True, blank=True)
+    authorized_at = models.DateTimeField(_("authorized at"), null=True, blank=True)
+    authorization_expires_at = models.DateTimeField(_("authorization expires at"), null=True, blank=True)
+    authorized_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("authorized by"), null=True,
+                                      blank=True, on_delete=models.SET_NULL, related_name="+")
+    reauthorize_required = models.BooleanField(
+        _("re-authorization required"), default=False,
+        help_text=_("Set when Shopee refused the refresh token: a person has to authorize the shop again."))
+
+    class Meta:
+        verbose_name = _("Shopee authorization")
+        verbose_name_plural = _("Shopee authorizations")
+        indexes = [models.Index(fields=["access_expires_at"]), models.Index(fields=["authorization_expires_at"])]
+
+    def __str__(self):
+        return f"Shopee authorization of {self.store}"
+
+    @property
+    def is_authorized(self) -> bool:
+        return bool(self.refresh_token)
+
+
+class OzonCredential(ConnectionHealth):
+    """An Ozon store's Seller API keys: the Client-Id and the Api-Key (encrypted). One row per store."""
+
+    store = models.OneToOneField(Store, verbose_name=_("store"), on_delete=models.CASCADE,
+                                 related_name="ozon_credential")
+    client_id = models.PositiveBigIntegerField(_("Client-Id"))
+    api_key = EncryptedTextField(_("Api-Key"))
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("saved by"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("Ozon API keys")
+        verbose_name_plural = _("Ozon API keys")
+
+    def __str__(self):
+        return f"Ozon API keys of {self.store}"

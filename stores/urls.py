@@ -1,5 +1,14 @@
 from django.urls import path
 
+from . import views
+
 app_name = "stores"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.StoreListView.as_view(), name="store_list"),
+    path("duties/", views.StoreDutiesView.as_view(), name="store_duties"),
+    path("new/", views.StoreCreateView.as_view(), name="store_create"),
+    path("<int:pk>/", views.StoreDetailView.as_view(), name="store_detail"),
+    path("<int:pk>/edit/", views.StoreEditView.as_view(), name="store_edit"),
+    path("<int:pk>/archive/", views.StoreArchiveView.as_view(), name="store_archive"),
+]

@@ -14,3 +14,31 @@ def login(client):
         return client
 
     return _login
+
+
+# --- platform simulators (sandbox app) ------------------------------------------------------------------
+_simulators = []
+
+
+@pytest.fixture(scope="session")
+def simulator():
+    """Shopee, Ozon and WeCom simulators on an ephemeral loopback port, shared by the whole session.
+
+    Yields an object with .base_url, .shopee_url, .ozon_url, .wecom_url and .control (sandbox.control.Control).
+    Data persists between tests (create your own partners/shops/sellers/robots, ids are unique); after every
+    test the simulated clock, the config and armed faults are restored (see _simulator_tidy).
+    """
+    from sandbox.server import running_simulator
+
+    with running_simulator() as sim:
+        _simulators.append(sim)
+        yield sim
+        _simulators.remove(sim)
+
+
+@pytest.fixture(autouse=True)
+def _simulator_tidy():
+    """After each test, rewind the simulated clock, restore the config and disarm faults (keeping the data)."""
+    yield
+    for sim in _simulators:
+        sim.control.reset(keep_data=True)

@@ -59,3 +59,79 @@ class StoreFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Store {n}")
     primary_owner = factory.SubFactory(StaffFactory)
     backup_owner = factory.SubFactory(StaffFactory)
+
+
+# --- platform credentials and group robots (stores.credentials, notifications) ---
+
+class ShopeeAppFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stores.ShopeeApp"
+
+    name = factory.Sequence(lambda n: f"Shopee app {n}")
+    partner_id = factory.Sequence(lambda n: 2_000_000 + n)
+    partner_key = factory.Sequence(lambda n: f"shpk{n:060x}")
+    environment = "simulator"
+
+
+class OzonCredentialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stores.OzonCredential"
+
+    store = factory.SubFactory(StoreFactory, platform="ozon", site="RU")
+    client_id = factory.Sequence(lambda n: 500_000 + n)
+    api_key = factory.Sequence(lambda n: f"0b8c3c2e-{n:04d}-4a9e-9d7e-ozon{n:08d}")
+
+
+class RobotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Robot"
+
+    name = factory.Sequence(lambda n: f"店铺{n}-客服部-新订单")
+    webhook_key = factory.Sequence(lambda n: f"693a91f6-7{n:03d}-4bc4-97a0-0ec2sifa5aaa")
+
+
+# --- per-store roles (rbac) ---
+# Role/RoleBinding/ExceptionGrant factories write raw rows only (no guardian sync, no audit): use them for
+# hot-path and selector tests; go through rbac.services (binding_grant, binding_bootstrap) for the full path.
+
+def store_permission(codename):
+    """The auth.Permission of a catalogue codename on Store."""
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.get(content_type__app_label="stores", codename=codename)
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rbac.Role"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"角色{n}")
+
+    @factory.post_generation
+    def permissions(obj, create, extracted, **kwargs):
+        if create and extracted:
+            from django.contrib.auth.models import Permission
+
+            obj.permissions.set(Permission.objects.filter(content_type__app_label="stores",
+                                                          codename__in=list(extracted)))
+
+
+class RoleBindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rbac.RoleBinding"
+
+    staff = factory.SubFactory(StaffFactory)
+    role = factory.SubFactory(RoleFactory)
+    store = factory.SubFactory(StoreFactory)
+    reason = "test"
+
+
+class ExceptionGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rbac.ExceptionGrant"
+
+    staff = factory.SubFactory(StaffFactory)
+    store = factory.SubFactory(StoreFactory)
+    permission = factory.LazyFunction(lambda: store_permission("finance_export"))
+    reason = "test"

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "audit",
     "staff",
     "stores",
+    "sandbox",
+    "rbac",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +102,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 AUTH_USER_MODEL = "staff.Staff"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "rbac.backends.StoreRoleBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -125,9 +129,20 @@ AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 AXES_VERBOSE = False
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "core.lockout.TieredDatabaseHandler"
+# Each failure row expires on its own (so one account's tier never shortens another's), a blocked attempt
+# does not extend the lockout, and every lockout leaves one AccessFailureLog row the tiers are counted from.
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 OTP_TOTP_ISSUER = "ShopCrew"
+
+# django-guardian: no anonymous pseudo-staff row (nobody anonymous holds store permissions here).
+ANONYMOUS_USER_NAME = None
+# django-otp throttling: after n wrong codes the next try must wait 2^(n-1) seconds (per device).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -177,7 +192,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "stores-refresh-shopee-tokens": {"task": "stores.tasks.refresh_due_shopee_tokens", "schedule": 300.0},
+    "rbac-expire-due": {"task": "rbac.tasks.expire_due", "schedule": 60.0},
+}
 
 # Secrets at rest: Fernet keys, newest first; older ones still decrypt while data is rotated.
 SHOPCREW_FERNET_KEYS = env_list("SHOPCREW_FERNET_KEYS")
@@ -185,11 +203,16 @@ SHOPCREW_FERNET_KEYS = env_list("SHOPCREW_FERNET_KEYS")
 SHOPEE_BASE_URL = os.environ.get("SHOPEE_BASE_URL", "https://partner.shopeemobile.com")
 OZON_BASE_URL = os.environ.get("OZON_BASE_URL", "https://api-seller.ozon.ru")
 WECOM_BASE_URL = os.environ.get("WECOM_BASE_URL", "https://qyapi.weixin.qq.com")
+OZON_FBS_LIST_VERSION = os.environ.get("OZON_FBS_LIST_VERSION", "v4")  # "v3" while a seller still has it
 
 # Demo mode mounts the platform simulators inside the console under /sandbox/.
 SHOPCREW_DEMO = env_bool("SHOPCREW_DEMO")
 
 LAST_ACTIVE_INTERVAL = timedelta(minutes=1)
+
+# Per-store roles: the hot-path loader, and how long an access request waits for a second person.
+SHOPCREW_PERMISSION_LOADER = "rbac.permissions.load_permissions"
+ACCESS_REQUEST_TTL = timedelta(hours=int(os.environ.get("ACCESS_REQUEST_TTL_HOURS", "72")))
 
 LOGGING = {
     "version": 1,
@@ -198,5 +221,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        # runserver's access log would otherwise print query strings (demo mode calls /sandbox/ with keys)
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

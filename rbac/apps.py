@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def _register(panels: list[str], template: str) -> None:
+    if template not in panels:
+        panels.append(template)
+
+
+class RbacConfig(AppConfig):
+    name = "rbac"
+    verbose_name = _("Roles and permissions")
+
+    def ready(self):
+        # The rbac panels of the home, store detail and staff detail pages (rbac/templatetags/rbac_pages.py).
+        from core.views_home import HOME_PANELS
+        from staff.views import STAFF_DETAIL_PANELS
+        from stores.views import STORE_DETAIL_PANELS
+
+        _register(HOME_PANELS, "rbac/_home_panel.html")
+        _register(STORE_DETAIL_PANELS["roles"], "rbac/_store_roles.html")
+        _register(STAFF_DETAIL_PANELS["bindings"], "rbac/_staff_bindings.html")
+        _register(STAFF_DETAIL_PANELS["duties"], "rbac/_staff_duties.html")
+        _register(STAFF_DETAIL_PANELS["history"], "rbac/_staff_history.html")

@@ -1,0 +1,226 @@
+"""Forms of the rbac pages: they parse input and show errors; rbac.services decides and writes.
+
+Every choice is scoped to the viewer: a store or person out of their reach is "not a valid choice",
+exactly like one that does not exist. Roles are offered whole (roles are not store data); whether the
+viewer may grant one where they asked is the service's answer, shown as an error in their language.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.permissions import ANY, permissions_of
+from stores.catalogue import BY_CODENAME, PERMISSIONS
+
+from .models import Role
+from .selectors import grantable_staff, grantable_stores, stores_with_perm_for
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+REASON_HELP = _("Why; kept in the audit log.")
+
+
+def _reason_field(required: bool = True):
+    return forms.CharField(label=_("Reason"), max_length=500, required=required, help_text=REASON_HELP,
+                           widget=forms.TextInput(attrs={"size": 60}))
+
+
+def _expiry_field():
+    return forms.DateTimeField(label=_("Expires at"), required=False, widget=DATETIME_INPUT,
+                               help_text=_("Optional. The grant ends by itself at this time."))
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return str(obj)
+
+
+def _roles():
+    return Role.objects.order_by("-is_super_admin", "-builtin", "name")
+
+
+class RoleForm(forms.Form):
+    """A role's name, description and permissions (the catalogue as checkboxes, grouped by module)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    permissions = forms.MultipleChoiceField(label=_("Permissions"), required=False,
+                                            choices=[(p.codename, p.label) for p in PERMISSIONS],
+                                            widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, role=None, **kwargs):
+        self.role = role
+        if role is not None and "initial" not in kwargs:
+            codes = sorted(BY_CODENAME) if role.is_super_admin else [p.codename for p in role.permissions.all()]
+            kwargs["initial"] = {"name": role.name, "description": role.description, "permissions": codes}
+        super().__init__(*args, **kwargs)
+        if role is not None and role.is_super_admin:
+            self.fields["permissions"].disabled = True
+
+    def service_data(self) -> dict:
+        data = {"name": self.cleaned_data["name"], "description": self.cleaned_data["description"]}
+        if not self.fields["permissions"].disabled:
+            data["permissions"] = self.cleaned_data["permissions"]
+        return data
+
+
+class RoleDeleteForm(forms.Form):
+    reason = _reason_field(required=False)
+
+
+class PositionRolesForm(forms.Form):
+    """The default roles a position proposes."""
+
+    roles = forms.ModelMultipleChoiceField(label=_("Default roles"), queryset=Role.objects.none(), required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].queryset = _roles()
+
+
+class GrantForm(forms.Form):
+    """One role to one person on one store (empty store: all stores, super admins only)."""
+
+    staff = StaffChoiceField(label=_("Staff member"), queryset=None)
+    role = forms.ModelChoiceField(label=_("Role"), queryset=None)
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False)
+    reason = _reason_field()
+    expires_at = _expiry_field()
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.super_admin = permissions_of(viewer).super_admin
+        self.fields["staff"].queryset = grantable_staff(viewer=viewer).order_by("name", "pk")
+        self.fields["role"].queryset = _roles()
+        self.fields["store"].queryset = grantable_stores(viewer=viewer).order_by("platform", "site", "name")
+        if self.super_admin:
+            self.fields["store"].empty_label = _("All stores")
+            self.fields["store"].help_text = _("Leave at “All stores” for a binding on every store.")
+        else:
+            self.fields["store"].required = True
+
+
+class BulkGrantStoresForm(forms.Form):
+    """One role to one person on many stores (or on all stores, super admins only)."""
+
+    staff = StaffChoiceField(label=_("Staff member"), queryset=None)
+    role = forms.ModelChoiceField(label=_("Role"), queryset=None)
+    stores = forms.ModelMultipleChoiceField(label=_("Stores"), queryset=None, required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+    all_stores = forms.BooleanField(label=_("All stores (one all-store binding)"), required=False)
+    reason = _reason_field()
+    expires_at = _expiry_field()
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = grantable_staff(viewer=viewer).order_by("name", "pk")
+        self.fields["role"].queryset = _roles()
+        self.fields["stores"].queryset = grantable_stores(viewer=viewer).order_by("platform", "site", "name")
+        if not permissions_of(viewer).super_admin:
+            del self.fields["all_stores"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("stores") and not cleaned.get("all_stores"):
+            self.add_error("stores", _("Choose at least one store."))
+        return cleaned
+
+    def targets(self) -> dict:
+        stores = [None] if self.cleaned_data.get("all_stores") else list(self.cleaned_data["stores"])
+        return {"role": self.cleaned_data["role"], "staff": [self.cleaned_data["staff"]], "stores": stores}
+
+
+class BulkGrantStaffForm(forms.Form):
+    """One role on one store to many people."""
+
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None)
+    role = forms.ModelChoiceField(label=_("Role"), queryset=None)
+    staff = forms.ModelMultipleChoiceField(label=_("Staff"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    reason = _reason_field()
+    expires_at = _expiry_field()
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = grantable_stores(viewer=viewer).order_by("platform", "site", "name")
+        self.fields["role"].queryset = _roles()
+        self.fields["staff"].queryset = grantable_staff(viewer=viewer).select_related("department").order_by(
+            "name", "pk")
+
+    def targets(self) -> dict:
+        return {"role": self.cleaned_data["role"], "staff": list(self.cleaned_data["staff"]),
+                "stores": [self.cleaned_data["store"]]}
+
+
+class BulkRevokeForm(forms.Form):
+    """Which live bindings to end: one person's and/or one store's, optionally of one role."""
+
+    staff = StaffChoiceField(label=_("Staff member"), queryset=None, required=False)
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False)
+    role = forms.ModelChoiceField(label=_("Role"), queryset=None, required=False)
+    reason = _reason_field()
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["staff"].queryset = get_user_model().objects.restrict(viewer, "view").order_by("name", "pk")
+        self.fields["store"].queryset = grantable_stores(viewer=viewer).order_by("platform", "site", "name")
+        self.fields["role"].queryset = _roles()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("staff") and not cleaned.get("store"):
+            raise forms.ValidationError(_("Choose a staff member, a store, or both."))
+        return cleaned
+
+
+class RevokeForm(forms.Form):
+    reason = _reason_field()
+
+
+class DecisionForm(forms.Form):
+    reason = _reason_field()
+
+
+class OptionalReasonForm(forms.Form):
+    reason = _reason_field(required=False)
+
+
+class WhyForm(forms.Form):
+    """Who, what, where — each choice within the viewer's reach (users_view)."""
+
+    staff = StaffChoiceField(label=_("Staff member"), queryset=None)
+    permission = forms.ChoiceField(label=_("Permission"))
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None)
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["staff"].queryset = get_user_model().objects.restrict(viewer, "view").order_by("name", "pk")
+        self.fields["store"].queryset = stores_with_perm_for(viewer=viewer, perm="users_view").order_by(
+            "platform", "site", "name")
+        self.fields["permission"].choices = [(p.codename, f"{p.label} ({p.codename})") for p in PERMISSIONS]
+
+
+class AccessRequestForm(forms.Form):
+    """Ask for a role on a store one works in (or on all stores), or for one permission on one store."""
+
+    role = forms.ModelChoiceField(label=_("Role"), queryset=None, required=False)
+    permission = forms.ChoiceField(label=_("Or a single permission"), required=False)
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False,
+                                   empty_label=_("All stores"))
+    reason = _reason_field()
+    expires_at = _expiry_field()
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = _roles()
+        self.fields["permission"].choices = [("", "---------")] + [(p.codename, p.label) for p in PERMISSIONS]
+        self.fields["store"].queryset = stores_with_perm_for(viewer=viewer, perm=ANY).order_by(
+            "platform", "site", "name")
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("role")) == bool(cleaned.get("permission")):
+            raise forms.ValidationError(_("Ask for either a role or a single permission."))
+        return cleaned

@@ -1,0 +1,152 @@
+"""A small httpx client for the simulators' control API (used by tests and by demo seeding).
+
+    control = Control("http://127.0.0.1:8900")
+    partner = control.create_partner()
+    shop = control.create_shop(partner_id=partner["partner_id"])
+    control.seed_orders(shop["shop_id"], count=10_000)
+"""
+
+from contextlib import contextmanager
+
+import httpx
+
+
+class ControlError(RuntimeError):
+    """The control API refused a request."""
+
+
+class Control:
+    """Methods mirror the control API routes one to one; each returns the decoded JSON answer."""
+
+    def __init__(self, base_url: str, *, timeout: float = 30.0):
+        self.base_url = base_url.rstrip("/")
+        self.http = httpx.Client(base_url=f"{self.base_url}/control/", timeout=timeout)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _call(self, method: str, path: str, body: dict | None = None, params: dict | None = None):
+        response = self.http.request(method, path, json=body if method == "POST" else None, params=params)
+        if response.status_code >= 400:
+            raise ControlError(f"{method} /control/{path}: {response.status_code} {response.text}")
+        return response.json()
+
+    def _post(self, route: str, /, **body):
+        return self._call("POST", route, {k: v for k, v in body.items() if v is not None})
+
+    # world
+    def overview(self) -> dict:
+        return self._call("GET", "")
+
+    def reset(self, *, keep_data: bool = False) -> dict:
+        """Empty the world, or with keep_data only rewind the clock, restore the config and disarm faults."""
+        return self._post("reset", keep_data=keep_data or None)
+
+    def clock(self) -> dict:
+        return self._call("GET", "clock")
+
+    def advance(self, seconds: float) -> float:
+        """Move the simulated clock forward; returns the new simulated time."""
+        return self._post("clock/advance", seconds=seconds)["now"]
+
+    def config(self, **sections) -> dict:
+        """Change settings, e.g. config(wecom={"window": "fixed"}); returns the whole config."""
+        return self._call("POST", "config", sections) if sections else self._call("GET", "config")
+
+    @contextmanager
+    def configured(self, **sections):
+        """Apply settings for the duration of a with-block, then restore the previous values."""
+        before = self._call("GET", "config")
+        self.config(**sections)
+        try:
+            yield
+        finally:
+            self.config(**{name: {key: before[name][key] for key in values} for name, values in sections.items()})
+
+    # Shopee
+    def create_partner(self, *, partner_id: int | None = None, partner_key: str | None = None, name: str = "") -> dict:
+        return self._post("shopee/partners", partner_id=partner_id, partner_key=partner_key, name=name)
+
+    def create_shop(self, *, shop_id: int | None = None, region: str = "SG", partner_id: int | None = None,
+                    name: str | None = None) -> dict:
+        return self._post("shopee/shops", shop_id=shop_id, region=region, partner_id=partner_id, name=name)
+
+    def shop(self, shop_id: int) -> dict:
+        return self._call("GET", f"shopee/shops/{shop_id}")
+
+    def issue_code(self, shop_id: int, *, partner_id: int | None = None, days: int | None = None) -> str:
+        return self._post(f"shopee/shops/{shop_id}/code", partner_id=partner_id, days=days)["code"]
+
+    def issue_tokens(self, shop_id: int, *, partner_id: int | None = None) -> dict:
+        return self._post(f"shopee/shops/{shop_id}/tokens", partner_id=partner_id)
+
+    def deauthorize(self, shop_id: int, *, partner_id: int | None = None) -> dict:
+        return self._post(f"shopee/shops/{shop_id}/deauthorize", partner_id=partner_id)
+
+    def seed_orders(self, shop_id: int, *, count: int, **options) -> dict:
+        """options: days, from, to, seed, cancel_ratio, return_ratio, cod_ratio."""
+        return self._post(f"shopee/shops/{shop_id}/orders", count=count, **options)
+
+    def seed_returns(self, shop_id: int, *, count: int, **options) -> dict:
+        return self._post(f"shopee/shops/{shop_id}/returns", count=count, **options)
+
+    def seed_items(self, shop_id: int, *, count: int, **options) -> dict:
+        """options: model_ratio, stock_min, stock_max, seed."""
+        return self._post(f"shopee/shops/{shop_id}/items", count=count, **options)
+
+    def set_stock(self, shop_id: int, *, item_id: int, stock: int, model_id: int | None = None,
+                  reserved: int | None = None) -> dict:
+        return self._post(f"shopee/shops/{shop_id}/stock", item_id=item_id, model_id=model_id, stock=stock,
+                          reserved=reserved)
+
+    def order(self, shop_id: int, order_sn: str) -> dict:
+        return self._call("GET", f"shopee/shops/{shop_id}/orders/{order_sn}")
+
+    # Ozon
+    def create_seller(self, *, client_id: int | None = None, api_key: str | None = None,
+                      roles: list[str] | None = None, active: bool | None = None, name: str | None = None) -> dict:
+        return self._post("ozon/sellers", client_id=client_id, api_key=api_key, roles=roles, active=active, name=name)
+
+    def update_seller(self, client_id: int, **changes) -> dict:
+        return self._post(f"ozon/sellers/{client_id}", **changes)
+
+    def seed_postings(self, client_id: int, *, count: int, scheme: str = "fbs", **options) -> dict:
+        return self._post(f"ozon/sellers/{client_id}/postings", count=count, scheme=scheme, **options)
+
+    def seed_ozon_returns(self, client_id: int, *, count: int, **options) -> dict:
+        return self._post(f"ozon/sellers/{client_id}/returns", count=count, **options)
+
+    def seed_products(self, client_id: int, *, count: int, **options) -> dict:
+        return self._post(f"ozon/sellers/{client_id}/products", count=count, **options)
+
+    def set_ozon_stock(self, client_id: int, **values) -> dict:
+        return self._post(f"ozon/sellers/{client_id}/stock", **values)
+
+    def posting(self, client_id: int, posting_number: str) -> dict:
+        return self._call("GET", f"ozon/sellers/{client_id}/postings/{posting_number}")
+
+    # WeCom
+    def create_robot(self, *, key: str | None = None, name: str | None = None) -> dict:
+        return self._post("wecom/robots", key=key, name=name)
+
+    def messages(self, key: str | None = None, *, since_id: int = 0) -> list[dict]:
+        params = {"since_id": since_id, **({"key": key} if key else {})}
+        return self._call("GET", "wecom/messages", params=params)["messages"]
+
+    # faults and the request log
+    def inject(self, service: str, kind: str, *, target="*", count: int = 1, status: int | None = None,
+               delay: float | None = None, path: str | None = None, then: str | None = None) -> dict:
+        """Break the next `count` matching calls: kind is http_error, timeout, malformed_json, wrong_types or
+        rate_limit; target is a shop_id/partner_id (shopee), Client-Id (ozon), robot key (wecom) or "*"."""
+        return self._post("faults", service=service, kind=kind, target=str(target), count=count, status=status,
+                          delay=delay, path=path, then=then)
+
+    def faults(self) -> list[dict]:
+        return self._call("GET", "faults")["faults"]
+
+    def clear_faults(self, service: str | None = None) -> dict:
+        return self._post("faults/clear", service=service)
+
+    def requests(self, *, service: str | None = None, since_id: int = 0, limit: int = 1000) -> list[dict]:
+        params = {"since_id": since_id, "limit": limit, **({"service": service} if service else {})}
+        return self._call("GET", "requests", params=params)["requests"]

@@ -1,0 +1,18 @@
+"""Mountable urlconf: standalone at / (sandbox.root_urls) or inside the console under /sandbox/ in demo mode."""
+
+from django.urls import path, re_path
+
+from . import control_api, ozon, shopee, views, wecom
+
+app_name = "sandbox"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("shopee/<path:rest>", shopee.api, name="shopee_api"),
+    path("ozon/<path:rest>", ozon.api, name="ozon_api"),
+    path("wecom/cgi-bin/webhook/send", wecom.send, name="wecom_send"),
+    path("wecom/cgi-bin/webhook/upload_media", wecom.upload_media, name="wecom_upload_media"),
+    path("wecom/_messages/", wecom.message_list, name="wecom_robot_list"),
+    path("wecom/_messages/<str:key>/", wecom.message_detail, name="wecom_message_list"),
+    re_path(r"^control/(?P<rest>.*)$", control_api.api, name="control_api"),
+]

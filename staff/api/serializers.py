@@ -1,0 +1,98 @@
+"""Serializers for staff, departments and positions: they validate, then call one service."""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from .. import services
+from ..models import Department, Position, Staff
+
+
+def service_errors(exc: DjangoValidationError) -> serializers.ValidationError:
+    """A service's Django ValidationError as DRF's, field by field (in the request's language)."""
+    detail = serializers.as_serializer_error(exc)
+    if NON_FIELD_ERRORS in detail:
+        detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+    return serializers.ValidationError(detail)
+
+
+class ServiceSerializerMixin:
+    """create()/update() call the service named by the subclass; nothing calls Model.save() here."""
+
+    @property
+    def actor(self):
+        return self.context["request"].user
+
+    def call(self, service, **kwargs):
+        try:
+            return service(actor=self.actor, **kwargs)
+        except DjangoValidationError as exc:
+            raise service_errors(exc) from exc
+
+
+class StaffSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
+    """A staff member. `password` is write-only: required on create; on update only super admins may set it."""
+
+    password = serializers.CharField(write_only=True, required=False, trim_whitespace=False,
+                                     style={"input_type": "password"})
+    position_name = serializers.CharField(source="position.name", read_only=True, default=None)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+
+    class Meta:
+        model = Staff
+        fields = ["id", "username", "employee_id", "name", "email", "position", "position_name", "department",
+                  "department_name", "mobile", "wecom_userid", "hire_date", "status", "notes", "is_active",
+                  "last_active", "password"]
+        read_only_fields = ["is_active", "last_active"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["password"].required = self.instance is None
+        return fields
+
+    def create(self, validated_data):
+        password = validated_data.pop("password")
+        return self.call(services.staff_create, password=password, **validated_data)
+
+    def update(self, instance, validated_data):
+        password = validated_data.pop("password", None) or None
+        return self.call(services.staff_update, staff=instance, data=validated_data, password=password)
+
+
+class DepartmentSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
+    """A department with its manager (a staff id)."""
+
+    manager_name = serializers.CharField(source="manager.name", read_only=True, default=None)
+
+    class Meta:
+        model = Department
+        fields = ["id", "name", "manager", "manager_name", "description"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not getattr(instance, "manager_visible", True):
+            data["manager"] = data["manager_name"] = None  # a manager outside the viewer's stores stays unknown
+        return data
+
+    def create(self, validated_data):
+        return self.call(services.department_create, **validated_data)
+
+    def update(self, instance, validated_data):
+        return self.call(services.department_update, department=instance, data=validated_data)
+
+
+class PositionSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
+    """A position within a department."""
+
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+
+    class Meta:
+        model = Position
+        fields = ["id", "name", "department", "department_name", "description"]
+
+    def create(self, validated_data):
+        return self.call(services.position_create, **validated_data)
+
+    def update(self, instance, validated_data):
+        return self.call(services.position_update, position=instance, data=validated_data)

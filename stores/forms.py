@@ -1,0 +1,36 @@
+"""The store form: it parses and shows errors; stores.services writes."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Store
+from .selectors import active_owner_choices
+from .services import STORE_FIELDS
+
+
+class StoreForm(forms.ModelForm):
+    """A store's profile (the 店铺分工表 row). Owner choices: active staff the viewer may see, plus the
+    store's current owners; the time zone left empty follows the site.
+    """
+
+    class Meta:
+        model = Store
+        fields = STORE_FIELDS
+        widgets = {"duties_note": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = [self.instance.primary_owner_id, self.instance.backup_owner_id] if self.instance.pk else []
+        owners = active_owner_choices(viewer=viewer, include=current)
+        self.fields["primary_owner"].queryset = owners
+        self.fields["backup_owner"].queryset = owners
+        self.fields["timezone"].choices = [("", _("The site's time zone"))] + [
+            choice for choice in self.fields["timezone"].choices if choice[0]]
+
+    def _post_clean(self):
+        """The form checks its own fields only; the store's rules (owners, site, unique shop ID) are
+        checked once, by stores.services, whose errors the view puts back on these fields. (The model's
+        clean() would also refuse an unchanged owner who is on leave, which the service allows.)"""
+
+    def service_data(self) -> dict:
+        return {field: self.cleaned_data[field] for field in STORE_FIELDS}

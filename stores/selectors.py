@@ -1,0 +1,50 @@
+"""Reads for stores, always scoped to the viewer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from core.permissions import ALL_STORES, permissions_of
+from staff.choices import StaffStatus
+from staff.models import Staff
+
+from .models import Store
+
+
+def store_list(*, viewer) -> QuerySet[Store]:
+    """Stores where the viewer holds any permission, owners joined (one query per page of rows)."""
+    return Store.objects.restrict(viewer, "view").select_related("primary_owner", "backup_owner")
+
+
+def store_can_create(*, actor) -> bool:
+    """Only people who manage the settings of every store add stores (a new store has nobody else yet)."""
+    return permissions_of(actor).stores_with("settings_manage") is ALL_STORES
+
+
+def store_editable_by(*, actor, store: Store) -> bool:
+    """Whether actor manages this store's settings."""
+    return permissions_of(actor).has("settings_manage", store.pk)
+
+
+def owner_choices(*, viewer, include: Iterable[int] = ()) -> QuerySet[Staff]:
+    """Staff the viewer may name (or filter by) as a store owner: people they may view, plus the owners
+    of stores they can see (whose names the store pages show anyway), plus `include` (a store's current
+    owners, so an edit can keep them). Never anyone else, so no picker reveals other stores' staff.
+    """
+    visible_stores = Store.objects.restrict(viewer, "view")
+    q = (Q(pk__in=Staff.objects.restrict(viewer, "view").values("pk"))
+         | Q(pk__in=visible_stores.values("primary_owner_id"))
+         | Q(pk__in=visible_stores.values("backup_owner_id")))
+    include = [pk for pk in include if pk]
+    if include:
+        q |= Q(pk__in=include)
+    return Staff.objects.filter(q).order_by("name")
+
+
+def active_owner_choices(*, viewer, include: Iterable[int] = ()) -> QuerySet[Staff]:
+    """owner_choices() narrowed to active staff, plus `include` whatever their status."""
+    include = [pk for pk in include if pk]
+    return owner_choices(viewer=viewer, include=include).filter(
+        Q(status=StaffStatus.ACTIVE, is_active=True) | Q(pk__in=include))

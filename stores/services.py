@@ -1,0 +1,118 @@
+"""Writes for stores: atomic, validated, re-checked (before and after the change) and audited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.services import record, snapshot
+from core.permissions import forget_permissions
+from staff.models import Staff
+
+from .choices import SITE_TIMEZONES, StoreStatus
+from .models import Store
+from .selectors import active_owner_choices, store_can_create, store_editable_by
+
+STORE_FIELDS = ("platform", "site", "shop_id", "name", "status", "primary_owner", "backup_owner",
+                "emergency_contact", "duties_note", "timezone")
+OWNER_FIELDS = ("primary_owner", "backup_owner")
+
+
+def _check_owners_choosable(actor: Staff, store: Store, fields, keep=()) -> None:
+    """New owners must be people the actor may name (see selectors.owner_choices)."""
+    ids = {getattr(store, f"{field}_id") for field in fields} - {None}
+    if not ids:
+        return
+    allowed = set(active_owner_choices(viewer=actor, include=keep).filter(pk__in=ids).values_list("pk", flat=True))
+    errors = {field: _("Choose an active staff member you may see.") for field in fields
+              if getattr(store, f"{field}_id") not in allowed and getattr(store, f"{field}_id") is not None}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate(store: Store, *, unchanged_owners=()) -> None:
+    """full_clean(), except that an owner who was already there and has since gone on leave does not
+    block unrelated edits (the backup owner covers; only a change of owner must name active staff).
+    """
+    if store.primary_owner_id and store.primary_owner_id == store.backup_owner_id:
+        raise ValidationError({"backup_owner": _("The backup owner must be a different person from the primary "
+                                                 "owner.")})
+    try:
+        store.full_clean()
+    except ValidationError as exc:
+        errors = dict(exc.message_dict)
+        for field in unchanged_owners:  # with different owners, the only error left there is "not active"
+            errors.pop(field, None)
+        if errors:
+            raise ValidationError(errors) from exc
+
+
+def _default_timezone(store: Store, *, previous_site: str | None = None) -> None:
+    """Empty, or still the previous site's default after a site change: the site's time zone."""
+    if not store.timezone or (previous_site and store.timezone == SITE_TIMEZONES.get(previous_site)):
+        store.timezone = SITE_TIMEZONES.get(store.site, "UTC")
+
+
+@transaction.atomic
+def store_create(*, actor: Staff, platform: str, site: str, shop_id: str, name: str, primary_owner: Staff,
+                 backup_owner: Staff, status: str = StoreStatus.ACTIVE, emergency_contact: str = "",
+                 duties_note: str = "", timezone: str = "") -> Store:
+    """Add a store with two different active owners; the time zone defaults to the site's. Only people
+    who manage every store's settings may. Records "store.create".
+    """
+    if not store_can_create(actor=actor):
+        raise PermissionDenied(_("Only administrators of all stores may add stores."))
+    store = Store(platform=platform, site=site, shop_id=shop_id, name=name, status=status,
+                  primary_owner=primary_owner, backup_owner=backup_owner, emergency_contact=emergency_contact,
+                  duties_note=duties_note, timezone=timezone)
+    _default_timezone(store)
+    _validate(store)
+    _check_owners_choosable(actor, store, OWNER_FIELDS)
+    store.save()
+    record("store.create", target=store, store=store, after=snapshot(store, STORE_FIELDS))
+    return store
+
+
+@transaction.atomic
+def store_update(*, actor: Staff, store: Store, data: Mapping[str, Any], reason: str = "") -> Store:
+    """Change a store's profile, owners or status. The actor must manage the store's settings before
+    and still after the change (nobody edits a store out of their own reach); new owners are two
+    different active staff the actor may see. Records "store.update" with the changed fields.
+    """
+    unknown = set(data) - set(STORE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    store = Store.objects.select_for_update().get(pk=store.pk)
+    if not store_editable_by(actor=actor, store=store):
+        raise PermissionDenied(_("You may not change this store's settings."))
+    before = snapshot(store, STORE_FIELDS)
+    for field, value in data.items():
+        setattr(store, field, value)
+    _default_timezone(store, previous_site=before["site"] if store.site != before["site"] else None)
+    changed_owners = [f for f in OWNER_FIELDS if getattr(store, f"{f}_id") != before[f]]
+    _validate(store, unchanged_owners=[f for f in OWNER_FIELDS if f not in changed_owners])
+    _check_owners_choosable(actor, store, changed_owners, keep=[before["primary_owner"], before["backup_owner"]])
+    store.save()
+    _check_still_in_reach(actor, store)
+    after = snapshot(store, STORE_FIELDS)
+    if before != after:
+        record("store.update", target=store, store=store, before=before, after=after, reason=reason)
+    return store
+
+
+def _check_still_in_reach(actor: Staff, store: Store) -> None:
+    forget_permissions(actor)
+    if not Store.objects.restrict(actor, "change").filter(pk=store.pk).exists():
+        raise PermissionDenied(_("This change would take the store out of your reach."))
+
+
+@transaction.atomic
+def store_archive(*, actor: Staff, store: Store, reason: str = "") -> Store:
+    """Archive a store (status "archived": kept with its history, no longer worked on). Needs the
+    store's settings right. Records "store.update" with the status change.
+    """
+    return store_update(actor=actor, store=store, data={"status": StoreStatus.ARCHIVED}, reason=reason)

@@ -1,0 +1,43 @@
+"""Background work for stores: keep Shopee access tokens fresh."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from core.context import task_context
+
+from .authorization import shopee_refresh_due, shopee_refresh_tokens
+from .clients.errors import PlatformError
+from .models import Store
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(soft_time_limit=60, time_limit=90, ignore_result=True)
+def refresh_due_shopee_tokens() -> int:
+    """Beat task: queue a refresh for every Shopee shop whose access token expires within 30 minutes."""
+    store_ids = list(shopee_refresh_due().values_list("store_id", flat=True)[:1000])
+    for store_id in store_ids:
+        refresh_shopee_tokens.delay(store_id)
+    return len(store_ids)
+
+
+@shared_task(bind=True, soft_time_limit=90, time_limit=120, ignore_result=True, max_retries=5)
+def refresh_shopee_tokens(self, store_id: int) -> None:
+    """Refresh one shop's tokens (serialized per shop by the service); retry transient failures with backoff.
+
+    Final failures are already recorded by the service in the store's connection health.
+    """
+    store = Store.objects.filter(pk=store_id).first()
+    if store is None:
+        return
+    with task_context():
+        try:
+            shopee_refresh_tokens(store=store)
+        except PlatformError as exc:
+            if exc.retryable and self.request.retries < self.max_retries:
+                countdown = max(exc.retry_after or 0, 30 * 2 ** self.request.retries)
+                raise self.retry(countdown=countdown, exc=None) from None
+            logger.warning("Shopee token refresh for store %s failed for good: %s", store_id, type(exc).__name__)

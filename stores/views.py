@@ -1,0 +1,110 @@
+"""Store pages: the list, the duties table (店铺分工表), detail, create, edit and archive."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+
+from core.views import FilteredListView, ScopedDetailView, ScopedMixin
+from staff.views import ServiceFormMixin
+
+from . import selectors, services
+from .filtersets import StoreFilterSet
+from .forms import StoreForm
+from .models import Store
+
+# Extension point for later features: template names included, in order, in the named sections of the
+# store detail page (each gets the page's context: `store`, `request`, `perms_set`, …). An app appends in
+# its AppConfig.ready(), e.g. STORE_DETAIL_PANELS["roles"].append("rbac/_store_roles.html"); a template
+# extending stores/store_detail.html can instead override the block of the same name (store_roles, …).
+STORE_DETAIL_PANELS: dict[str, list[str]] = {"roles": [], "connection": [], "notifications": [], "extra": []}
+
+
+class StoreScopeMixin:
+    model = Store
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("primary_owner", "backup_owner").order_by("platform", "site", "name", "pk")
+
+
+class StoreListView(StoreScopeMixin, FilteredListView):
+    """Stores the viewer can see, filtered by platform, site, status and owner, paginated."""
+
+    filterset_class = StoreFilterSet
+    template_name = "stores/store_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_create"] = selectors.store_can_create(actor=self.request.user)
+        return context
+
+
+class StoreDutiesView(StoreListView):
+    """The 店铺分工表: every visible store (same filters, no pagination) with its owners, emergency
+    contact and duties note — laid out for printing."""
+
+    template_name = "stores/store_duties.html"
+    paginate_by = None
+
+
+class StoreDetailView(StoreScopeMixin, ScopedDetailView):
+    """One store. The template leaves named blocks for later panels (role holders, connection health)."""
+
+    template_name = "stores/store_detail.html"
+    context_object_name = "store"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = selectors.store_editable_by(actor=self.request.user, store=self.object)
+        context["panels"] = STORE_DETAIL_PANELS
+        return context
+
+
+class StoreCreateView(ServiceFormMixin, ScopedMixin, generic.CreateView):
+    """Add a store (super admins: see selectors.store_can_create)."""
+
+    model = Store
+    form_class = StoreForm
+    permission_action = "add"
+    template_name = "stores/store_form.html"
+    success_message = _("Store added.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not selectors.store_can_create(actor=request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        return services.store_create(actor=self.request.user, **form.service_data())
+
+
+class StoreEditView(ServiceFormMixin, StoreScopeMixin, ScopedMixin, generic.UpdateView):
+    """Edit a store the viewer manages the settings of (others: 404)."""
+
+    form_class = StoreForm
+    permission_action = "change"
+    template_name = "stores/store_form.html"
+    context_object_name = "store"
+
+    def perform(self, form):
+        return services.store_update(actor=self.request.user, store=self.object, data=form.service_data())
+
+
+class StoreArchiveView(StoreScopeMixin, ScopedMixin, generic.DetailView):
+    """Confirm (GET), then archive (POST) a store the viewer manages."""
+
+    permission_action = "change"
+    template_name = "stores/store_archive.html"
+    context_object_name = "store"
+
+    def post(self, request, *args, **kwargs):
+        store = self.get_object()
+        try:
+            services.store_archive(actor=request.user, store=store, reason=request.POST.get("reason", "")[:500])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Store archived."))
+        return redirect(store.get_absolute_url())

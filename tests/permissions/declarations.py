@@ -1,0 +1,547 @@
+"""The permission matrix: every named URL of the console, declared with its action and the outcome
+each persona must get (see matrix.py for the vocabulary, world.py for the objects).
+
+Personas: anonymous · no_2fa (a store admin of A signed in with the password only) · none (signed in,
+no binding) · other (the route's role on store B) · this (the route's role on store A, or on Z for
+the Ozon pages) · super (the super admin role on all stores).
+
+A new page or endpoint fails the suite until it is declared here.
+"""
+
+from __future__ import annotations
+
+from django.core import signing
+
+from core.testing import totp_code
+from rbac import selectors as rbac_selectors
+from rbac import services as rbac_services
+from rbac.views import grant_plan_key, revoke_plan_key
+from stores.auth_views import SESSION_KEY, STATE_SALT
+
+from .matrix import (
+    ACCEPTED,
+    CREATED,
+    DONE,
+    FORBIDDEN,
+    FORM_ERROR,
+    INVALID,
+    LOGIN,
+    NO_CONTENT,
+    NOT_FOUND,
+    OFFSITE,
+    OK,
+    REFUSED,
+    SECOND_FACTOR,
+    Exclusions,
+    Personas,
+    Route,
+    api,
+    everyone,
+    page,
+    redirect,
+)
+
+EXCLUDED = Exclusions(
+    namespaces={
+        "admin": "Django's admin: staff-only, signs in through accounts:login with the second factor",
+        "sandbox": "the simulators of the external platforms (Shopee, Ozon, WeCom), mounted under /sandbox/ in "
+                   "demo mode only: fake third-party APIs, not console pages, holding no console data",
+    },
+    names={
+        "set_language": "Django's i18n language switch (no data)",
+        "javascript-catalog": "Django's jsi18n catalogue (no data)",
+    },
+)
+
+# The permissions of the role "this store" (and "other store", on B) holds for a route.
+ANY_ROLE = frozenset({"orders_view"})  # any binding on the store: stores are seen by everyone working there
+PERSONAL = ANY_ROLE  # personal pages: a person with an ordinary, non-admin role
+USERS_VIEW = frozenset({"users_view"})
+USERS_MANAGE = frozenset({"users_view", "users_manage"})
+SETTINGS = frozenset({"settings_manage"})
+SETTINGS_VIEW = frozenset({"settings_view"})
+GRANT_ORDERS = USERS_MANAGE | {"orders_view"}  # grant the orders role: manage users and hold orders_view there
+REVOKE_CLERK = USERS_MANAGE | {"orders_view", "reports_view"}  # revoke the clerk's role: hold what it gives
+DECIDE_REFUNDS = USERS_MANAGE | {"after_sales_view", "after_sales_approve_refund"}  # decide the refunds request
+
+REASON = {"reason": "permission matrix"}
+
+
+# ---------------------------------------------------------------------------------------------- builders
+
+
+def pk(getter):
+    return lambda ctx: [getter(ctx.world).pk]
+
+
+A = pk(lambda w: w.store_a)
+Z = pk(lambda w: w.store_z)
+CLERK = pk(lambda w: w.clerk)
+SHARED = pk(lambda w: w.shared)
+DEPARTMENT = pk(lambda w: w.department)
+EMPTY_DEPARTMENT = pk(lambda w: w.empty_department)
+POSITION = pk(lambda w: w.position)
+EMPTY_POSITION = pk(lambda w: w.empty_position)
+EVENT = pk(lambda w: w.event)
+BINDING = pk(lambda w: w.binding)
+REQUEST = pk(lambda w: w.request)
+GRANT = pk(lambda w: w.grant)
+SPARE_ROLE = pk(lambda w: w.spare_role)
+CLERK_ROLE = pk(lambda w: w.clerk_role)
+APP = pk(lambda w: w.app)
+ROBOT = pk(lambda w: w.robot)
+BUILTIN_ROLE = pk(lambda w: w.roles["customer_service"])
+
+
+def reason(ctx):
+    return dict(REASON)
+
+
+def staff_form(ctx, **changes) -> dict:
+    clerk = ctx.world.clerk
+    data = {"username": clerk.username, "employee_id": clerk.employee_id, "name": clerk.name, "email": clerk.email,
+            "position": clerk.position_id or "", "department": clerk.department_id or "", "mobile": clerk.mobile,
+            "wecom_userid": "", "hire_date": "", "status": clerk.status, "notes": "edited by the matrix"}
+    return {**data, **changes}
+
+
+def new_staff_form(ctx) -> dict:
+    return {"username": "matrix-new", "employee_id": "M-NEW-1", "name": "新员工-matrix", "email": "new@example.com",
+            "position": "", "department": "", "mobile": "", "wecom_userid": "", "hire_date": "", "status": "active",
+            "notes": "", "password": "Fresh-Matrix-Pass-77", "password_confirm": "Fresh-Matrix-Pass-77"}
+
+
+def store_form(ctx, **changes) -> dict:
+    store = ctx.world.store_a
+    data = {"platform": store.platform, "site": store.site, "shop_id": store.shop_id, "name": store.name,
+            "status": store.status, "primary_owner": store.primary_owner_id, "backup_owner": store.backup_owner_id,
+            "emergency_contact": store.emergency_contact, "duties_note": "edited by the matrix",
+            "timezone": store.timezone}
+    return {**data, **changes}
+
+
+def new_store_form(ctx) -> dict:
+    b = ctx.world.store_b
+    return {"platform": "shopee", "site": "TH", "shop_id": "990001", "name": "新店-matrix", "status": "active",
+            "primary_owner": b.primary_owner_id, "backup_owner": b.backup_owner_id, "emergency_contact": "",
+            "duties_note": "", "timezone": ""}
+
+
+def otp_code(ctx) -> dict:
+    device = ctx.user.totpdevice_set.first() if ctx.user is not None else None
+    return {"code": totp_code(device) if device else "000000"}
+
+
+def give_token(ctx) -> None:
+    if ctx.user is not None:
+        from rest_framework.authtoken.models import Token
+
+        Token.objects.get_or_create(user=ctx.user)
+
+
+def shopee_answer(ctx) -> dict:
+    """The query Shopee sends back: a state as if this persona had started the authorization of A
+    (nonce in their session), a fresh single-use code from the simulator and A's shop id."""
+    world, store = ctx.world, ctx.world.store_a
+    nonce = f"matrix-{ctx.persona}"
+    if ctx.user is not None:
+        session = ctx.client.session
+        session[SESSION_KEY] = {nonce: store.pk}
+        session.save()
+    state = signing.dumps({"s": store.pk, "a": world.app.pk, "u": ctx.user.pk if ctx.user else None, "n": nonce},
+                          salt=STATE_SALT)
+    return {"state": state, "code": world.shopee_code(), "shop_id": world.shopee_shop_id}
+
+
+def me(ctx):
+    return ctx.user.pk if ctx.user is not None else None
+
+
+def own_request(ctx):
+    return [ctx.world.own_request(ctx.user).pk]
+
+
+def grant_form(ctx) -> dict:
+    w = ctx.world
+    return {"staff": w.clerk.pk, "role": w.orders_role.pk, "store": w.store_a.pk, "expires_at": "", **REASON}
+
+
+def bulk_grant(mode: str, *, confirm: bool):
+    """The bulk grant form (the orders role to the clerk on A), as a preview or confirmed with the key of
+    the plan the persona was shown."""
+
+    def build(ctx) -> dict:
+        w = ctx.world
+        many = {"stores": [w.store_a.pk], "staff": w.clerk.pk} if mode == "stores" else \
+            {"store": w.store_a.pk, "staff": [w.clerk.pk]}
+        data = {**many, "role": w.orders_role.pk, "expires_at": "", **REASON}
+        if confirm:
+            key = ""
+            if ctx.user is not None:
+                plan = rbac_services.bindings_bulk_grant_plan(actor=ctx.user, role=w.orders_role, staff=[w.clerk],
+                                                              stores=[w.store_a])
+                key = grant_plan_key(plan)
+            data.update(step="confirm", plan_key=key)
+        return data
+
+    return build
+
+
+def bulk_revoke(*, confirm: bool):
+    """The bulk revoke form (the clerk's role on A), as a preview or confirmed with the plan's key."""
+
+    def build(ctx) -> dict:
+        w = ctx.world
+        data = {"staff": w.clerk.pk, "store": w.store_a.pk, "role": w.clerk_role.pk, **REASON}
+        if confirm:
+            key = ""
+            if ctx.user is not None:
+                bindings = rbac_selectors.binding_list(viewer=ctx.user, staff=w.clerk, store=w.store_a,
+                                                       role=w.clerk_role, live=True)
+                key = revoke_plan_key(rbac_services.bindings_bulk_revoke_plan(actor=ctx.user, bindings=bindings))
+            data.update(step="confirm", plan_key=key)
+        return data
+
+    return build
+
+
+def robot_form(ctx, **changes) -> dict:
+    w = ctx.world
+    data = {"name": f"{w.marker}店-客服部-改名", "store": w.store_a.pk, "department": w.department.pk,
+            "is_active": "on", "webhook_key": ""}
+    return {**data, **changes}
+
+
+# ---------------------------------------------------------------------------------------------- outcomes
+
+PUBLIC = everyone(OK)
+SIGNED_IN = page(none=OK, other=OK, this=OK)  # personal pages: anyone signed in (admins past the 2FA gate)
+SUPER_ONLY_PAGE = page(none=FORBIDDEN, other=FORBIDDEN, this=FORBIDDEN, super=OK)
+SUPER_ONLY_POST = page(none=FORBIDDEN, other=FORBIDDEN, this=FORBIDDEN, super=DONE)
+STORE_LIST = page(none=FORBIDDEN, other=OK, this=OK)  # other sees its own stores' rows, none of A's
+STORE_OBJECT = page(none=FORBIDDEN, other=NOT_FOUND, this=OK)
+STORE_POST = page(none=FORBIDDEN, other=NOT_FOUND, this=DONE)
+DIRECTORY = page(none=FORBIDDEN, other=OK, this=OK)  # company-wide: anyone with users_view somewhere
+
+API_LIST = api(none=FORBIDDEN, other=OK, this=OK)
+API_OBJECT = api(none=FORBIDDEN, other=NOT_FOUND, this=OK)
+API_SUPER_ONLY = api(none=FORBIDDEN, other=FORBIDDEN, this=FORBIDDEN, super=OK)
+API_SUPER_CREATES = api(none=FORBIDDEN, other=FORBIDDEN, this=FORBIDDEN, super=CREATED)
+API_SUPER_DELETES = api(none=FORBIDDEN, other=FORBIDDEN, this=FORBIDDEN, super=NO_CONTENT)
+API_SIGNED_IN = api(none=OK, other=OK, this=OK)
+API_CREATE_IN_A = api(none=FORBIDDEN, other=INVALID, this=CREATED)  # other: A is "does not exist" in the input
+
+
+def _crud(prefix: str, args, *, extra: dict, audit: str, deletable) -> list[Route]:
+    """The directory pages (departments, positions): anyone with users_view reads, only super admins change."""
+    return [
+        Route(f"staff:{prefix}_list", f"view {prefix}s", DIRECTORY, USERS_VIEW),
+        Route(f"staff:{prefix}_detail", f"view a {prefix} and the members the viewer may see", DIRECTORY, USERS_VIEW,
+              args=args, shows=True),
+        Route(f"staff:{prefix}_create", f"{audit}.create (form)", SUPER_ONLY_PAGE, USERS_MANAGE),
+        Route(f"staff:{prefix}_create", f"{audit}.create", SUPER_ONLY_POST, USERS_MANAGE, method="POST",
+              data=lambda ctx: {"name": f"新{prefix}-matrix", "description": "", **extra}, audit=f"{audit}.create"),
+        Route(f"staff:{prefix}_edit", f"{audit}.update (form)", SUPER_ONLY_PAGE, USERS_MANAGE, args=args),
+        Route(f"staff:{prefix}_edit", f"{audit}.update", SUPER_ONLY_POST, USERS_MANAGE, method="POST", args=args,
+              data=lambda ctx: {"name": f"改名{prefix}-matrix", "description": "edited", **extra},
+              audit=f"{audit}.update"),
+        Route(f"staff:{prefix}_delete", f"{audit}.delete (confirm)", SUPER_ONLY_PAGE, USERS_MANAGE, args=deletable),
+        Route(f"staff:{prefix}_delete", f"{audit}.delete", SUPER_ONLY_POST, USERS_MANAGE, method="POST",
+              args=deletable, audit=f"{audit}.delete"),
+    ]
+
+
+def _api_directory(basename: str, args, deletable, audit: str) -> list[Route]:
+    """The directory over the API: reading needs users_view somewhere, writing a super admin."""
+    body = {"name": f"API-{basename}-matrix", "description": "by the matrix"}
+    return [
+        Route(f"api:{basename}-list", f"list {basename}s", API_LIST, USERS_VIEW),
+        Route(f"api:{basename}-list", f"{audit}.create", API_SUPER_CREATES, USERS_MANAGE, method="POST",
+              json=True, data=lambda ctx: body, audit=f"{audit}.create"),
+        Route(f"api:{basename}-detail", f"view a {basename}", API_LIST, USERS_VIEW, args=args),
+        Route(f"api:{basename}-detail", f"{audit}.update", API_SUPER_ONLY, USERS_MANAGE, method="PUT", args=args,
+              json=True, data=lambda ctx: {**body, "name": f"PUT-{basename}-matrix"}, audit=f"{audit}.update"),
+        Route(f"api:{basename}-detail", f"{audit}.update", API_SUPER_ONLY, USERS_MANAGE, method="PATCH",
+              args=args, json=True, data=lambda ctx: {"description": "patched"}, audit=f"{audit}.update"),
+        Route(f"api:{basename}-detail", f"{audit}.delete", API_SUPER_DELETES, USERS_MANAGE, method="DELETE",
+              args=deletable, json=True, audit=f"{audit}.delete"),
+    ]
+
+
+ROUTES: list[Route] = [
+    # --- core ----------------------------------------------------------------------------------------------
+    Route("core:home", "see my stores and panels", SIGNED_IN, ANY_ROLE, shows=True, lists=True),
+    Route("core:healthz", "liveness probe", PUBLIC, ANY_ROLE),
+    Route("core:readyz", "readiness probe", PUBLIC, ANY_ROLE),
+
+    # --- accounts: sign-in, the second factor and the personal security page (not store data) --------------
+    Route("accounts:login", "the sign-in form", PUBLIC, PERSONAL,
+          note="POSTing credentials is the sign-in itself (tests/accounts)"),
+    Route("accounts:logout", "auth.logout", Personas(
+        anonymous=redirect("accounts:login"), no_2fa=redirect("accounts:login", allowed=True),
+        none=redirect("accounts:login", allowed=True), other=redirect("accounts:login", allowed=True),
+        this=redirect("accounts:login", allowed=True), super=redirect("accounts:login", allowed=True)),
+        PERSONAL, method="POST", audit="auth.logout", changes=False),
+    Route("accounts:otp_verify", "the code prompt", Personas(
+        anonymous=LOGIN, no_2fa=SECOND_FACTOR, none=redirect("core:home"), other=redirect("core:home"),
+        this=redirect("core:home"), super=redirect("core:home")), PERSONAL,
+        note="verified people are sent on; the code POST is covered by tests/accounts"),
+    Route("accounts:otp_setup", "enrol an authenticator", Personas(
+        anonymous=LOGIN, no_2fa=OK, none=OK, other=OK, this=OK, super=OK), PERSONAL,
+        note="the enrolment POST is covered by tests/accounts"),
+    Route("accounts:security", "my security page", SIGNED_IN, PERSONAL),
+    Route("accounts:backup_codes", "auth.backup_codes_regenerate", SIGNED_IN, PERSONAL, method="POST",
+          audit="auth.backup_codes_regenerate"),
+    Route("accounts:otp_remove", "auth.2fa_remove", page(none=DONE, other=DONE, this=DONE, super=REFUSED), PERSONAL,
+          method="POST", data=otp_code, audit="auth.2fa_remove", side_audit=("auth.2fa_verify",),
+          note="refused for admins, who must keep a second factor"),
+    Route("accounts:token_issue", "auth.token_issue", SIGNED_IN, PERSONAL, method="POST", audit="auth.token_issue"),
+    Route("accounts:token_revoke", "auth.token_revoke", page(none=DONE, other=DONE, this=DONE), PERSONAL,
+          method="POST", prepare=give_token, audit="auth.token_revoke"),
+
+    # --- staff -----------------------------------------------------------------------------------------------
+    Route("staff:staff_list", "view staff", STORE_LIST, USERS_VIEW, shows=True, lists=True),
+    Route("staff:staff_detail", "view a staff member of A", STORE_OBJECT, USERS_VIEW, args=CLERK, shows=True),
+    Route("staff:staff_detail", "view someone who works in A and B", page(other=OK, this=OK), USERS_VIEW,
+          args=SHARED, shows=True, lists=True, variant="shared",
+          note="other sees the person (they work in B too) but none of their roles or grants in A"),
+    Route("staff:staff_create", "staff.create (form)", SUPER_ONLY_PAGE, USERS_MANAGE,
+          note="only people who manage users in every store add staff"),
+    Route("staff:staff_create", "staff.create", SUPER_ONLY_POST, USERS_MANAGE, method="POST", data=new_staff_form,
+          audit="staff.create"),
+    Route("staff:staff_edit", "staff.update (form)", STORE_OBJECT, USERS_MANAGE, args=CLERK, shows=True),
+    Route("staff:staff_edit", "staff.update", STORE_POST, USERS_MANAGE, method="POST", args=CLERK, data=staff_form,
+          audit="staff.update"),
+    *_crud("department", DEPARTMENT, extra={"manager": ""}, audit="department", deletable=EMPTY_DEPARTMENT),
+    *_crud("position", POSITION, extra={"department": ""}, audit="position", deletable=EMPTY_POSITION),
+
+    # --- stores ----------------------------------------------------------------------------------------------
+    Route("stores:store_list", "view stores", STORE_LIST, ANY_ROLE, shows=True, lists=True),
+    Route("stores:store_duties", "view the duties table", STORE_LIST, ANY_ROLE, shows=True, lists=True),
+    Route("stores:store_detail", "view store A", STORE_OBJECT, ANY_ROLE, args=A, shows=True),
+    Route("stores:store_create", "store.create (form)", SUPER_ONLY_PAGE, SETTINGS,
+          note="only people who manage every store's settings add stores"),
+    Route("stores:store_create", "store.create", SUPER_ONLY_POST, SETTINGS, method="POST", data=new_store_form,
+          audit="store.create"),
+    Route("stores:store_edit", "store.update (form)", STORE_OBJECT, SETTINGS, args=A, shows=True),
+    Route("stores:store_edit", "store.update", STORE_POST, SETTINGS, method="POST", args=A, data=store_form,
+          audit="store.update"),
+    Route("stores:store_archive", "archive (confirm)", STORE_OBJECT, SETTINGS, args=A, shows=True),
+    Route("stores:store_archive", "store.update (archived)", STORE_POST, SETTINGS, method="POST", args=A,
+          data=reason, audit="store.update"),
+
+    # --- store connections (Shopee authorization, Ozon keys) ------------------------------------------------
+    Route("store_auth:shopee_authorize", "start Shopee's authorization of A", page(this=OFFSITE), SETTINGS, args=A),
+    Route("store_auth:shopee_callback", "store.authorize", page(none=NOT_FOUND, other=NOT_FOUND, this=DONE),
+          SETTINGS, query=shopee_answer, audit="store.authorize", simulator=True,
+          note="the signed state names A; a person who cannot manage A gets 404 and the code is not spent"),
+    Route("store_auth:shopee_deauthorize", "store.deauthorize", STORE_POST, SETTINGS, method="POST", args=A,
+          data=reason, audit="store.deauthorize"),
+    Route("store_auth:ozon_keys", "Ozon keys (form)", STORE_OBJECT, SETTINGS, where="z", args=Z, shows=True),
+    Route("store_auth:ozon_keys", "store.credentials_change", STORE_POST, SETTINGS, method="POST", where="z", args=Z,
+          data=lambda ctx: {"client_id": ctx.world.ozon_seller["client_id"],
+                            "api_key": ctx.world.ozon_seller["api_key"]},
+          audit="store.credentials_change", simulator=True),
+    Route("store_auth:connection_test", "store.connection_test", STORE_POST, SETTINGS, method="POST", where="z",
+          args=Z, audit="store.connection_test", simulator=True),
+
+    Route("store_auth:shopeeapp_list", "view the Shopee apps", SUPER_ONLY_PAGE, SETTINGS,
+          note="apps serve every store: super admins only"),
+    Route("store_auth:shopeeapp_create", "Shopee app (form)", SUPER_ONLY_PAGE, SETTINGS),
+    Route("store_auth:shopeeapp_create", "store.credentials_change (new app)", SUPER_ONLY_POST, SETTINGS,
+          method="POST", data=lambda ctx: {"name": "新应用-matrix", "partner_id": 7_700_001, "partner_key": "k" * 64,
+                                           "environment": "simulator", "note": "", "is_active": "on"},
+          audit="store.credentials_change"),
+    Route("store_auth:shopeeapp_edit", "Shopee app (form)", SUPER_ONLY_PAGE, SETTINGS, args=APP),
+    Route("store_auth:shopeeapp_edit", "store.credentials_change", SUPER_ONLY_POST, SETTINGS, method="POST",
+          args=APP, data=lambda ctx: {"name": "matrix app, renamed", "partner_id": ctx.world.app.partner_id,
+                                      "partner_key": "", "environment": "simulator", "note": "", "is_active": "on"},
+          audit="store.credentials_change"),
+
+    # --- roles: the matrix, role editing, the grid, grants, requests, my duties, why -------------------------
+    Route("rbac:my_duties", "我的职责: my stores, roles and requests", SIGNED_IN, ANY_ROLE, shows=("this",),
+          lists=True, note="a super admin's duties are all stores, not a list of them"),
+    Route("rbac:role_matrix", "the 权限矩阵", DIRECTORY, USERS_VIEW, note="roles are not store data"),
+    Route("rbac:role_detail", "a role and its holders in my stores", DIRECTORY, USERS_VIEW, args=CLERK_ROLE,
+          shows=True, lists=True),
+    Route("rbac:role_create", "role.create (form)", SUPER_ONLY_PAGE, USERS_MANAGE),
+    Route("rbac:role_create", "role.create", SUPER_ONLY_POST, USERS_MANAGE, method="POST",
+          data=lambda ctx: {"name": "新角色-matrix", "description": "", "permissions": ["orders_view"]},
+          audit="role.create"),
+    Route("rbac:role_edit", "role.update (form)", SUPER_ONLY_PAGE, USERS_MANAGE, args=SPARE_ROLE),
+    Route("rbac:role_edit", "role.update", SUPER_ONLY_POST, USERS_MANAGE, method="POST", args=SPARE_ROLE,
+          data=lambda ctx: {"name": "matrix-spare-edited", "description": "",
+                            "permissions": ["ads_view", "ads_operate"]}, audit="role.update"),
+    Route("rbac:role_delete", "role.delete (confirm)", SUPER_ONLY_PAGE, USERS_MANAGE, args=SPARE_ROLE),
+    Route("rbac:role_delete", "role.delete", SUPER_ONLY_POST, USERS_MANAGE, method="POST", args=SPARE_ROLE,
+          data=reason, audit="role.delete"),
+    Route("rbac:position_roles", "position.roles (form)", SUPER_ONLY_PAGE, USERS_MANAGE, args=POSITION),
+    Route("rbac:position_roles", "position.roles", SUPER_ONLY_POST, USERS_MANAGE, method="POST", args=POSITION,
+          data=lambda ctx: {"roles": [ctx.world.orders_role.pk]}, audit="position.roles"),
+    Route("rbac:grid", "the staff × stores grid", STORE_LIST, USERS_VIEW, shows=True, lists=True),
+    Route("rbac:binding_grant", "binding.grant (form)", page(none=FORBIDDEN, other=OK, this=OK), GRANT_ORDERS,
+          note="other may open the form: its choices hold only their own stores and people"),
+    Route("rbac:binding_grant", "binding.grant", page(none=FORBIDDEN, other=INVALID, this=DONE), GRANT_ORDERS,
+          method="POST", data=grant_form, audit="binding.grant"),
+    Route("rbac:binding_revoke", "binding.revoke (confirm)", STORE_OBJECT, REVOKE_CLERK, args=BINDING, shows=True),
+    Route("rbac:binding_revoke", "binding.revoke", STORE_POST, REVOKE_CLERK, method="POST", args=BINDING,
+          data=reason, audit="binding.revoke"),
+    *[route for mode in ("stores", "staff") for route in (
+        Route(f"rbac:binding_bulk_grant_{mode}", "bulk grant (form)", page(none=FORBIDDEN, other=OK, this=OK),
+              GRANT_ORDERS),
+        Route(f"rbac:binding_bulk_grant_{mode}", "bulk grant (preview)", page(none=FORBIDDEN, other=INVALID, this=OK),
+              GRANT_ORDERS, method="POST", data=bulk_grant(mode, confirm=False), preview=True, shows=True,
+              variant="preview"),
+        Route(f"rbac:binding_bulk_grant_{mode}", "binding.grant (confirmed)",
+              page(none=FORBIDDEN, other=INVALID, this=DONE), GRANT_ORDERS, method="POST",
+              data=bulk_grant(mode, confirm=True), audit="binding.grant", variant="confirm"),
+    )],
+    Route("rbac:binding_bulk_revoke", "bulk revoke (form)", page(none=FORBIDDEN, other=OK, this=OK), REVOKE_CLERK),
+    Route("rbac:binding_bulk_revoke", "bulk revoke (preview)", page(none=FORBIDDEN, other=INVALID, this=OK),
+          REVOKE_CLERK, method="POST", data=bulk_revoke(confirm=False), preview=True, shows=True, variant="preview"),
+    Route("rbac:binding_bulk_revoke", "binding.revoke (confirmed)", page(none=FORBIDDEN, other=INVALID, this=DONE),
+          REVOKE_CLERK, method="POST", data=bulk_revoke(confirm=True), audit="binding.revoke", variant="confirm"),
+    Route("rbac:why", "why may the clerk view A's orders", page(none=FORBIDDEN, other=OK, this=OK), USERS_VIEW,
+          query=lambda ctx: {"staff": ctx.world.clerk.pk, "permission": "orders_view", "store": ctx.world.store_a.pk},
+          shows=True, note="other gets the form back: the clerk and A are not valid choices for them"),
+    Route("rbac:access_request_list", "requests: to decide, mine, my stores'", SIGNED_IN, USERS_VIEW, shows=True,
+          lists=True),
+    Route("rbac:access_request_create", "ask for access (form)", SIGNED_IN, ANY_ROLE),
+    Route("rbac:access_request_create", "access_request.create (for myself on A)",
+          page(none=INVALID, other=INVALID, this=DONE), ANY_ROLE, method="POST",
+          data=lambda ctx: {"role": ctx.world.orders_role.pk, "permission": "", "store": ctx.world.store_a.pk,
+                            "expires_at": "", **REASON}, audit="access_request.create",
+          note="A is not a valid choice for people who do not work there"),
+    Route("rbac:access_request_detail", "a request on A", page(none=NOT_FOUND, other=NOT_FOUND, this=OK),
+          USERS_VIEW, args=REQUEST, shows=True),
+    Route("rbac:access_request_approve", "access_request.approve", page(none=NOT_FOUND, other=NOT_FOUND, this=DONE),
+          DECIDE_REFUNDS | USERS_VIEW, method="POST", args=REQUEST, data=reason, audit="access_request.approve",
+          side_audit=("binding.grant",)),
+    Route("rbac:access_request_reject", "access_request.reject", page(none=NOT_FOUND, other=NOT_FOUND, this=DONE),
+          DECIDE_REFUNDS | USERS_VIEW, method="POST", args=REQUEST, data=reason, audit="access_request.reject"),
+    Route("rbac:access_request_cancel", "access_request.cancel (my own request)",
+          page(none=NOT_FOUND, other=NOT_FOUND, this=DONE), ANY_ROLE, method="POST", args=own_request,
+          data=lambda ctx: {"reason": ""}, audit="access_request.cancel",
+          note="this/super cancel their own request on A; none/other are shown A's request (404)"),
+
+    # --- notifications: group robots ------------------------------------------------------------------------
+    Route("notifications:robot_list", "view group robots", STORE_LIST, SETTINGS_VIEW, shows=True, lists=True),
+    Route("notifications:robot_detail", "view A's robot", STORE_OBJECT, SETTINGS_VIEW, args=ROBOT, shows=True),
+    Route("notifications:robot_create", "robot.create (form)", page(none=FORBIDDEN, other=OK, this=OK), SETTINGS,
+          note="other may open the form: its store choices are their own stores"),
+    Route("notifications:robot_create", "robot.create (on A)", page(none=FORBIDDEN, other=FORM_ERROR, this=DONE),
+          SETTINGS, method="POST", data=lambda ctx: robot_form(ctx, name="新群-客服部-测试", webhook_key="k-matrix-1"),
+          audit="robot.create"),
+    Route("notifications:robot_edit", "robot.update (form)", STORE_OBJECT, SETTINGS, args=ROBOT, shows=True),
+    Route("notifications:robot_edit", "robot.update", STORE_POST, SETTINGS, method="POST", args=ROBOT,
+          data=robot_form, audit="robot.update"),
+    Route("notifications:robot_delete", "robot.delete (confirm)", STORE_OBJECT, SETTINGS, args=ROBOT, shows=True),
+    Route("notifications:robot_delete", "robot.delete", STORE_POST, SETTINGS, method="POST", args=ROBOT,
+          audit="robot.delete"),
+    Route("notifications:robot_test", "robot.test", STORE_POST, SETTINGS, method="POST", args=ROBOT,
+          audit="robot.test", simulator=True),
+
+    # --- audit log -------------------------------------------------------------------------------------------
+    Route("audit:event_list", "view the audit log", STORE_LIST, USERS_VIEW, shows=True, lists=True),
+    Route("audit:event_export", "audit.export", STORE_LIST, USERS_VIEW, audit="audit.export", changes=False,
+          shows=True, lists=True, note="other exports its own stores' events: allowed, audited, nothing of A"),
+    Route("audit:event_detail", "view an event of A", STORE_OBJECT, USERS_VIEW, args=EVENT, shows=True),
+
+    # --- API: staff and the directory -----------------------------------------------------------------------
+    Route("api:staff-list", "list staff", API_LIST, USERS_VIEW, shows=True, lists=True),
+    Route("api:staff-list", "staff.create", API_SUPER_CREATES, USERS_MANAGE, method="POST", json=True,
+          data=lambda ctx: {"username": "api-new", "name": "API新员工", "password": "Fresh-Matrix-Pass-77",
+                            "status": "active"}, audit="staff.create"),
+    Route("api:staff-detail", "view a staff member of A", API_OBJECT, USERS_VIEW, args=CLERK, shows=True),
+    Route("api:staff-detail", "view someone who works in A and B", api(other=OK, this=OK), USERS_VIEW, args=SHARED,
+          variant="shared"),
+    Route("api:staff-detail", "staff.update", API_OBJECT, USERS_MANAGE, method="PUT", args=CLERK, json=True,
+          data=lambda ctx: {"username": ctx.world.clerk.username, "name": ctx.world.clerk.name, "notes": "put"},
+          audit="staff.update"),
+    Route("api:staff-detail", "staff.update", API_OBJECT, USERS_MANAGE, method="PATCH", args=CLERK, json=True,
+          data=lambda ctx: {"notes": "patched"}, audit="staff.update"),
+    *_api_directory("department", DEPARTMENT, EMPTY_DEPARTMENT, "department"),
+    *_api_directory("position", POSITION, EMPTY_POSITION, "position"),
+
+    # --- API: stores -----------------------------------------------------------------------------------------
+    Route("api:store-list", "list stores", API_LIST, ANY_ROLE, shows=True, lists=True),
+    Route("api:store-list", "store.create", API_SUPER_CREATES, SETTINGS, method="POST", json=True,
+          data=new_store_form, audit="store.create"),
+    Route("api:store-detail", "view store A", API_OBJECT, ANY_ROLE, args=A, shows=True),
+    Route("api:store-detail", "store.update", API_OBJECT, SETTINGS, method="PUT", args=A, json=True, data=store_form,
+          audit="store.update"),
+    Route("api:store-detail", "store.update", API_OBJECT, SETTINGS, method="PATCH", args=A, json=True,
+          data=lambda ctx: {"duties_note": "patched"}, audit="store.update"),
+    Route("api:store-archive", "store.update (archived)", API_OBJECT, SETTINGS, method="POST", args=A, json=True,
+          data=reason, audit="store.update"),
+
+    # --- API: roles, bindings, requests, exception grants ---------------------------------------------------
+    Route("api:me-permissions", "my own permissions per store", API_SIGNED_IN, ANY_ROLE),
+    Route("api:role-list", "list roles", API_LIST, USERS_VIEW, note="roles are not store data"),
+    Route("api:role-list", "role.create", API_SUPER_CREATES, USERS_MANAGE, method="POST", json=True,
+          data=lambda ctx: {"name": "API角色-matrix", "permissions": ["orders_view"]}, audit="role.create"),
+    Route("api:role-detail", "view a role", API_LIST, USERS_VIEW, args=BUILTIN_ROLE),
+    Route("api:role-detail", "role.update", API_SUPER_ONLY, USERS_MANAGE, method="PUT", args=SPARE_ROLE, json=True,
+          data=lambda ctx: {"name": "matrix-spare-put", "description": "", "permissions": ["ads_view", "ads_operate"]},
+          audit="role.update"),
+    Route("api:role-detail", "role.update", API_SUPER_ONLY, USERS_MANAGE, method="PATCH", args=SPARE_ROLE, json=True,
+          data=lambda ctx: {"permissions": ["ads_view", "reports_view"]}, audit="role.update"),
+    Route("api:role-detail", "role.delete", API_SUPER_DELETES, USERS_MANAGE, method="DELETE", args=SPARE_ROLE,
+          json=True, audit="role.delete"),
+    Route("api:binding-list", "list bindings", API_LIST, USERS_VIEW, shows=True, lists=True),
+    Route("api:binding-list", "binding.grant", API_CREATE_IN_A, USERS_MANAGE | {"orders_view"}, method="POST",
+          json=True, data=lambda ctx: {"staff": ctx.world.clerk.pk, "role": ctx.world.orders_role.pk,
+                                       "store": ctx.world.store_a.pk, **REASON}, audit="binding.grant"),
+    Route("api:binding-list", "access_request.create (a high-risk role: the two-person rule)",
+          api(none=FORBIDDEN, other=INVALID, this=ACCEPTED), DECIDE_REFUNDS | USERS_VIEW, method="POST", json=True,
+          data=lambda ctx: {"staff": ctx.world.clerk.pk, "role": ctx.world.refunds_role.pk,
+                            "store": ctx.world.store_a.pk, **REASON}, audit="access_request.create",
+          variant="high-risk"),
+    Route("api:binding-detail", "view a binding on A", API_OBJECT, USERS_VIEW, args=BINDING, shows=True),
+    Route("api:binding-revoke", "binding.revoke", API_OBJECT, frozenset({"users_manage", "orders_view", "reports_view"}),
+          method="POST", args=BINDING, json=True, data=reason, audit="binding.revoke"),
+    Route("api:access-request-list", "list access requests", API_LIST, USERS_VIEW, shows=True, lists=True),
+    Route("api:access-request-list", "access_request.create (for myself on A)", API_CREATE_IN_A, ANY_ROLE,
+          method="POST", json=True, data=lambda ctx: {"staff": me(ctx), "role": ctx.world.orders_role.pk,
+                                                      "store": ctx.world.store_a.pk, **REASON},
+          audit="access_request.create"),
+    Route("api:access-request-detail", "view a request on A", API_OBJECT, USERS_VIEW, args=REQUEST, shows=True),
+    Route("api:access-request-approve", "access_request.approve",
+          API_OBJECT, frozenset({"users_manage", "after_sales_view", "after_sales_approve_refund"}), method="POST",
+          args=REQUEST, json=True, data=reason, audit="access_request.approve", side_audit=("binding.grant",)),
+    Route("api:access-request-reject", "access_request.reject",
+          API_OBJECT, frozenset({"users_manage", "after_sales_view", "after_sales_approve_refund"}), method="POST",
+          args=REQUEST, json=True, data=reason, audit="access_request.reject"),
+    Route("api:access-request-cancel", "access_request.cancel (my own request)", API_OBJECT, ANY_ROLE,
+          method="POST", args=lambda ctx: [ctx.world.own_request(ctx.user).pk], json=True, data=reason,
+          audit="access_request.cancel", note="this/super cancel their own request on A; other gets A's (404)"),
+    Route("api:exception-grant-list", "list exception grants", API_LIST, USERS_VIEW),
+    Route("api:exception-grant-list", "exception.grant", API_CREATE_IN_A, USERS_MANAGE | {"reports_export"},
+          method="POST", json=True, data=lambda ctx: {"staff": ctx.world.clerk.pk, "store": ctx.world.store_a.pk,
+                                                      "permission": "reports_export", **REASON},
+          audit="exception.grant"),
+    Route("api:exception-grant-detail", "view an exception grant on A", API_OBJECT, USERS_VIEW, args=GRANT),
+    Route("api:exception-grant-revoke", "exception.revoke", API_OBJECT, frozenset({"users_manage", "finance_view"}),
+          method="POST", args=GRANT, json=True, data=reason, audit="exception.revoke"),
+
+    # --- API: group robots ----------------------------------------------------------------------------------
+    Route("api:robot-list", "list group robots", API_LIST, SETTINGS_VIEW, shows=True, lists=True),
+    Route("api:robot-list", "robot.create (on A)", API_CREATE_IN_A, SETTINGS, method="POST", json=True,
+          data=lambda ctx: {"name": "API群-客服部-测试", "store": ctx.world.store_a.pk, "webhook_key": "k-matrix-2"},
+          audit="robot.create"),
+    Route("api:robot-detail", "view A's robot", API_OBJECT, SETTINGS_VIEW, args=ROBOT, shows=True),
+    Route("api:robot-detail", "robot.update", API_OBJECT, SETTINGS, method="PUT", args=ROBOT, json=True,
+          data=lambda ctx: {"name": f"{ctx.world.marker}店-客服部-PUT", "store": ctx.world.store_a.pk,
+                            "is_active": True}, audit="robot.update"),
+    Route("api:robot-detail", "robot.update", API_OBJECT, SETTINGS, method="PATCH", args=ROBOT, json=True,
+          data=lambda ctx: {"is_active": False}, audit="robot.update"),
+    Route("api:robot-detail", "robot.delete", api(none=FORBIDDEN, other=NOT_FOUND, this=NO_CONTENT), SETTINGS,
+          method="DELETE", args=ROBOT, json=True, audit="robot.delete"),
+
+    # --- API: audit log and schema ---------------------------------------------------------------------------
+    Route("api:audit-event-list", "list audit events", API_LIST, USERS_VIEW, shows=True, lists=True),
+    Route("api:audit-event-detail", "view an event of A", API_OBJECT, USERS_VIEW, args=EVENT, shows=True),
+    Route("api:schema", "the OpenAPI schema", API_SIGNED_IN, ANY_ROLE),
+    Route("api:docs", "the API docs page", API_SIGNED_IN, ANY_ROLE),
+]
+
