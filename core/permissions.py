@@ -101,3 +101,24 @@ def forget_permissions(user) -> None:
     """Drop the cached PermissionSet, e.g. after the user's own bindings changed."""
     if hasattr(user, "_shopcrew_perms"):
         del user._shopcrew_perms
+
+
+STORE_PERM_PREFIX = "stores."
+_PREFIX_LEN = len(STORE_PERM_PREFIX)
+
+
+def _store_id_of(obj):
+    if obj._meta.label == "stores.Store":
+        return obj.pk
+    return getattr(obj, "store_id", None)
+
+
+def has_store_perm(user, perm: str, obj=None) -> bool:
+    """user.has_perm("stores.<codename>", obj) answered straight from the PermissionSet: with a store (or
+    an object with a store_id) the permission on that store; without one, only all-store permissions."""
+    if not user.is_active:
+        return False
+    perms = user.__dict__.get("_shopcrew_perms") or permissions_of(user)
+    if obj is None:
+        return perms.super_admin or perm[_PREFIX_LEN:] in perms.everywhere
+    return perms.has(perm[_PREFIX_LEN:], _store_id_of(obj))

@@ -11,34 +11,13 @@ from __future__ import annotations
 from django.contrib.auth.backends import BaseBackend
 from django.core.exceptions import PermissionDenied
 
-from core.permissions import permissions_of
+from core.permissions import STORE_PERM_PREFIX as _PREFIX
+from core.permissions import _store_id_of as _store_id
+from core.permissions import has_store_perm, permissions_of
 
 APP_LABEL = "stores"
-_PREFIX = APP_LABEL + "."
-_CUT = len(_PREFIX)
-_Store = None
 
-
-def _store_id(obj):
-    global _Store
-    if _Store is None:
-        from stores.models import Store
-
-        _Store = Store
-    if isinstance(obj, _Store):
-        return obj.id
-    return getattr(obj, "store_id", None)
-
-
-def has_store_perm(user_obj, perm: str, obj=None) -> bool:
-    """The answer for one "stores.<codename>" permission from the user's PermissionSet (no backend
-    dispatch). Without obj only all-store permissions count."""
-    if not user_obj.is_active:
-        return False
-    perms = user_obj.__dict__.get("_shopcrew_perms") or permissions_of(user_obj)
-    if obj is None:
-        return perms.super_admin or perm[_CUT:] in perms.everywhere
-    return perms.has(perm[_CUT:], _store_id(obj))
+__all__ = ["StoreRoleBackend", "has_store_perm"]
 
 
 class StoreRoleBackend(BaseBackend):

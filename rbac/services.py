@@ -552,9 +552,10 @@ def _locked_requests(requests) -> list[AccessRequest]:
         ids = list(requests.values_list("pk", flat=True))
     else:
         ids = [r.pk if isinstance(r, AccessRequest) else int(r) for r in _as_list(requests)]
-    reqs = list(AccessRequest.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+    reqs = list(AccessRequest.objects.select_for_update(of=("self",)).defer("description").filter(pk__in=ids)
+                .order_by("pk"))
     people = Staff.objects.in_bulk({r.staff_id for r in reqs} | {r.requested_by_id for r in reqs if r.requested_by_id})
-    stores = Store.objects.in_bulk({r.store_id for r in reqs if r.store_id})
+    stores = Store.objects.only("id", "name", "platform", "site").in_bulk({r.store_id for r in reqs if r.store_id})
     roles = Role.objects.in_bulk({r.role_id for r in reqs if r.role_id})
     perms = Permission.objects.in_bulk({r.permission_id for r in reqs if r.permission_id})
     for r in reqs:  # fill Django's related-object caches directly (what select_related would have done)
@@ -618,10 +619,11 @@ def _approve_role_group(reqs: list[AccessRequest], *, now) -> list[RoleBinding]:
     role = reqs[0].role
     sync.lock_role(role.pk)
     codes = sorted(_role_codes(role))
+    changed = AccessRequest.objects.filter(pk__in=[r.pk for r in reqs]).exclude(description__role__permissions=codes)
+    if changed.exists():  # the frozen description no longer matches what approving would grant
+        raise ValidationError(_("“%(role)s” has changed since this request was made; ask for a new request.")
+                              % {"role": role.name})
     for req in reqs:
-        if req.description.get("role", {}).get("permissions") != codes:
-            raise ValidationError(_("“%(role)s” has changed since this request was made; ask for a new request.")
-                                  % {"role": role.name})
         if not _working(req.staff):
             raise ValidationError(_("%(name)s is not an active staff member.") % {"name": req.staff})
     first = reqs[0]

@@ -67,8 +67,16 @@ def _create_store_groups(role: Role, store_ids: list[int]) -> dict[int, int]:
             f"JOIN {Group._meta.db_table} g ON g.name = w.name ON CONFLICT DO NOTHING RETURNING store_id, group_id",
             [role.pk, store_ids, names])
         created = dict(cursor.fetchall())
-    if created:
-        _insert_group_object_perms(role.pk, group_ids=list(created.values()))
+    if created:  # newly linked groups: groups × permissions straight from arrays, replacing any stale rows
+        perm_ids = list(role.permissions.values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {StoreGroupObjectPermission._meta.db_table} WHERE group_id = ANY(%s)",
+                           [list(created.values())])
+            cursor.execute(
+                f"INSERT INTO {StoreGroupObjectPermission._meta.db_table} (group_id, permission_id, content_object_id) "
+                "SELECT t.group_id, p.permission_id, t.store_id FROM unnest(%s::integer[], %s::bigint[]) "
+                "AS t(group_id, store_id) CROSS JOIN unnest(%s::integer[]) AS p(permission_id) ORDER BY 1, 2",
+                [list(created.values()), list(created.keys()), perm_ids])
     if len(created) < len(store_ids):  # linked meanwhile by a concurrent grant of the same role
         created.update(RoleGroup.objects.filter(role=role, store_id__in=[s for s in store_ids if s not in created])
                        .values_list("store_id", "group_id"))

@@ -126,6 +126,6 @@ def rbac_tabs(context):
                                                       "binding_bulk_revoke", "binding_grant", "binding_revoke")),
             ("access_request_list", _("Access requests"), None, ("access_request_list", "access_request_detail",
                                                                  "access_request_create")),
-            ("why", _("Why"), "users_view", ("why",))]
+            ("why", _("Permission trace"), "users_view", ("why",))]
     return [{"url": reverse(f"rbac:{name}"), "label": label, "active": current in names}
             for name, label, perm, names in tabs if perm is None or viewer_perms.has_anywhere(perm)]
