@@ -4,8 +4,22 @@ import hashlib
 import json
 
 HASHED_FIELDS = (
-    "created_at", "actor_id", "actor_display", "source", "request_id", "ip", "user_agent", "store_id",
-    "action", "target_type", "target_id", "target_label", "before", "after", "reason", "prev_hash",
+    "created_at",
+    "actor_id",
+    "actor_display",
+    "source",
+    "request_id",
+    "ip",
+    "user_agent",
+    "store_id",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "before",
+    "after",
+    "reason",
+    "prev_hash",
 )
 
 

@@ -35,18 +35,23 @@ def _day_start(value) -> datetime:
 class AuditEventFilterSet(django_filters.FilterSet):
     """Audit events: free text, action prefix, actor, store, source, date range, and one target's history."""
 
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search",
-                                  help_text=_("Action, target, actor or reason"))
-    action = django_filters.CharFilter(label=_("Action"), method="filter_action",
-                                       help_text=_("A prefix such as auth. or store.update"))
-    actor = django_filters.CharFilter(label=_("Actor"), method="filter_actor",
-                                      help_text=_("A name, or a staff ID number"))
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_search", help_text=_("Action, target, actor or reason")
+    )
+    action = django_filters.CharFilter(
+        label=_("Action"), method="filter_action", help_text=_("A prefix such as auth. or store.update")
+    )
+    actor = django_filters.CharFilter(
+        label=_("Actor"), method="filter_actor", help_text=_("A name, or a staff ID number")
+    )
     store = django_filters.ModelChoiceFilter(label=_("Store"), queryset=audit_stores)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
-    since = django_filters.DateFilter(label=_("From"), method="filter_since",
-                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(label=_("To"), method="filter_until",
-                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+    since = django_filters.DateFilter(
+        label=_("From"), method="filter_since", widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"})
+    )
+    until = django_filters.DateFilter(
+        label=_("To"), method="filter_until", widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"})
+    )
     target_type = django_filters.CharFilter(label=_("Target type"), field_name="target_type")
     target_id = django_filters.CharFilter(label=_("Target ID"), field_name="target_id")
 
@@ -67,8 +72,9 @@ class AuditEventFilterSet(django_filters.FilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
-        return queryset.filter(actor_id=int(value)) if value.isdigit() else queryset.filter(
-            actor_display__icontains=value)
+        return (
+            queryset.filter(actor_id=int(value)) if value.isdigit() else queryset.filter(actor_display__icontains=value)
+        )
 
     def filter_action(self, queryset, name, value):
         value = (value or "").strip()

@@ -22,15 +22,29 @@ class AuditEvent(RestrictedModel):
     """
 
     created_at = models.DateTimeField(_("time"), db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
-                              on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     actor_display = models.CharField(_("actor name"), max_length=200, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.SYSTEM)
     request_id = models.CharField(_("request ID"), max_length=64, blank=True, db_index=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
-    store = models.ForeignKey("stores.Store", verbose_name=_("store"), null=True, blank=True,
-                              on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    store = models.ForeignKey(
+        "stores.Store",
+        verbose_name=_("store"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     action = models.CharField(_("action"), max_length=80, db_index=True)
     target_type = models.CharField(_("target type"), max_length=80, blank=True)
     target_id = models.CharField(_("target ID"), max_length=64, blank=True)

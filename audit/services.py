@@ -49,8 +49,18 @@ def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | N
     return {k: before.get(k) for k in sorted(changed)}, {k: after.get(k) for k in sorted(changed)}
 
 
-def record(action: str, *, target=None, store=None, before=None, after=None, reason: str = "",
-           target_type: str = "", target_id="", target_label: str = "") -> AuditEvent:
+def record(
+    action: str,
+    *,
+    target=None,
+    store=None,
+    before=None,
+    after=None,
+    reason: str = "",
+    target_type: str = "",
+    target_id="",
+    target_label: str = "",
+) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction (or one of its own).
 
     Actor, source, request id, IP and user agent come from the bound context (request middleware,
@@ -70,10 +80,21 @@ def record(action: str, *, target=None, store=None, before=None, after=None, rea
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
         prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
         values = {
-            "created_at": timezone.now(), "actor_id": ctx.actor_id, "actor_display": ctx.actor_display[:200],
-            "source": ctx.source, "request_id": ctx.request_id, "ip": ctx.ip, "user_agent": ctx.user_agent[:400],
-            "store_id": store_id, "action": action, "target_type": target_type, "target_id": str(target_id or ""),
-            "target_label": str(target_label)[:300], "before": before, "after": after, "reason": reason or "",
+            "created_at": timezone.now(),
+            "actor_id": ctx.actor_id,
+            "actor_display": ctx.actor_display[:200],
+            "source": ctx.source,
+            "request_id": ctx.request_id,
+            "ip": ctx.ip,
+            "user_agent": ctx.user_agent[:400],
+            "store_id": store_id,
+            "action": action,
+            "target_type": target_type,
+            "target_id": str(target_id or ""),
+            "target_label": str(target_label)[:300],
+            "before": before,
+            "after": after,
+            "reason": reason or "",
             "prev_hash": prev_hash,
         }
         values["hash"] = row_hash(values)
@@ -109,11 +130,22 @@ def record_many(action: str, items: list[dict]) -> int:
                 target_label = target_label or str(target)
             store = item.get("store")
             values = {
-                "created_at": now, "actor_id": ctx.actor_id, "actor_display": ctx.actor_display[:200],
-                "source": ctx.source, "request_id": ctx.request_id, "ip": ctx.ip, "user_agent": ctx.user_agent[:400],
-                "store_id": store if isinstance(store, int) or store is None else store.pk, "action": action,
-                "target_type": target_type, "target_id": str(target_id or ""), "target_label": str(target_label)[:300],
-                "before": before, "after": after, "reason": item.get("reason") or "", "prev_hash": prev_hash,
+                "created_at": now,
+                "actor_id": ctx.actor_id,
+                "actor_display": ctx.actor_display[:200],
+                "source": ctx.source,
+                "request_id": ctx.request_id,
+                "ip": ctx.ip,
+                "user_agent": ctx.user_agent[:400],
+                "store_id": store if isinstance(store, int) or store is None else store.pk,
+                "action": action,
+                "target_type": target_type,
+                "target_id": str(target_id or ""),
+                "target_label": str(target_label)[:300],
+                "before": before,
+                "after": after,
+                "reason": item.get("reason") or "",
+                "prev_hash": prev_hash,
             }
             values["hash"] = prev_hash = row_hash(values)
             rows.append(values)
@@ -129,14 +161,19 @@ def _copy_events(rows: list[dict]) -> None:
     from psycopg.types.json import Jsonb
 
     names = list(rows[0])
-    columns = ", ".join(AuditEvent._meta.get_field(n.removesuffix("_id") if n in ("actor_id", "store_id") else n)
-                        .column for n in names)
+    columns = ", ".join(
+        AuditEvent._meta.get_field(n.removesuffix("_id") if n in ("actor_id", "store_id") else n).column for n in names
+    )
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
         with cursor.copy(f"COPY {AuditEvent._meta.db_table} ({columns}) FROM STDIN") as copy:
             for values in rows:
-                copy.write_row([Jsonb(values[n]) if n in ("before", "after") and values[n] is not None else values[n]
-                                for n in names])
+                copy.write_row(
+                    [
+                        Jsonb(values[n]) if n in ("before", "after") and values[n] is not None else values[n]
+                        for n in names
+                    ]
+                )
 
 
 def verify_chain(*, batch_size: int = 2000):

@@ -51,9 +51,14 @@ def change_rows(before, after) -> list[dict]:
     before, after = before or {}, after or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
         return [{"field": "", "before": _display(before), "after": _display(after)}]
-    return [{"field": name, "before": _display(before.get(name)) if name in before else None,
-             "after": _display(after.get(name)) if name in after else None}
-            for name in sorted(before.keys() | after.keys())]
+    return [
+        {
+            "field": name,
+            "before": _display(before.get(name)) if name in before else None,
+            "after": _display(after.get(name)) if name in after else None,
+        }
+        for name in sorted(before.keys() | after.keys())
+    ]
 
 
 def target_url(event) -> str:
@@ -92,17 +97,44 @@ def _cell(value) -> str:
 def export_rows(queryset):
     """The CSV, line by line: a UTF-8 BOM first so Excel reads Chinese correctly."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([
-        _("Time"), _("Actor"), _("Source"), _("Store"), _("Action"), _("Target type"), _("Target ID"),
-        _("Target"), _("Before"), _("After"), _("Reason"), _("IP address"), _("Request ID"),
-    ])
+    yield "\ufeff" + writer.writerow(
+        [
+            _("Time"),
+            _("Actor"),
+            _("Source"),
+            _("Store"),
+            _("Action"),
+            _("Target type"),
+            _("Target ID"),
+            _("Target"),
+            _("Before"),
+            _("After"),
+            _("Reason"),
+            _("IP address"),
+            _("Request ID"),
+        ]
+    )
     for event in queryset.iterator(chunk_size=EXPORT_CHUNK):
-        yield writer.writerow([_cell(v) for v in (
-            timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"), event.actor_display,
-            event.get_source_display(), event.store.name if event.store_id and event.store else "", event.action,
-            event.target_type, event.target_id, event.target_label, event.before, event.after, event.reason,
-            event.ip, event.request_id,
-        )])
+        yield writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                    event.actor_display,
+                    event.get_source_display(),
+                    event.store.name if event.store_id and event.store else "",
+                    event.action,
+                    event.target_type,
+                    event.target_id,
+                    event.target_label,
+                    event.before,
+                    event.after,
+                    event.reason,
+                    event.ip,
+                    event.request_id,
+                )
+            ]
+        )
 
 
 class EventExportView(AuditScopeMixin, ScopedMixin, View):
@@ -111,8 +143,9 @@ class EventExportView(AuditScopeMixin, ScopedMixin, View):
     def get(self, request):
         filterset = AuditEventFilterSet(request.GET or None, queryset=self.get_queryset(), request=request)
         if filterset.is_bound and not filterset.is_valid():
-            return HttpResponseBadRequest(json.dumps(filterset.errors, ensure_ascii=False),
-                                          content_type="application/json")
+            return HttpResponseBadRequest(
+                json.dumps(filterset.errors, ensure_ascii=False), content_type="application/json"
+            )
         queryset = filterset.qs if filterset.is_bound else filterset.queryset
         filters = {key: value for key, value in request.GET.items() if key != "page" and value}
         record("audit.export", after={"filters": filters, "rows": queryset.count()})

@@ -42,8 +42,13 @@ def recreate_database(url: str) -> None:
     name = cfg["NAME"]
     if not name.endswith("bench"):
         sys.exit(f"refusing to drop database {name!r}: the benchmark database's name must end in 'bench'")
-    conninfo = dict(host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
-                    password=cfg["PASSWORD"] or None, dbname="postgres")
+    conninfo = dict(
+        host=cfg["HOST"] or None,
+        port=cfg["PORT"] or None,
+        user=cfg["USER"] or None,
+        password=cfg["PASSWORD"] or None,
+        dbname="postgres",
+    )
     with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -83,11 +88,15 @@ def copy_rows(table: str, columns: list[str], rows) -> None:
 def bulk_load(table: str):
     """Load millions of rows the way a DBA would: without the secondary indexes (rebuilt after, identical
     definitions) and without per-row foreign-key triggers (the rows are valid by construction)."""
-    unique = sql("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-                 "AND contype = 'u'", [table])
-    indexes = sql("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
-                  "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u'))",
-                  [table, table])
+    unique = sql(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'u'",
+        [table],
+    )
+    indexes = sql(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u'))",
+        [table, table],
+    )
     for name, _definition in unique:
         sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _definition in indexes:
@@ -136,11 +145,20 @@ class DataSet:
 
         Staff = get_user_model()
         start = Staff.objects.count()
-        people = [Staff(username=f"{prefix}{start + i}", name=f"{prefix}{start + i}", employee_id=f"{prefix}{start + i}",
-                        email=f"{prefix}{start + i}@bench.invalid", password="!") for i in range(n)]
+        people = [
+            Staff(
+                username=f"{prefix}{start + i}",
+                name=f"{prefix}{start + i}",
+                employee_id=f"{prefix}{start + i}",
+                email=f"{prefix}{start + i}@bench.invalid",
+                password="!",
+            )
+            for i in range(n)
+        ]
         Staff.objects.bulk_create(people, batch_size=2000)
-        return list(Staff.objects.filter(username__in=[p.username for p in people]).order_by("pk")
-                    .values_list("pk", flat=True))
+        return list(
+            Staff.objects.filter(username__in=[p.username for p in people]).order_by("pk").values_list("pk", flat=True)
+        )
 
     def grow(self, *, stores: int, staff: int) -> None:
         """Add stores and staff (and their shadows), then bindings, the guardian mirror and per-user rows."""
@@ -148,9 +166,18 @@ class DataSet:
 
         if self.owners is None:
             self.owners = tuple(self.staff(2, "owner"))
-        new_stores = [Store(platform="shopee", site="SG", shop_id=str(1_000_000 + len(self.store_ids) + i),
-                            name=f"Bench store {len(self.store_ids) + i}", primary_owner_id=self.owners[0],
-                            backup_owner_id=self.owners[1], timezone="Asia/Singapore") for i in range(stores)]
+        new_stores = [
+            Store(
+                platform="shopee",
+                site="SG",
+                shop_id=str(1_000_000 + len(self.store_ids) + i),
+                name=f"Bench store {len(self.store_ids) + i}",
+                primary_owner_id=self.owners[0],
+                backup_owner_id=self.owners[1],
+                timezone="Asia/Singapore",
+            )
+            for i in range(stores)
+        ]
         Store.objects.bulk_create(new_stores, batch_size=2000)
         self.store_ids = list(Store.objects.order_by("pk").values_list("pk", flat=True))
         people = self.staff(staff, "s")
@@ -169,31 +196,46 @@ class DataSet:
         for person in people:
             for store in self.rng.sample(self.store_ids, self.per_staff):
                 rows.append((person, self.rng.choice(self.role_ids), store, "", now, "", False))
-        copy_rows("rbac_rolebinding", ["staff_id", "role_id", "store_id", "reason", "created_at", "revoke_reason",
-                                       "expired"], rows)
+        copy_rows(
+            "rbac_rolebinding",
+            ["staff_id", "role_id", "store_id", "reason", "created_at", "revoke_reason", "expired"],
+            rows,
+        )
 
     def mirror(self, people: list[int]) -> None:
         """rbac's guardian mirror (groups, group permissions, memberships) and the shadows' per-user rows."""
-        sql("INSERT INTO auth_group (name) SELECT DISTINCT 'rbac:' || role_id || ':' || store_id "
-            "FROM rbac_rolebinding WHERE store_id IS NOT NULL ON CONFLICT DO NOTHING")
-        sql("INSERT INTO rbac_rolegroup (role_id, store_id, group_id) SELECT DISTINCT b.role_id, b.store_id, g.id "
+        sql(
+            "INSERT INTO auth_group (name) SELECT DISTINCT 'rbac:' || role_id || ':' || store_id "
+            "FROM rbac_rolebinding WHERE store_id IS NOT NULL ON CONFLICT DO NOTHING"
+        )
+        sql(
+            "INSERT INTO rbac_rolegroup (role_id, store_id, group_id) SELECT DISTINCT b.role_id, b.store_id, g.id "
             "FROM rbac_rolebinding b JOIN auth_group g ON g.name = 'rbac:' || b.role_id || ':' || b.store_id "
-            "ON CONFLICT DO NOTHING")
-        sql("INSERT INTO rbac_storegroupobjectpermission (group_id, permission_id, content_object_id) "
+            "ON CONFLICT DO NOTHING"
+        )
+        sql(
+            "INSERT INTO rbac_storegroupobjectpermission (group_id, permission_id, content_object_id) "
             "SELECT rg.group_id, rp.permission_id, rg.store_id FROM rbac_rolegroup rg "
             "JOIN rbac_role_permissions rp ON rp.role_id = rg.role_id WHERE rg.store_id IS NOT NULL "
-            "ON CONFLICT DO NOTHING")
-        sql("INSERT INTO staff_staff_groups (staff_id, group_id) SELECT b.staff_id, rg.group_id "
+            "ON CONFLICT DO NOTHING"
+        )
+        sql(
+            "INSERT INTO staff_staff_groups (staff_id, group_id) SELECT b.staff_id, rg.group_id "
             "FROM rbac_rolebinding b JOIN rbac_rolegroup rg ON rg.role_id = b.role_id AND rg.store_id = b.store_id "
-            "WHERE b.staff_id = ANY(%s) ON CONFLICT DO NOTHING", [people])
+            "WHERE b.staff_id = ANY(%s) ON CONFLICT DO NOTHING",
+            [people],
+        )
         sql("CREATE UNLOGGED TABLE IF NOT EXISTS bench_shadow (staff_id bigint PRIMARY KEY, shadow_id bigint)")
         copy_rows("bench_shadow", ["staff_id", "shadow_id"], [(p, self.shadow_of[p]) for p in people])
         with bulk_load("rbac_storeuserobjectpermission"):
-            sql("INSERT INTO rbac_storeuserobjectpermission (user_id, permission_id, content_object_id) "
+            sql(
+                "INSERT INTO rbac_storeuserobjectpermission (user_id, permission_id, content_object_id) "
                 "SELECT m.shadow_id, rp.permission_id, b.store_id FROM rbac_rolebinding b "
                 "JOIN bench_shadow m ON m.staff_id = b.staff_id "
                 "JOIN rbac_role_permissions rp ON rp.role_id = b.role_id "
-                "WHERE b.staff_id = ANY(%s) ORDER BY 1, 2, 3", [people])
+                "WHERE b.staff_id = ANY(%s) ORDER BY 1, 2, 3",
+                [people],
+            )
 
 
 # ---------------------------------------------------------------------------------------------- measuring
@@ -230,8 +272,9 @@ class Report:
 
     def add(self, label: str, figure: str, goal: str = "", ok: bool | None = None) -> None:
         self.rows.append((label, figure, goal, "" if ok is None else ("PASS" if ok else "FAIL")))
-        print(f"  {label}: {figure}" + (f"   [{goal}: {'PASS' if ok else 'FAIL'}]" if ok is not None else ""),
-              flush=True)
+        print(
+            f"  {label}: {figure}" + (f"   [{goal}: {'PASS' if ok else 'FAIL'}]" if ok is not None else ""), flush=True
+        )
 
     def print(self) -> None:
         widths = [max(len(r[i]) for r in self.rows + [("figure", "measured", "goal", "result")]) for i in range(4)]
@@ -243,8 +286,10 @@ class Report:
                 print(line)
         print(line)
         failed = [r[0] for r in self.rows if r[3] == "FAIL"]
-        print(f"\n{len([r for r in self.rows if r[3] == 'PASS'])} goals passed, {len(failed)} failed"
-              + (f": {', '.join(failed)}" if failed else ""))
+        print(
+            f"\n{len([r for r in self.rows if r[3] == 'PASS'])} goals passed, {len(failed)} failed"
+            + (f": {', '.join(failed)}" if failed else "")
+        )
 
 
 # ---------------------------------------------------------------------------------------------- the goals
@@ -255,7 +300,7 @@ def sample_people(data: DataSet, n: int = 15) -> list[int]:
 
 
 def measure_c(data: DataSet, people: list[int], perm: str = "orders_view") -> dict:
-    """"The stores where a person may do P" as a queryset: ours inside a request (the PermissionSet is
+    """ "The stores where a person may do P" as a queryset: ours inside a request (the PermissionSet is
     loaded already: one query), ours from cold (load + query), guardian's get_objects_for_user."""
     from guardian.shortcuts import get_objects_for_user
 
@@ -274,21 +319,40 @@ def measure_c(data: DataSet, people: list[int], perm: str = "orders_view") -> di
     from django.test import override_settings
 
     warm, cold, theirs, lean = [], [], [], []
-    guardian_only = override_settings(AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.ModelBackend",
-                                                               "guardian.backends.ObjectPermissionBackend"])
+    guardian_only = override_settings(
+        AUTHENTICATION_BACKENDS=[
+            "django.contrib.auth.backends.ModelBackend",
+            "guardian.backends.ObjectPermissionBackend",
+        ]
+    )
     for pk in people:
         warm.append(median_ms(ours, setup=lambda pk=pk: warm_user(pk)))
         cold.append(median_ms(ours, setup=lambda pk=pk: user(pk)))
         with guardian_only:  # guardian as it runs on its own: its global-permission check, user and group rows
-            theirs.append(median_ms(lambda s: list(get_objects_for_user(s, f"stores.{perm}", Store)
-                                                   .values_list("pk", flat=True)),
-                                    setup=lambda pk=pk: user(data.shadow_of[pk])))
-        lean.append(median_ms(lambda s: list(get_objects_for_user(
-            s, f"stores.{perm}", Store, use_groups=False, accept_global_perms=False).values_list("pk", flat=True)),
-            setup=lambda pk=pk: user(data.shadow_of[pk])))
+            theirs.append(
+                median_ms(
+                    lambda s: list(get_objects_for_user(s, f"stores.{perm}", Store).values_list("pk", flat=True)),
+                    setup=lambda pk=pk: user(data.shadow_of[pk]),
+                )
+            )
+        lean.append(
+            median_ms(
+                lambda s: list(
+                    get_objects_for_user(
+                        s, f"stores.{perm}", Store, use_groups=False, accept_global_perms=False
+                    ).values_list("pk", flat=True)
+                ),
+                setup=lambda pk=pk: user(data.shadow_of[pk]),
+            )
+        )
     u = warm_user(people[0])
-    return {"warm": statistics.median(warm), "cold": statistics.median(cold), "guardian": statistics.median(theirs),
-            "lean": statistics.median(lean), "queries": queries(lambda: ours(u))}
+    return {
+        "warm": statistics.median(warm),
+        "cold": statistics.median(cold),
+        "guardian": statistics.median(theirs),
+        "lean": statistics.median(lean),
+        "queries": queries(lambda: ours(u)),
+    }
 
 
 def goal_a(report: Report, data: DataSet, people: list[int]) -> None:
@@ -303,13 +367,21 @@ def goal_a(report: Report, data: DataSet, people: list[int]) -> None:
         ours.append(median_ms(lambda u: load_permissions(u), setup=lambda pk=pk: user(pk)))
         shadow = data.shadow_of[pk]
         stores = list(Store.objects.filter(pk__in=RoleBinding.objects.filter(staff_id=pk).values("store_id")))
-        theirs.append(median_ms(lambda u, stores=stores: ObjectPermissionChecker(u).prefetch_perms(stores),
-                                setup=lambda shadow=shadow: user(shadow)))
+        theirs.append(
+            median_ms(
+                lambda u, stores=stores: ObjectPermissionChecker(u).prefetch_perms(stores),
+                setup=lambda shadow=shadow: user(shadow),
+            )
+        )
     n = queries(lambda: load_permissions(user(people[0]))) - 1
     a, g = statistics.median(ours), statistics.median(theirs)
     report.add("(a) per-request load: queries", str(n), "1 query", n == 1)
-    report.add("(a) per-request load: time", f"{a:.3f} ms vs guardian prefetch_perms {g:.3f} ms = {a / g:.2f}x",
-               "<= 0.25x", a <= 0.25 * g)
+    report.add(
+        "(a) per-request load: time",
+        f"{a:.3f} ms vs guardian prefetch_perms {g:.3f} ms = {a / g:.2f}x",
+        "<= 0.25x",
+        a <= 0.25 * g,
+    )
 
 
 def goal_b(report: Report, data: DataSet, people: list[int]) -> None:
@@ -323,8 +395,11 @@ def goal_b(report: Report, data: DataSet, people: list[int]) -> None:
     binding = RoleBinding.objects.filter(staff_id=pk).first()
     store = Store.objects.get(pk=binding.store_id)
     held = next(iter(perms.perms_on(store.pk)))
-    missing = next(p for p in ("users_manage", "settings_manage", "finance_export", "orders_view")
-                   if p not in perms.perms_on(store.pk))
+    missing = next(
+        p
+        for p in ("users_manage", "settings_manage", "finance_export", "orders_view")
+        if p not in perms.perms_on(store.pk)
+    )
     n = 200_000
 
     def per_call(fn) -> float:
@@ -355,14 +430,20 @@ def goal_d(report: Report, data: DataSet) -> None:
     from rbac.models import Role, RoleBinding
     from rbac.selectors import assignment_grid
 
-    sa = RoleBinding.objects.filter(role__is_super_admin=True, revoked_at__isnull=True).values_list(
-        "staff_id", flat=True).first()
+    sa = (
+        RoleBinding.objects.filter(role__is_super_admin=True, revoked_at__isnull=True)
+        .values_list("staff_id", flat=True)
+        .first()
+    )
     n = queries(lambda: assignment_grid(viewer=user(sa), staff_limit=100, store_limit=100)) - 1
-    t = median_ms(lambda viewer: assignment_grid(viewer=viewer, staff_limit=100, store_limit=100),
-                  setup=lambda: user(sa))
+    t = median_ms(
+        lambda viewer: assignment_grid(viewer=viewer, staff_limit=100, store_limit=100), setup=lambda: user(sa)
+    )
     role = Role.objects.filter(name="bench-role-0").first()
-    tf = median_ms(lambda viewer: assignment_grid(viewer=viewer, role=role, staff_limit=100, store_limit=100),
-                   setup=lambda: user(sa))
+    tf = median_ms(
+        lambda viewer: assignment_grid(viewer=viewer, role=role, staff_limit=100, store_limit=100),
+        setup=lambda: user(sa),
+    )
     report.add("(d) grid 100x100: queries", str(n), "<= 15, fixed", n <= 15)
     report.add("(d) grid 100x100: time", f"{t:.1f} ms (role filter: {tf:.1f} ms)", "<= 150 ms", max(t, tf) <= 150)
 
@@ -379,8 +460,11 @@ def goal_e(report: Report, data: DataSet, sa_id: int, rounds: int = 3) -> None:
     from stores.models import Store
 
     sa, approver = user(sa_id), user(data.second_sa)
-    perms = list(Permission.objects.filter(content_type__app_label="stores", content_type__model="store")
-                 .exclude(codename__in=HIGH_RISK))
+    perms = list(
+        Permission.objects.filter(content_type__app_label="stores", content_type__model="store").exclude(
+            codename__in=HIGH_RISK
+        )
+    )
     bench_role = Role.objects.get(name="bench-role-0")
 
     def timed(fn, **kwargs):
@@ -403,17 +487,25 @@ def goal_e(report: Report, data: DataSet, sa_id: int, rounds: int = 3) -> None:
         role_cache.invalidate()
         a, b, c = data.staff_ids[-3 * i - 1], data.staff_ids[-3 * i - 2], data.staff_ids[-3 * i - 3]
         ids = free_stores(a, b, n=size)
-        t, result = timed(services.bindings_bulk_grant, actor=sa, role=plain, staff=user(a), stores=stores_of(ids),
-                          reason="bench")
+        t, result = timed(
+            services.bindings_bulk_grant, actor=sa, role=plain, staff=user(a), stores=stores_of(ids), reason="bench"
+        )
         assert len(result.bindings) == size
         new.append(t)
-        t, result = timed(services.bindings_bulk_grant, actor=sa, role=plain, staff=user(b), stores=stores_of(ids),
-                          reason="bench")
+        t, result = timed(
+            services.bindings_bulk_grant, actor=sa, role=plain, staff=user(b), stores=stores_of(ids), reason="bench"
+        )
         assert len(result.bindings) == size
         steady.append(t)
         ids_c = free_stores(c, n=size)
-        t, result = timed(services.bindings_bulk_grant, actor=sa, role=bench_role, staff=user(c),
-                          stores=stores_of(ids_c), reason="bench")
+        t, result = timed(
+            services.bindings_bulk_grant,
+            actor=sa,
+            role=bench_role,
+            staff=user(c),
+            stores=stores_of(ids_c),
+            reason="bench",
+        )
         requested.append(t)
         batch = AccessRequest.objects.filter(batch=result.requests[0].batch)
         t, created = timed(services.access_requests_bulk_approve, actor=approver, requests=batch, reason="ok")
@@ -421,25 +513,45 @@ def goal_e(report: Report, data: DataSet, sa_id: int, rounds: int = 3) -> None:
         approved.append(t)
 
     shadow = user(data.staff(1, "gx")[0])
+
     def guardian_grant(shadow, stores):
         for perm in bench_role.permissions.all():
             assign_perm(perm, shadow, stores)
 
     t_guardian, _ = timed(guardian_grant, shadow=shadow, stores=Store.objects.filter(pk__in=ids))
-    med = {name: statistics.median(v) for name, v in
-           {"new": new, "steady": steady, "requested": requested, "approved": approved}.items()}
+    med = {
+        name: statistics.median(v)
+        for name, v in {"new": new, "steady": steady, "requested": requested, "approved": approved}.items()
+    }
     slowest = max(med["new"], med["steady"], med["approved"])
-    report.add(f"(e) 1 role x {size:,} stores: a new role, {len(perms)} perms (1,000 groups created)",
-               f"{med['new']:.0f} ms", "<= 500 ms", med["new"] <= 500)
-    report.add(f"(e) 1 role x {size:,} stores: an existing role (groups exist)", f"{med['steady']:.0f} ms",
-               "<= 500 ms", med["steady"] <= 500)
+    report.add(
+        f"(e) 1 role x {size:,} stores: a new role, {len(perms)} perms (1,000 groups created)",
+        f"{med['new']:.0f} ms",
+        "<= 500 ms",
+        med["new"] <= 500,
+    )
+    report.add(
+        f"(e) 1 role x {size:,} stores: an existing role (groups exist)",
+        f"{med['steady']:.0f} ms",
+        "<= 500 ms",
+        med["steady"] <= 500,
+    )
     report.add(f"(e) 1 role x {size:,} stores: high-risk role, opening the request batch", f"{med['requested']:.0f} ms")
-    report.add(f"(e) 1 role x {size:,} stores: high-risk role, approving the batch (binds)",
-               f"{med['approved']:.0f} ms", "<= 500 ms", med["approved"] <= 500)
-    report.add(f"(e) guardian bulk assign_perm, same grant ({bench_role.permissions.count()} perms)",
-               f"{t_guardian:.0f} ms")
-    report.add("(e) grant speed-up vs guardian bulk assign_perm", f"{t_guardian / slowest:.1f}x (slowest of ours)",
-               ">= 6x", t_guardian / slowest >= 6)
+    report.add(
+        f"(e) 1 role x {size:,} stores: high-risk role, approving the batch (binds)",
+        f"{med['approved']:.0f} ms",
+        "<= 500 ms",
+        med["approved"] <= 500,
+    )
+    report.add(
+        f"(e) guardian bulk assign_perm, same grant ({bench_role.permissions.count()} perms)", f"{t_guardian:.0f} ms"
+    )
+    report.add(
+        "(e) grant speed-up vs guardian bulk assign_perm",
+        f"{t_guardian / slowest:.1f}x (slowest of ours)",
+        ">= 6x",
+        t_guardian / slowest >= 6,
+    )
 
     # offboarding-style: people holding 200 bindings each are offboarded (guardian index and audit included)
     plain = Role.objects.get(name="bench-plain-0")
@@ -448,8 +560,9 @@ def goal_e(report: Report, data: DataSet, sa_id: int, rounds: int = 3) -> None:
         leaver = data.staff_ids[-20 - i]
         held = list(RoleBinding.objects.filter(staff_id=leaver).values_list("store_id", flat=True))
         extra = [s for s in data.store_ids if s not in set(held)][: 200 - len(held)]
-        services.bindings_bulk_grant(actor=sa, role=plain, staff=user(leaver),
-                                     stores=list(Store.objects.filter(pk__in=extra)), reason="bench")
+        services.bindings_bulk_grant(
+            actor=sa, role=plain, staff=user(leaver), stores=list(Store.objects.filter(pk__in=extra)), reason="bench"
+        )
         assert RoleBinding.objects.live().filter(staff_id=leaver).count() == 200
         t, result = timed(services.staff_offboard, actor=sa, staff=user(leaver), reason="bench")
         assert result.bindings == 200
@@ -459,17 +572,31 @@ def goal_e(report: Report, data: DataSet, sa_id: int, rounds: int = 3) -> None:
             for perm in perms:
                 assign_perm(perm, shadow, Store.objects.filter(pk__in=extra))
             stores = Store.objects.filter(pk__in=held + extra)
-            codes = {p.codename for p in Permission.objects.filter(
-                pk__in=shadow.storeuserobjectpermission_set.values("permission_id"))}
-            g_remove, _ = timed(lambda shadow, stores, codes: [remove_perm(c, shadow, stores) for c in codes],
-                                shadow=shadow, stores=stores, codes=codes)
-            g_assign, _ = timed(lambda shadow, stores, codes: [assign_perm(c, shadow, stores) for c in codes],
-                                shadow=shadow, stores=stores, codes=codes)
+            codes = {
+                p.codename
+                for p in Permission.objects.filter(pk__in=shadow.storeuserobjectpermission_set.values("permission_id"))
+            }
+            g_remove, _ = timed(
+                lambda shadow, stores, codes: [remove_perm(c, shadow, stores) for c in codes],
+                shadow=shadow,
+                stores=stores,
+                codes=codes,
+            )
+            g_assign, _ = timed(
+                lambda shadow, stores, codes: [assign_perm(c, shadow, stores) for c in codes],
+                shadow=shadow,
+                stores=stores,
+                codes=codes,
+            )
     t_off = statistics.median(offboard)
     report.add("(e) offboarding: revoke 200 bindings", f"{t_off:.0f} ms", "<= 500 ms", t_off <= 500)
     report.add("(e) guardian bulk remove_perm / assign_perm, same 200", f"{g_remove:.0f} ms / {g_assign:.0f} ms")
-    report.add("(e) offboarding speed-up vs guardian bulk assign_perm", f"{g_assign / t_off:.1f}x", ">= 6x",
-               g_assign / t_off >= 6)
+    report.add(
+        "(e) offboarding speed-up vs guardian bulk assign_perm",
+        f"{g_assign / t_off:.1f}x",
+        ">= 6x",
+        g_assign / t_off >= 6,
+    )
     report.add("(e) offboarding speed-up vs guardian bulk remove_perm", f"{g_remove / t_off:.1f}x")
 
 
@@ -528,8 +655,11 @@ def main() -> None:
 
         t0 = time.perf_counter()
         data.grow(stores=args.stores - small_stores, staff=args.staff - small_staff)
-        print(f"built {args.stores} stores, {args.staff} staff, {len(data.staff_ids) * args.per_staff:,} bindings "
-              f"in {time.perf_counter() - t0:.0f} s", flush=True)
+        print(
+            f"built {args.stores} stores, {args.staff} staff, {len(data.staff_ids) * args.per_staff:,} bindings "
+            f"in {time.perf_counter() - t0:.0f} s",
+            flush=True,
+        )
         sql("CHECKPOINT")  # measure a settled database, not the tail of the bulk load's writes
         sql("VACUUM ANALYZE")
 
@@ -538,17 +668,30 @@ def main() -> None:
         goal_b(report, data, people)
         c_large = measure_c(data, people)
         w, g = c_large["warm"], c_large["guardian"]
-        report.add("(c) stores where P: queries (in a request)", str(c_large["queries"]), "1 query",
-                   c_large["queries"] == 1)
-        report.add(f"(c) stores where P at {args.stores} stores",
-                   f"{w:.3f} ms vs guardian get_objects_for_user {g:.3f} ms = {g / w:.1f}x", ">= 5x faster", g >= 5 * w)
-        report.add("(c) guardian with use_groups=False, accept_global_perms=False",
-                   f"{c_large['lean']:.3f} ms = {c_large['lean'] / w:.1f}x ours")
-        report.add("(c) same, PermissionSet not yet loaded (2 queries)",
-                   f"{c_large['cold']:.3f} ms = {g / c_large['cold']:.1f}x faster than guardian")
-        report.add("(c) flat as stores grow",
-                   f"{small_stores}: {c_small['warm']:.3f} ms -> {args.stores}: {w:.3f} ms ({w / c_small['warm']:.2f}x; "
-                   f"guardian {c_small['guardian']:.3f} -> {g:.3f} ms)", "<= 1.5x", w <= 1.5 * c_small["warm"])
+        report.add(
+            "(c) stores where P: queries (in a request)", str(c_large["queries"]), "1 query", c_large["queries"] == 1
+        )
+        report.add(
+            f"(c) stores where P at {args.stores} stores",
+            f"{w:.3f} ms vs guardian get_objects_for_user {g:.3f} ms = {g / w:.1f}x",
+            ">= 5x faster",
+            g >= 5 * w,
+        )
+        report.add(
+            "(c) guardian with use_groups=False, accept_global_perms=False",
+            f"{c_large['lean']:.3f} ms = {c_large['lean'] / w:.1f}x ours",
+        )
+        report.add(
+            "(c) same, PermissionSet not yet loaded (2 queries)",
+            f"{c_large['cold']:.3f} ms = {g / c_large['cold']:.1f}x faster than guardian",
+        )
+        report.add(
+            "(c) flat as stores grow",
+            f"{small_stores}: {c_small['warm']:.3f} ms -> {args.stores}: {w:.3f} ms ({w / c_small['warm']:.2f}x; "
+            f"guardian {c_small['guardian']:.3f} -> {g:.3f} ms)",
+            "<= 1.5x",
+            w <= 1.5 * c_small["warm"],
+        )
         goal_d(report, data)
         goal_e(report, data, first)
     report.print()

@@ -14,8 +14,10 @@ try:
     parsed = urlparse(db_url)
     psycopg.connect(db_url.replace(parsed.path, "/postgres"), connect_timeout=3).close()
 except Exception as exc:  # noqa: BLE001
-    failures.append(f"PostgreSQL at {parsed.hostname}:{parsed.port or 5432} is unreachable ({type(exc).__name__}: "
-                    f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''})")
+    failures.append(
+        f"PostgreSQL at {parsed.hostname}:{parsed.port or 5432} is unreachable ({type(exc).__name__}: "
+        f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''})"
+    )
 redis_url = os.environ["TEST_REDIS_URL"]
 try:
     redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()

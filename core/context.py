@@ -16,7 +16,7 @@ class ActorContext:
     user_agent: str = ""
 
 
-_current = contextvars.ContextVar("shopcrew_actor_context", default=ActorContext())
+_current = contextvars.ContextVar("shopcrew_actor_context", default=ActorContext())  # noqa: B039 (frozen)
 
 
 def current() -> ActorContext:

@@ -52,8 +52,9 @@ def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
     try:
         return MultiFernet([Fernet(key.encode() if isinstance(key, str) else key) for key in keys])
     except (ValueError, TypeError) as exc:
-        raise ImproperlyConfigured("SHOPCREW_FERNET_KEYS holds a value that is not a Fernet key "
-                                   "(32 url-safe base64-encoded bytes).") from exc
+        raise ImproperlyConfigured(
+            "SHOPCREW_FERNET_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes)."
+        ) from exc
 
 
 def fernet() -> MultiFernet:

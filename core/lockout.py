@@ -57,12 +57,16 @@ def _lockout_times(username: str, *, now: datetime) -> list[datetime]:
 
     since = now - LOCKOUT_MEMORY
     user_model = get_user_model()
-    last_login = (user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username})
-                  .values_list("last_login", flat=True).first())
+    last_login = (
+        user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username})
+        .values_list("last_login", flat=True)
+        .first()
+    )
     if last_login is not None and last_login > since:
         since = last_login
-    rows = AccessFailureLog.objects.filter(username=username, locked_out=True, attempt_time__gt=since,
-                                           attempt_time__lte=now)
+    rows = AccessFailureLog.objects.filter(
+        username=username, locked_out=True, attempt_time__gt=since, attempt_time__lte=now
+    )
     return list(rows.order_by("attempt_time").values_list("attempt_time", flat=True))
 
 

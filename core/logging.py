@@ -4,10 +4,14 @@ import logging
 import re
 
 _PATTERNS = [
-    (re.compile(r"(?i)(access_token|refresh_token|api[-_]?key|partner_key|sign|key|code|password)=([^&\s\"']+)"),
-     r"\1=***"),
-    (re.compile(r"(?i)(\"(?:access_token|refresh_token|api_key|partner_key|code|password)\"\s*:\s*\")[^\"]*\""),
-     r"\1***\""),
+    (
+        re.compile(r"(?i)(access_token|refresh_token|api[-_]?key|partner_key|sign|key|code|password)=([^&\s\"']+)"),
+        r"\1=***",
+    ),
+    (
+        re.compile(r"(?i)(\"(?:access_token|refresh_token|api_key|partner_key|code|password)\"\s*:\s*\")[^\"]*\""),
+        r"\1***\"",
+    ),
     (re.compile(r"(?i)(Api-Key:\s*)\S+"), r"\1***"),
 ]
 

@@ -33,9 +33,14 @@ class RequestContextMiddleware:
         request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else context.new_request_id()
         request.request_id = request_id
         source = "api" if request.path.startswith("/api/") else "web"
-        with context.bound(source=source, request_id=request_id, ip=client_ip(request),
-                           user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
-                           actor_id=None, actor_display=""):
+        with context.bound(
+            source=source,
+            request_id=request_id,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
+            actor_id=None,
+            actor_display="",
+        ):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
@@ -92,12 +97,17 @@ class SecondFactorRequiredMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (user.is_authenticated and not second_factor_exempt(request.path)
-                and not getattr(request, "second_factor_via_token", False)
-                and not user.is_verified()
-                and (request.session.get(OTP_REQUIRED_SESSION_KEY) or needs_second_factor(user))):
+        if (
+            user.is_authenticated
+            and not second_factor_exempt(request.path)
+            and not getattr(request, "second_factor_via_token", False)
+            and not user.is_verified()
+            and (request.session.get(OTP_REQUIRED_SESSION_KEY) or needs_second_factor(user))
+        ):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": _("This account must complete two-factor verification first.")}, status=403)
+                return JsonResponse(
+                    {"detail": _("This account must complete two-factor verification first.")}, status=403
+                )
             from django_otp import user_has_device
 
             target = "accounts:otp_verify" if user_has_device(user) else "accounts:otp_setup"

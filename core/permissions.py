@@ -35,8 +35,13 @@ ALL_STORES = _AllStores()
 class PermissionSet:
     """What one person may do, per store: {store_id: {perm,...}} plus all-store permissions."""
 
-    def __init__(self, *, per_store: dict[int, frozenset[str]] | None = None, everywhere: Iterable[str] = (),
-                 super_admin: bool = False):
+    def __init__(
+        self,
+        *,
+        per_store: dict[int, frozenset[str]] | None = None,
+        everywhere: Iterable[str] = (),
+        super_admin: bool = False,
+    ):
         self.per_store = per_store or {}
         self.everywhere = frozenset(everywhere)
         self.super_admin = super_admin

@@ -24,8 +24,13 @@ def seed_robots(seed) -> None:
         store = seed.stores.get(robot.shop_id) if robot.shop_id else None
         if robot.shop_id and store is None:
             continue
-        robot_create(actor=seed.admin, name=robot.name, webhook_key=robot.key, store=store,
-                     department=departments.get(robot.department))
+        robot_create(
+            actor=seed.admin,
+            name=robot.name,
+            webhook_key=robot.key,
+            store=store,
+            department=departments.get(robot.department),
+        )
         seed.created("group robots")
 
 

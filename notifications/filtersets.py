@@ -22,8 +22,9 @@ class RobotFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Robot name"))
     store = django_filters.ModelChoiceFilter(label=_("Store"), empty_label=ALL, queryset=viewer_stores)
-    department = django_filters.ModelChoiceFilter(label=_("Department"), empty_label=ALL,
-                                                  queryset=Department.objects.order_by("name"))
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), empty_label=ALL, queryset=Department.objects.order_by("name")
+    )
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:

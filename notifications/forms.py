@@ -18,9 +18,14 @@ class RobotForm(forms.ModelForm):
     """
 
     webhook_key = SecretFormField(
-        label=_("Webhook key"), max_length=200, required=False,
-        help_text=_("The key=… part of the robot's webhook address (群机器人 → 添加机器人 → Webhook). Stored "
-                    "encrypted and shown afterwards only as its last 4 characters."))
+        label=_("Webhook key"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "The key=… part of the robot's webhook address (群机器人 → 添加机器人 → Webhook). Stored "
+            "encrypted and shown afterwards only as its last 4 characters."
+        ),
+    )
 
     class Meta:
         model = Robot
@@ -50,5 +55,7 @@ class RobotForm(forms.ModelForm):
         return key.strip()
 
     def service_data(self) -> dict:
-        return {**{field: self.cleaned_data[field] for field in FIELDS},
-                "webhook_key": self.cleaned_data["webhook_key"]}
+        return {
+            **{field: self.cleaned_data[field] for field in FIELDS},
+            "webhook_key": self.cleaned_data["webhook_key"],
+        }

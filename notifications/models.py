@@ -16,7 +16,8 @@ def validate_robot_name(value: str) -> None:
     if len(parts) < 3 or not all(parts):
         raise ValidationError(
             _("Name the robot 店名-部门-用途 (store-department-purpose), for example 泰国店-客服部-新订单."),
-            code="robot_name")
+            code="robot_name",
+        )
 
 
 class Robot(RestrictedModel, TimeStampedModel):
@@ -27,21 +28,36 @@ class Robot(RestrictedModel, TimeStampedModel):
     unique regardless of case and follow 店名-部门-用途.
     """
 
-    name = models.CharField(_("name"), max_length=120, validators=[validate_robot_name],
-                            help_text=_("店名-部门-用途, for example 泰国店-客服部-新订单."))
+    name = models.CharField(
+        _("name"),
+        max_length=120,
+        validators=[validate_robot_name],
+        help_text=_("店名-部门-用途, for example 泰国店-客服部-新订单."),
+    )
     webhook_key = EncryptedTextField(_("webhook key"))
-    store = models.ForeignKey("stores.Store", verbose_name=_("store"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="robots")
-    department = models.ForeignKey("staff.Department", verbose_name=_("department"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="robots")
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), null=True, blank=True, on_delete=models.PROTECT, related_name="robots"
+    )
+    department = models.ForeignKey(
+        "staff.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="robots",
+    )
     is_active = models.BooleanField(_("active"), default=True)
     last_success_at = models.DateTimeField(_("last successful send"), null=True, blank=True)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
 
     store_lookups = ("store",)
-    permission_map = {"view": "settings_view", "add": "settings_manage", "change": "settings_manage",
-                      "delete": "settings_manage"}
+    permission_map = {
+        "view": "settings_view",
+        "add": "settings_manage",
+        "change": "settings_manage",
+        "delete": "settings_manage",
+    }
 
     class Meta:
         verbose_name = _("group robot")

@@ -17,8 +17,7 @@ from .models import Robot
 
 def robot_list(*, viewer, action: str = "view") -> QuerySet[Robot]:
     """Robots the viewer may see (or, with action "change", manage), store and department joined."""
-    return (Robot.objects.restrict(viewer, action).select_related("store", "department")
-            .order_by("name", "pk"))
+    return Robot.objects.restrict(viewer, action).select_related("store", "department").order_by("name", "pk")
 
 
 def store_robots(*, viewer, store: Store) -> QuerySet[Robot]:

@@ -40,15 +40,15 @@ def _key_change(old_key: str | None, new_key: str) -> tuple[dict, dict]:
     return {"webhook_key": "set" if old_key else ""}, {"webhook_key": "changed"}
 
 
-def robot_create(*, actor, name: str, webhook_key: str, store=None, department=None,
-                 is_active: bool = True) -> Robot:
+def robot_create(*, actor, name: str, webhook_key: str, store=None, department=None, is_active: bool = True) -> Robot:
     """Create a robot after checking the actor manages settings of its store; audited robot.create."""
     _require_manage(actor=actor, store=store)
     if not webhook_key:
         raise ValidationError({"webhook_key": _("Enter the robot's webhook key.")})
     with transaction.atomic():
-        robot = Robot(name=name.strip(), webhook_key=webhook_key.strip(), store=store, department=department,
-                      is_active=is_active)
+        robot = Robot(
+            name=name.strip(), webhook_key=webhook_key.strip(), store=store, department=department, is_active=is_active
+        )
         robot.full_clean()
         robot.save()
         after = {**snapshot(robot, FIELDS), "webhook_key": "changed"}
@@ -56,8 +56,9 @@ def robot_create(*, actor, name: str, webhook_key: str, store=None, department=N
     return robot
 
 
-def robot_update(*, actor, robot: Robot, name: str, store=None, department=None, is_active: bool = True,
-                 webhook_key: str = "") -> Robot:
+def robot_update(
+    *, actor, robot: Robot, name: str, store=None, department=None, is_active: bool = True, webhook_key: str = ""
+) -> Robot:
     """Update a robot; an empty webhook_key keeps the saved one. The actor must manage settings of
     both the old and the new store. Audited robot.update with the changed fields ("changed" for the key).
     """
@@ -73,8 +74,13 @@ def robot_update(*, actor, robot: Robot, name: str, store=None, department=None,
         robot.full_clean()
         robot.save()
         key_before, key_after = _key_change(old_key, robot.webhook_key)
-        record("robot.update", target=robot, store=store, before={**before, **key_before},
-               after={**snapshot(robot, FIELDS), **key_after})
+        record(
+            "robot.update",
+            target=robot,
+            store=store,
+            before={**before, **key_before},
+            after={**snapshot(robot, FIELDS), **key_after},
+        )
     return robot
 
 
@@ -85,8 +91,14 @@ def robot_delete(*, actor, robot: Robot) -> None:
         before = snapshot(robot, FIELDS)
         store_id, pk, label = robot.store_id, robot.pk, str(robot)
         robot.delete()
-        record("robot.delete", target_type="notifications.robot", target_id=pk, target_label=label,
-               store=store_id, before=before)
+        record(
+            "robot.delete",
+            target_type="notifications.robot",
+            target_id=pk,
+            target_label=label,
+            store=store_id,
+            before=before,
+        )
 
 
 def robot_record_result(*, robot: Robot, ok: bool, error: BaseException | str | None = None) -> None:
@@ -113,7 +125,9 @@ def robot_send_test(*, actor, robot: Robot) -> tuple[bool, str]:
     """
     _require_manage(actor=actor, store=robot.store)
     content = _("ShopCrew test message: the group robot “%(name)s” is connected. Sent by %(person)s.") % {
-        "name": robot.name, "person": getattr(actor, "name", "") or actor.get_username()}
+        "name": robot.name,
+        "person": getattr(actor, "name", "") or actor.get_username(),
+    }
     error: PlatformError | None = None
     try:
         with WeComRobot.from_settings(key=robot.webhook_key) as client:

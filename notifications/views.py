@@ -124,5 +124,6 @@ class RobotTestView(RobotScopeMixin, ScopedMixin, generic.detail.SingleObjectMix
 
 def _safe_next(request) -> bool:
     target = request.POST.get("next", "")
-    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                            require_https=request.is_secure())
+    return bool(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )

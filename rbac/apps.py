@@ -19,6 +19,7 @@ class RbacConfig(AppConfig):
 
         _register(HOME_PANELS, "rbac/_home_panel.html")
         _register(STORE_DETAIL_PANELS["roles"], "rbac/_store_roles.html")
+        _register(STAFF_DETAIL_PANELS["actions"], "rbac/_staff_offboard_action.html")
         _register(STAFF_DETAIL_PANELS["bindings"], "rbac/_staff_bindings.html")
         _register(STAFF_DETAIL_PANELS["duties"], "rbac/_staff_duties.html")
         _register(STAFF_DETAIL_PANELS["history"], "rbac/_staff_history.html")

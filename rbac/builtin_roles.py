@@ -19,7 +19,8 @@ from stores.catalogue import BY_CODENAME
 
 BUILTIN_ROLES = {
     "super_admin": {
-        "name": "总管理员", "is_super_admin": True,
+        "name": "总管理员",
+        "is_super_admin": True,
         "description": "All stores, every permission; edits roles and grants all-store roles.",
         "permissions": sorted(BY_CODENAME),
     },
@@ -31,14 +32,27 @@ BUILTIN_ROLES = {
     "inventory": {
         "name": "采购/库存管理员",
         "description": "Plans purchases, keeps stock right; sees the orders and shipments that drive demand.",
-        "permissions": ["inventory_view", "inventory_operate", "inventory_adjust_stock", "products_view",
-                        "orders_view", "shipping_view", "reports_view"],
+        "permissions": [
+            "inventory_view",
+            "inventory_operate",
+            "inventory_adjust_stock",
+            "products_view",
+            "orders_view",
+            "shipping_view",
+            "reports_view",
+        ],
     },
     "customer_service": {
         "name": "客服/售后",
         "description": "Answers buyers, handles returns and refunds; no price or stock edits.",
-        "permissions": ["orders_view", "after_sales_view", "after_sales_operate", "after_sales_approve_refund",
-                        "shipping_view", "products_view"],
+        "permissions": [
+            "orders_view",
+            "after_sales_view",
+            "after_sales_operate",
+            "after_sales_approve_refund",
+            "shipping_view",
+            "products_view",
+        ],
     },
     "listing_editor": {
         "name": "上架编辑",

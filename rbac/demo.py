@@ -13,10 +13,6 @@ admin's sign-in. Only people without a usable password get it: a password set si
 
 from __future__ import annotations
 
-import logging
-
-from django.db import connection
-
 from rbac.models import PositionRole, Role, RoleBinding
 from rbac.services import binding_bootstrap, position_roles_set
 from staff import services as staff_services
@@ -54,8 +50,6 @@ ASSIGNMENTS = {
     "zhulin": ["220002", "220003", "880002"],
 }
 
-logger = logging.getLogger(__name__)
-
 REASON = "Demo data: the default role of the position on the stores this person works on"
 
 
@@ -72,14 +66,8 @@ def seed_position_roles(seed) -> None:
 
 
 def seed_bindings(seed) -> None:
-    """Each demo person's position default roles on the stores of ASSIGNMENTS (missing bindings only).
-
-    Skipped on a database other than PostgreSQL: rbac.sync keeps django-guardian in step with
-    PostgreSQL-only SQL, so grants cannot be written on the embedded SQLite database yet.
-    """
-    if connection.vendor != "postgresql":
-        logger.warning("Demo role bindings skipped: granting roles needs PostgreSQL (set DATABASE_URL).")
-        return
+    """Each demo person's position default roles on the stores of ASSIGNMENTS (missing bindings only), on
+    any database (rbac.sync has a portable path for the embedded SQLite one)."""
     held = set(RoleBinding.objects.live().values_list("staff_id", "role_id", "store_id"))
     for username, shop_ids in ASSIGNMENTS.items():
         person = seed.staff.get(username)
@@ -104,8 +92,7 @@ def seed_passwords(seed) -> None:
         person = seed.staff.get(username)
         if person is None or person.has_usable_password():
             continue
-        seed.staff[username] = staff_services.staff_update(actor=seed.admin, staff=person, data={},
-                                                           password=password)
+        seed.staff[username] = staff_services.staff_update(actor=seed.admin, staff=person, data={}, password=password)
         seed.created("staff passwords")
 
 

@@ -33,8 +33,9 @@ def visible_roles(request):
 
 
 class LiveFilterMixin(django_filters.FilterSet):
-    live = django_filters.BooleanFilter(label=_("Live"), method="filter_live",
-                                        help_text=_("Only live (or, with false, only ended) ones"))
+    live = django_filters.BooleanFilter(
+        label=_("Live"), method="filter_live", help_text=_("Only live (or, with false, only ended) ones")
+    )
 
     def filter_live(self, queryset, name, value):
         if value is None:

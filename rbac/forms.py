@@ -19,13 +19,22 @@ REASON_HELP = _("Why; kept in the audit log.")
 
 
 def _reason_field(required: bool = True):
-    return forms.CharField(label=_("Reason"), max_length=500, required=required, help_text=REASON_HELP,
-                           widget=forms.TextInput(attrs={"size": 60}))
+    return forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=required,
+        help_text=REASON_HELP,
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
 
 
 def _expiry_field():
-    return forms.DateTimeField(label=_("Expires at"), required=False, widget=DATETIME_INPUT,
-                               help_text=_("Optional. The grant ends by itself at this time."))
+    return forms.DateTimeField(
+        label=_("Expires at"),
+        required=False,
+        widget=DATETIME_INPUT,
+        help_text=_("Optional. The grant ends by itself at this time."),
+    )
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -42,9 +51,12 @@ class RoleForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=100)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    permissions = forms.MultipleChoiceField(label=_("Permissions"), required=False,
-                                            choices=[(p.codename, p.label) for p in PERMISSIONS],
-                                            widget=forms.CheckboxSelectMultiple)
+    permissions = forms.MultipleChoiceField(
+        label=_("Permissions"),
+        required=False,
+        choices=[(p.codename, p.label) for p in PERMISSIONS],
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, role=None, **kwargs):
         self.role = role
@@ -69,8 +81,9 @@ class RoleDeleteForm(forms.Form):
 class PositionRolesForm(forms.Form):
     """The default roles a position proposes."""
 
-    roles = forms.ModelMultipleChoiceField(label=_("Default roles"), queryset=Role.objects.none(), required=False,
-                                           widget=forms.CheckboxSelectMultiple)
+    roles = forms.ModelMultipleChoiceField(
+        label=_("Default roles"), queryset=Role.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,8 +117,9 @@ class BulkGrantStoresForm(forms.Form):
 
     staff = StaffChoiceField(label=_("Staff member"), queryset=None)
     role = forms.ModelChoiceField(label=_("Role"), queryset=None)
-    stores = forms.ModelMultipleChoiceField(label=_("Stores"), queryset=None, required=False,
-                                            widget=forms.CheckboxSelectMultiple)
+    stores = forms.ModelMultipleChoiceField(
+        label=_("Stores"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
     all_stores = forms.BooleanField(label=_("All stores (one all-store binding)"), required=False)
     reason = _reason_field()
     expires_at = _expiry_field()
@@ -142,12 +156,16 @@ class BulkGrantStaffForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = grantable_stores(viewer=viewer).order_by("platform", "site", "name")
         self.fields["role"].queryset = _roles()
-        self.fields["staff"].queryset = grantable_staff(viewer=viewer).select_related("department").order_by(
-            "name", "pk")
+        self.fields["staff"].queryset = (
+            grantable_staff(viewer=viewer).select_related("department").order_by("name", "pk")
+        )
 
     def targets(self) -> dict:
-        return {"role": self.cleaned_data["role"], "staff": list(self.cleaned_data["staff"]),
-                "stores": [self.cleaned_data["store"]]}
+        return {
+            "role": self.cleaned_data["role"],
+            "staff": list(self.cleaned_data["staff"]),
+            "stores": [self.cleaned_data["store"]],
+        }
 
 
 class BulkRevokeForm(forms.Form):
@@ -177,6 +195,10 @@ class RevokeForm(forms.Form):
     reason = _reason_field()
 
 
+class OffboardForm(forms.Form):
+    reason = _reason_field()
+
+
 class DecisionForm(forms.Form):
     reason = _reason_field()
 
@@ -198,7 +220,8 @@ class WhyForm(forms.Form):
 
         self.fields["staff"].queryset = get_user_model().objects.restrict(viewer, "view").order_by("name", "pk")
         self.fields["store"].queryset = stores_with_perm_for(viewer=viewer, perm="users_view").order_by(
-            "platform", "site", "name")
+            "platform", "site", "name"
+        )
         self.fields["permission"].choices = [(p.codename, f"{p.label} ({p.codename})") for p in PERMISSIONS]
 
 
@@ -207,8 +230,7 @@ class AccessRequestForm(forms.Form):
 
     role = forms.ModelChoiceField(label=_("Role"), queryset=None, required=False)
     permission = forms.ChoiceField(label=_("Or a single permission"), required=False)
-    store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False,
-                                   empty_label=_("All stores"))
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False, empty_label=_("All stores"))
     reason = _reason_field()
     expires_at = _expiry_field()
 
@@ -217,7 +239,8 @@ class AccessRequestForm(forms.Form):
         self.fields["role"].queryset = _roles()
         self.fields["permission"].choices = [("", "---------")] + [(p.codename, p.label) for p in PERMISSIONS]
         self.fields["store"].queryset = stores_with_perm_for(viewer=viewer, perm=ANY).order_by(
-            "platform", "site", "name")
+            "platform", "site", "name"
+        )
 
     def clean(self):
         cleaned = super().clean()

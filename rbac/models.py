@@ -27,15 +27,15 @@ SUPER_ADMIN_ONLY = "rbac_super_admin_only"
 
 STORE_PERMISSION_CHOICES = {"content_type__app_label": "stores", "content_type__model": "store"}
 
-USERS_PERMISSION_MAP = {"view": "users_view", "add": "users_manage", "change": "users_manage",
-                        "delete": "users_manage"}
+USERS_PERMISSION_MAP = {"view": "users_view", "add": "users_manage", "change": "users_manage", "delete": "users_manage"}
 
 
 def live_q(now=None, prefix: str = "") -> Q:
     """Not revoked and not expired at `now` (an expiry at exactly `now` has already ended)."""
     now = now or timezone.now()
     return Q(**{f"{prefix}revoked_at__isnull": True}) & (
-        Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now}))
+        Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now})
+    )
 
 
 class RoleQuerySet(models.QuerySet):
@@ -51,20 +51,34 @@ class Role(models.Model):
     role map is refreshed through a Redis version key, guardian's groups are resynced).
     """
 
-    key = models.SlugField(_("key"), max_length=40, unique=True, null=True, blank=True,
-                           help_text=_("Stable identifier of a built-in role."))
+    key = models.SlugField(
+        _("key"),
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Stable identifier of a built-in role."),
+    )
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
-    permissions = models.ManyToManyField(Permission, verbose_name=_("permissions"), blank=True, related_name="+",
-                                         limit_choices_to=STORE_PERMISSION_CHOICES)
-    is_super_admin = models.BooleanField(_("super admin"), default=False,
-                                         help_text=_("All stores, every permission."))
+    permissions = models.ManyToManyField(
+        Permission,
+        verbose_name=_("permissions"),
+        blank=True,
+        related_name="+",
+        limit_choices_to=STORE_PERMISSION_CHOICES,
+    )
+    is_super_admin = models.BooleanField(_("super admin"), default=False, help_text=_("All stores, every permission."))
     builtin = models.BooleanField(_("built-in"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    permission_map = {"view": "users_view", "add": SUPER_ADMIN_ONLY, "change": SUPER_ADMIN_ONLY,
-                      "delete": SUPER_ADMIN_ONLY}
+    permission_map = {
+        "view": "users_view",
+        "add": SUPER_ADMIN_ONLY,
+        "change": SUPER_ADMIN_ONLY,
+        "delete": SUPER_ADMIN_ONLY,
+    }
 
     objects = RoleQuerySet.as_manager()
 
@@ -84,8 +98,9 @@ class Role(models.Model):
 class PositionRole(models.Model):
     """A default role proposed for holders of a position (岗位 → 角色)."""
 
-    position = models.ForeignKey("staff.Position", verbose_name=_("position"), on_delete=models.CASCADE,
-                                 related_name="default_roles")
+    position = models.ForeignKey(
+        "staff.Position", verbose_name=_("position"), on_delete=models.CASCADE, related_name="default_roles"
+    )
     role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.CASCADE, related_name="position_links")
 
     class Meta:
@@ -115,22 +130,54 @@ class RoleBinding(RestrictedModel):
 
     # staff_id is served by the live-unique and history indexes (both lead with it); the audit columns
     # below are rarely searched, so they carry no index of their own (fewer indexes: faster bulk writes).
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff member"), on_delete=models.CASCADE,
-                              related_name="role_bindings", db_index=False)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="role_bindings",
+        db_index=False,
+    )
     role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="bindings")
-    store = models.ForeignKey("stores.Store", verbose_name=_("store"), null=True, blank=True,
-                              on_delete=models.CASCADE, related_name="role_bindings",
-                              help_text=_("Empty means all stores."))
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("granted by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+", db_index=False)
+    store = models.ForeignKey(
+        "stores.Store",
+        verbose_name=_("store"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_bindings",
+        help_text=_("Empty means all stores."),
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     created_at = models.DateTimeField(_("granted at"), default=timezone.now)
-    request = models.ForeignKey("rbac.AccessRequest", verbose_name=_("approved request"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+", db_index=False)
+    request = models.ForeignKey(
+        "rbac.AccessRequest",
+        verbose_name=_("approved request"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     revoked_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+", db_index=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     revoke_reason = models.CharField(_("revocation reason"), max_length=500, blank=True)
     expired = models.BooleanField(_("ended by expiry"), default=False)
 
@@ -144,12 +191,20 @@ class RoleBinding(RestrictedModel):
         verbose_name_plural = _("role bindings")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["staff", "role", "store"], condition=Q(revoked_at__isnull=True),
-                                    nulls_distinct=False, include=["expires_at"], name="rbac_binding_one_live"),
+            models.UniqueConstraint(
+                fields=["staff", "role", "store"],
+                condition=Q(revoked_at__isnull=True),
+                nulls_distinct=False,
+                include=["expires_at"],
+                name="rbac_binding_one_live",
+            ),
         ]
         indexes = [
-            models.Index(fields=["expires_at"], condition=Q(revoked_at__isnull=True, expires_at__isnull=False),
-                         name="rbac_binding_expiring"),
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(revoked_at__isnull=True, expires_at__isnull=False),
+                name="rbac_binding_expiring",
+            ),
             models.Index(fields=["staff", "-created_at"], name="rbac_binding_history"),
         ]
 
@@ -188,27 +243,46 @@ class AccessRequest(RestrictedModel):
     """
 
     kind = models.CharField(_("kind"), max_length=12, choices=RequestKind.choices, default=RequestKind.ROLE)
-    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices,
-                              default=RequestStatus.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
-                                     on_delete=models.SET_NULL, related_name="access_requests_made")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("for"), on_delete=models.CASCADE,
-                              related_name="access_requests")
-    role = models.ForeignKey(Role, verbose_name=_("role"), null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="access_requests")
-    permission = models.ForeignKey(Permission, verbose_name=_("permission"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    store = models.ForeignKey("stores.Store", verbose_name=_("store"), null=True, blank=True,
-                              on_delete=models.CASCADE, related_name="access_requests",
-                              help_text=_("Empty means all stores."))
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="access_requests_made",
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("for"), on_delete=models.CASCADE, related_name="access_requests"
+    )
+    role = models.ForeignKey(
+        Role, verbose_name=_("role"), null=True, blank=True, on_delete=models.SET_NULL, related_name="access_requests"
+    )
+    permission = models.ForeignKey(
+        Permission, verbose_name=_("permission"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    store = models.ForeignKey(
+        "stores.Store",
+        verbose_name=_("store"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="access_requests",
+        help_text=_("Empty means all stores."),
+    )
     grant_expires_at = models.DateTimeField(_("grant expires at"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     description = models.JSONField(_("what would change"), default=dict)
     batch = models.UUIDField(_("batch"), null=True, blank=True, db_index=True, default=None)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     expires_at = models.DateTimeField(_("decide by"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.CharField(_("decision reason"), max_length=500, blank=True)
 
@@ -223,13 +297,18 @@ class AccessRequest(RestrictedModel):
         verbose_name_plural = _("access requests")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["staff", "role", "permission", "store"],
-                                    condition=Q(status="pending"), nulls_distinct=False,
-                                    name="rbac_request_one_pending"),
-            models.CheckConstraint(condition=Q(kind="role", role__isnull=False, permission__isnull=True)
-                                   | Q(kind="permission", role__isnull=True, permission__isnull=False,
-                                       store__isnull=False)
-                                   | ~Q(status="pending"), name="rbac_request_kind_fields"),
+            models.UniqueConstraint(
+                fields=["staff", "role", "permission", "store"],
+                condition=Q(status="pending"),
+                nulls_distinct=False,
+                name="rbac_request_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="role", role__isnull=False, permission__isnull=True)
+                | Q(kind="permission", role__isnull=True, permission__isnull=False, store__isnull=False)
+                | ~Q(status="pending"),
+                name="rbac_request_kind_fields",
+            ),
         ]
         indexes = [models.Index(fields=["status", "store"], name="rbac_request_status_store")]
 
@@ -248,22 +327,50 @@ class ExceptionGrant(RestrictedModel):
     hot path. Revocation and expiry keep the row as history.
     """
 
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff member"), on_delete=models.CASCADE,
-                              related_name="exception_grants")
-    store = models.ForeignKey("stores.Store", verbose_name=_("store"), on_delete=models.CASCADE,
-                              related_name="exception_grants")
-    permission = models.ForeignKey(Permission, verbose_name=_("permission"), on_delete=models.PROTECT,
-                                   related_name="+", limit_choices_to=STORE_PERMISSION_CHOICES)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("granted by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="exception_grants",
+    )
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="exception_grants"
+    )
+    permission = models.ForeignKey(
+        Permission,
+        verbose_name=_("permission"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to=STORE_PERMISSION_CHOICES,
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     created_at = models.DateTimeField(_("granted at"), default=timezone.now)
-    request = models.ForeignKey(AccessRequest, verbose_name=_("approved request"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+    request = models.ForeignKey(
+        AccessRequest,
+        verbose_name=_("approved request"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     revoked_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     revoke_reason = models.CharField(_("revocation reason"), max_length=500, blank=True)
     expired = models.BooleanField(_("ended by expiry"), default=False)
 
@@ -277,12 +384,19 @@ class ExceptionGrant(RestrictedModel):
         verbose_name_plural = _("exception grants")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["staff", "store", "permission"], condition=Q(revoked_at__isnull=True),
-                                    include=["expires_at"], name="rbac_exception_one_live"),
+            models.UniqueConstraint(
+                fields=["staff", "store", "permission"],
+                condition=Q(revoked_at__isnull=True),
+                include=["expires_at"],
+                name="rbac_exception_one_live",
+            ),
         ]
         indexes = [
-            models.Index(fields=["expires_at"], condition=Q(revoked_at__isnull=True, expires_at__isnull=False),
-                         name="rbac_exception_expiring"),
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(revoked_at__isnull=True, expires_at__isnull=False),
+                name="rbac_exception_expiring",
+            ),
         ]
 
     def __str__(self):
@@ -306,8 +420,9 @@ class RoleGroup(models.Model):
     class Meta:
         verbose_name = _("role group")
         verbose_name_plural = _("role groups")
-        constraints = [models.UniqueConstraint(fields=["role", "store"], nulls_distinct=False,
-                                               name="rbac_role_group_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "store"], nulls_distinct=False, name="rbac_role_group_unique")
+        ]
 
     def __str__(self):
         return self.group.name
@@ -320,8 +435,7 @@ class RoleGroup(models.Model):
 class StoreUserObjectPermission(UserObjectPermissionBase):
     """guardian's per-user object permission on a store, by direct foreign key (exception grants only)."""
 
-    content_object = models.ForeignKey("stores.Store", on_delete=models.CASCADE,
-                                       related_name="user_object_permissions")
+    content_object = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="user_object_permissions")
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("store user permission")
@@ -339,8 +453,9 @@ class StoreGroupObjectPermission(GroupObjectPermissionBase):
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, db_constraint=False, db_index=False)
     permission = models.ForeignKey(Permission, on_delete=models.CASCADE, db_constraint=False, db_index=False)
-    content_object = models.ForeignKey("stores.Store", on_delete=models.CASCADE, db_constraint=False,
-                                       related_name="group_object_permissions")
+    content_object = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, db_constraint=False, related_name="group_object_permissions"
+    )
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("store group permission")

@@ -53,8 +53,11 @@ def _load_map(version: str | None) -> RoleMap:
 
     from .models import Role
 
-    codenames = dict(Permission.objects.filter(content_type__app_label="stores", content_type__model="store")
-                     .values_list("id", "codename"))
+    codenames = dict(
+        Permission.objects.filter(content_type__app_label="stores", content_type__model="store").values_list(
+            "id", "codename"
+        )
+    )
     perms: dict[int, set[str]] = {}
     names: dict[int, str] = {}
     supers = set()
@@ -106,8 +109,7 @@ class RoleCache:
         with self._lock:
             version = self.read_version()
             current = self._map
-            if (current is None or version is None or version != current.version
-                    or (need - current.perms.keys())):
+            if current is None or version is None or version != current.version or (need - current.perms.keys()):
                 current = self._map = _load_map(version)
             self._checked = time.monotonic()
             return current
@@ -172,5 +174,6 @@ def load_permissions(user, *, now=None) -> PermissionSet:
             everywhere |= roles.perms.get(role_id, frozenset())
         else:
             per_store.setdefault(store_id, set()).update(roles.perms.get(role_id, ()))
-    return PermissionSet(per_store={s: frozenset(p) for s, p in per_store.items()}, everywhere=everywhere,
-                         super_admin=super_admin)
+    return PermissionSet(
+        per_store={s: frozenset(p) for s, p in per_store.items()}, everywhere=everywhere, super_admin=super_admin
+    )

@@ -34,16 +34,22 @@ def catalogue_by_module() -> list[tuple]:
 def permissions_explained(codenames) -> list[tuple]:
     """Plain words for a set of codenames, grouped by module (only modules with something held)."""
     codes = set(codenames)
-    return [(module, perms) for module, perms in
-            ((m, [p for p in ps if p.codename in codes]) for m, ps in catalogue_by_module()) if perms]
+    return [
+        (module, perms)
+        for module, perms in ((m, [p for p in ps if p.codename in codes]) for m, ps in catalogue_by_module())
+        if perms
+    ]
 
 
 def role_list(*, viewer) -> QuerySet[Role]:
     """Roles the viewer may see (users_view somewhere), with permissions prefetched and the number of
     live bindings annotated as `holders`."""
     now = timezone.now()
-    return (Role.objects.restrict(viewer, "view").prefetch_related("permissions")
-            .annotate(holders=Count("bindings", filter=live_q(now, "bindings__"))))
+    return (
+        Role.objects.restrict(viewer, "view")
+        .prefetch_related("permissions")
+        .annotate(holders=Count("bindings", filter=live_q(now, "bindings__")))
+    )
 
 
 @dataclass
@@ -69,8 +75,11 @@ def role_matrix(*, viewer) -> RoleMatrix:
     rows = []
     for role in role_list(viewer=viewer):
         codes = frozenset(BY_CODENAME) if role.is_super_admin else frozenset(p.codename for p in role.permissions.all())
-        rows.append(MatrixRow(role=role, codenames=codes,
-                              cells=[[p for p in perms if p.codename in codes] for _m, perms in grouped]))
+        rows.append(
+            MatrixRow(
+                role=role, codenames=codes, cells=[[p for p in perms if p.codename in codes] for _m, perms in grouped]
+            )
+        )
     return RoleMatrix(modules=[m for m, _p in grouped], rows=rows)
 
 
@@ -119,12 +128,14 @@ def grantable_roles(*, viewer, store: Store | None) -> list[Role]:
 # ---------------------------------------------------------------------------------------------- bindings
 
 
-def binding_list(*, viewer, staff=None, store=None, role=None, live: bool | None = None,
-                 now: datetime | None = None) -> QuerySet[RoleBinding]:
+def binding_list(
+    *, viewer, staff=None, store=None, role=None, live: bool | None = None, now: datetime | None = None
+) -> QuerySet[RoleBinding]:
     """Bindings in stores where the viewer holds users_view (all-store ones only for viewers who see
     every store), filtered, with staff, role, store and granter joined."""
-    qs = RoleBinding.objects.restrict(viewer, "view").select_related("staff", "role", "store", "granted_by",
-                                                                       "revoked_by")
+    qs = RoleBinding.objects.restrict(viewer, "view").select_related(
+        "staff", "role", "store", "granted_by", "revoked_by"
+    )
     if staff is not None:
         qs = qs.filter(staff=staff)
     if store is not None:
@@ -142,9 +153,11 @@ def binding_history(*, viewer, staff) -> QuerySet[RoleBinding]:
     """Every binding of one person, live and ended, newest first — in the stores the viewer may see
     (a person always sees their own)."""
     base = RoleBinding.objects.all() if viewer.pk == staff.pk else RoleBinding.objects.restrict(viewer, "view")
-    return (base.filter(staff=staff).select_related("role", "store", "granted_by", "revoked_by", "request",
-                                                     "request__decided_by")
-            .order_by("-created_at", "-id"))
+    return (
+        base.filter(staff=staff)
+        .select_related("role", "store", "granted_by", "revoked_by", "request", "request__decided_by")
+        .order_by("-created_at", "-id")
+    )
 
 
 def exception_grant_list(*, viewer, staff=None, store=None, live: bool | None = None) -> QuerySet[ExceptionGrant]:
@@ -184,8 +197,12 @@ def store_holders(*, viewer, store: Store, now: datetime | None = None) -> list[
     def holder(person) -> Holder:
         return holders.setdefault(person.pk, Holder(staff=person))
 
-    live = (RoleBinding.objects.live(now).filter(Q(store=store) | Q(store__isnull=True))
-            .select_related("staff", "role").order_by("staff__name", "role__name"))
+    live = (
+        RoleBinding.objects.live(now)
+        .filter(Q(store=store) | Q(store__isnull=True))
+        .select_related("staff", "role")
+        .order_by("staff__name", "role__name")
+    )
     for b in live:
         (holder(b.staff).bindings if b.store_id else holder(b.staff).everywhere).append(b)
     for g in ExceptionGrant.objects.live(now).filter(store=store).select_related("staff", "permission"):
@@ -218,9 +235,19 @@ class Grid:
     store_total: int
 
 
-def assignment_grid(*, viewer, department=None, platform: str | None = None, site: str | None = None,
-                    role: Role | None = None, staff_offset: int = 0, staff_limit: int = 100,
-                    store_offset: int = 0, store_limit: int = 100, now: datetime | None = None) -> Grid:
+def assignment_grid(
+    *,
+    viewer,
+    department=None,
+    platform: str | None = None,
+    site: str | None = None,
+    role: Role | None = None,
+    staff_offset: int = 0,
+    staff_limit: int = 100,
+    store_offset: int = 0,
+    store_limit: int = 100,
+    now: datetime | None = None,
+) -> Grid:
     """Staff × stores with the live role(s) in each cell, for stores where the viewer holds users_view
     and staff they can see; filters by department, platform, site and role. Six queries whatever the
     page size (two counts, two pages, the bindings of the page, the roles)."""
@@ -239,17 +266,26 @@ def assignment_grid(*, viewer, department=None, platform: str | None = None, sit
         if not every_store:
             holders = holders.filter(Q(store__isnull=True) | Q(store__in=stores.values("pk")))
         staff = staff.filter(pk__in=holders.values("staff_id"))
-    store_page = list(stores.order_by("platform", "site", "name", "pk")[store_offset:store_offset + store_limit])
-    staff_page = list(staff.order_by("name", "pk")[staff_offset:staff_offset + staff_limit])
-    bindings = RoleBinding.objects.live(now).filter(staff_id__in=[s.pk for s in staff_page]).filter(
-        Q(store_id__in=[s.pk for s in store_page]) | Q(store__isnull=True)).values_list("staff_id", "store_id",
-                                                                                         "role_id")
+    store_page = list(stores.order_by("platform", "site", "name", "pk")[store_offset : store_offset + store_limit])
+    staff_page = list(staff.order_by("name", "pk")[staff_offset : staff_offset + staff_limit])
+    bindings = (
+        RoleBinding.objects.live(now)
+        .filter(staff_id__in=[s.pk for s in staff_page])
+        .filter(Q(store_id__in=[s.pk for s in store_page]) | Q(store__isnull=True))
+        .values_list("staff_id", "store_id", "role_id")
+    )
     roles = Role.objects.in_bulk()
     cells: dict[tuple, list[Role]] = {}
     for staff_id, store_id, role_id in bindings:
         cells.setdefault((staff_id, store_id), []).append(roles[role_id])
-    rows = [GridRow(staff=s, everywhere=sorted(cells.get((s.pk, None), []), key=str),
-                    cells=[sorted(cells.get((s.pk, st.pk), []), key=str) for st in store_page]) for s in staff_page]
+    rows = [
+        GridRow(
+            staff=s,
+            everywhere=sorted(cells.get((s.pk, None), []), key=str),
+            cells=[sorted(cells.get((s.pk, st.pk), []), key=str) for st in store_page],
+        )
+        for s in staff_page
+    ]
     return Grid(stores=store_page, rows=rows, staff_total=staff.count(), store_total=stores.count())
 
 
@@ -258,8 +294,9 @@ def assignment_grid(*, viewer, department=None, platform: str | None = None, sit
 
 def access_request_list(*, viewer, status: str | None = None) -> QuerySet[AccessRequest]:
     """Requests in stores where the viewer holds users_view (all-store ones for those who see every store)."""
-    qs = AccessRequest.objects.restrict(viewer, "view").select_related("staff", "requested_by", "role", "store",
-                                                                         "permission", "decided_by")
+    qs = AccessRequest.objects.restrict(viewer, "view").select_related(
+        "staff", "requested_by", "role", "store", "permission", "decided_by"
+    )
     return qs.filter(status=status) if status else qs
 
 
@@ -282,9 +319,14 @@ def access_requests_pending_for(*, approver, now: datetime | None = None) -> lis
     """Pending requests this person may approve or reject (for their home page): in stores where they
     manage users, for roles whose permissions they hold there, never their own or ones for them."""
     perms = permissions_of(approver)
-    qs = (AccessRequest.objects.pending(now).restrict(approver, "change").exclude(requested_by=approver)
-          .exclude(staff=approver).select_related("staff", "requested_by", "role", "store", "permission")
-          .order_by("expires_at", "pk"))
+    qs = (
+        AccessRequest.objects.pending(now)
+        .restrict(approver, "change")
+        .exclude(requested_by=approver)
+        .exclude(staff=approver)
+        .select_related("staff", "requested_by", "role", "store", "permission")
+        .order_by("expires_at", "pk")
+    )
     rows = list(qs)
     rmap = role_cache.get(need={r.role_id for r in rows if r.role_id})
     return [r for r in rows if _may_decide(approver, perms, r, rmap)]
@@ -293,7 +335,8 @@ def access_requests_pending_for(*, approver, now: datetime | None = None) -> lis
 def my_access_requests(*, viewer, pending_only: bool = True) -> QuerySet[AccessRequest]:
     """Requests the viewer made or that are for them."""
     qs = AccessRequest.objects.filter(Q(requested_by=viewer) | Q(staff=viewer)).select_related(
-        "staff", "requested_by", "role", "store", "permission", "decided_by")
+        "staff", "requested_by", "role", "store", "permission", "decided_by"
+    )
     return qs.pending() if pending_only else qs
 
 
@@ -346,14 +389,19 @@ def my_duties(*, viewer, soon: timedelta = timedelta(days=7), now: datetime | No
     for d in duties.values():
         d.permissions = permissions_explained(perms.per_store.get(d.store.pk, frozenset()))
     all_bindings = everywhere + [b for d in duties.values() for b in d.bindings]
-    expiring = sorted([x for x in all_bindings + grants if x.expires_at and x.expires_at <= now + soon],
-                      key=lambda x: x.expires_at)
+    expiring = sorted(
+        [x for x in all_bindings + grants if x.expires_at and x.expires_at <= now + soon], key=lambda x: x.expires_at
+    )
     everywhere_codes = BY_CODENAME.keys() if perms.super_admin else perms.everywhere
-    return Duties(super_admin=perms.super_admin, everywhere=everywhere,
-                  everywhere_permissions=permissions_explained(everywhere_codes),
-                  stores=sorted(duties.values(), key=lambda d: str(d.store)), expiring=expiring,
-                  my_requests=list(my_access_requests(viewer=viewer)),
-                  to_decide=access_requests_pending_for(approver=viewer, now=now))
+    return Duties(
+        super_admin=perms.super_admin,
+        everywhere=everywhere,
+        everywhere_permissions=permissions_explained(everywhere_codes),
+        stores=sorted(duties.values(), key=lambda d: str(d.store)),
+        expiring=expiring,
+        my_requests=list(my_access_requests(viewer=viewer)),
+        to_decide=access_requests_pending_for(approver=viewer, now=now),
+    )
 
 
 @dataclass
@@ -380,15 +428,28 @@ def permission_explanation(*, viewer, staff, perm: str, store: Store, now: datet
 
     rmap = role_cache.get()
     role_ids = rmap.roles_with(perm)
-    base = (RoleBinding.objects.filter(staff=staff, role_id__in=role_ids).filter(Q(store=store) | Q(store__isnull=True))
-            .select_related("role", "store", "granted_by", "revoked_by", "request", "request__decided_by"))
+    base = (
+        RoleBinding.objects.filter(staff=staff, role_id__in=role_ids)
+        .filter(Q(store=store) | Q(store__isnull=True))
+        .select_related("role", "store", "granted_by", "revoked_by", "request", "request__decided_by")
+    )
     bindings = list(base.live(now))
     ended = list(base.ended(now).order_by("-created_at")[:20])
-    exceptions = list(ExceptionGrant.objects.live(now).filter(staff=staff, store=store, permission__codename=perm)
-                      .select_related("granted_by", "request", "request__decided_by"))
-    return Explanation(staff=staff, store=store, permission=BY_CODENAME[perm],
-                       allowed=load_permissions(staff, now=now).has(perm, store.pk), superuser=staff.is_superuser,
-                       bindings=bindings, exceptions=exceptions, ended=ended)
+    exceptions = list(
+        ExceptionGrant.objects.live(now)
+        .filter(staff=staff, store=store, permission__codename=perm)
+        .select_related("granted_by", "request", "request__decided_by")
+    )
+    return Explanation(
+        staff=staff,
+        store=store,
+        permission=BY_CODENAME[perm],
+        allowed=load_permissions(staff, now=now).has(perm, store.pk),
+        superuser=staff.is_superuser,
+        bindings=bindings,
+        exceptions=exceptions,
+        ended=ended,
+    )
 
 
 # ---------------------------------------------------------------------------------------------- for other apps
@@ -409,17 +470,26 @@ def staff_with_perm(*, store: Store, perm: str, now: datetime | None = None) -> 
     superusers) — e.g. whom a notification may mention."""
     now = now or timezone.now()
     role_ids = role_cache.get().roles_with(perm)
-    via_roles = RoleBinding.objects.live(now).filter(role_id__in=role_ids).filter(
-        Q(store=store) | Q(store__isnull=True)).values("staff_id")
+    via_roles = (
+        RoleBinding.objects.live(now)
+        .filter(role_id__in=role_ids)
+        .filter(Q(store=store) | Q(store__isnull=True))
+        .values("staff_id")
+    )
     via_grants = ExceptionGrant.objects.live(now).filter(store=store, permission__codename=perm).values("staff_id")
-    return Staff.objects.filter(Q(pk__in=via_roles) | Q(pk__in=via_grants) | Q(is_superuser=True),
-                                is_active=True, status=StaffStatus.ACTIVE)
+    return Staff.objects.filter(
+        Q(pk__in=via_roles) | Q(pk__in=via_grants) | Q(is_superuser=True), is_active=True, status=StaffStatus.ACTIVE
+    )
 
 
 def staff_with_role(*, store: Store, role_key: str, now: datetime | None = None) -> QuerySet[Staff]:
     """Working staff holding the built-in role `role_key` on this store (or on all stores)."""
-    holders = RoleBinding.objects.live(now).filter(role__key=role_key).filter(
-        Q(store=store) | Q(store__isnull=True)).values("staff_id")
+    holders = (
+        RoleBinding.objects.live(now)
+        .filter(role__key=role_key)
+        .filter(Q(store=store) | Q(store__isnull=True))
+        .values("staff_id")
+    )
     return Staff.objects.filter(pk__in=holders, is_active=True, status=StaffStatus.ACTIVE)
 
 
@@ -427,6 +497,10 @@ def me_permissions(*, user) -> dict:
     """The viewer's permissions for the API: super admin flag, all-store codenames, codenames per store id."""
     perms = permissions_of(user)
     everywhere = sorted(BY_CODENAME) if perms.super_admin else sorted(perms.everywhere)
-    return {"super_admin": perms.super_admin, "everywhere": everywhere,
-            "stores": {str(store_id): sorted(codes | perms.everywhere)
-                       for store_id, codes in sorted(perms.per_store.items())}}
+    return {
+        "super_admin": perms.super_admin,
+        "everywhere": everywhere,
+        "stores": {
+            str(store_id): sorted(codes | perms.everywhere) for store_id, codes in sorted(perms.per_store.items())
+        },
+    }

@@ -123,8 +123,9 @@ def _target_invalid(staff, role: Role, store) -> str | None:
     return None
 
 
-def _grant_refusal(*, actor, rights: PermissionSet, staff_id: int, role: Role, codes: frozenset[str],
-                   store_id: int | None) -> str | None:
+def _grant_refusal(
+    *, actor, rights: PermissionSet, staff_id: int, role: Role, codes: frozenset[str], store_id: int | None
+) -> str | None:
     """Why actor may not grant or revoke this role for this person on this store (None: they may)."""
     if actor.pk == staff_id:
         return _("You cannot grant or revoke your own roles; ask another administrator.")
@@ -137,7 +138,9 @@ def _grant_refusal(*, actor, rights: PermissionSet, staff_id: int, role: Role, c
     missing = codes - rights.perms_on(store_id)
     if missing:
         return _("You cannot grant or revoke “%(role)s” in this store: you do not hold %(perms)s there yourself.") % {
-            "role": role.name, "perms": _labels(missing)}
+            "role": role.name,
+            "perms": _labels(missing),
+        }
     return None
 
 
@@ -150,7 +153,8 @@ def _exception_refusal(*, actor, rights: PermissionSet, staff_id: int, codename:
         return _("You do not manage users in this store.")
     if not rights.has(codename, store_id):
         return _("You cannot grant or revoke “%(perm)s” in this store: you do not hold it there yourself.") % {
-            "perm": _labels([codename])}
+            "perm": _labels([codename])
+        }
     return None
 
 
@@ -166,19 +170,38 @@ def _permission(codename_or_perm) -> Permission:
 
 def _binding_after(binding: RoleBinding) -> dict:
     """A new binding for the audit log (its label names the person, role and store)."""
-    return {"staff": binding.staff_id, "role": binding.role_id, "store": binding.store_id,
-            "expires_at": binding.expires_at, "granted_by": binding.granted_by_id, "request": binding.request_id,
-            "live": True}
+    return {
+        "staff": binding.staff_id,
+        "role": binding.role_id,
+        "store": binding.store_id,
+        "expires_at": binding.expires_at,
+        "granted_by": binding.granted_by_id,
+        "request": binding.request_id,
+        "live": True,
+    }
 
 
 def _new_binding(person, role: Role, store, *, granted_by, reason: str, expires_at, now, request) -> RoleBinding:
     """An unsaved binding built the cheap way (positional fields, related caches filled): grants of one
     role on 1,000 stores build 1,000 of them."""
-    values = {"id": None, "staff_id": person.pk, "role_id": role.pk, "store_id": store.pk if store is not None else None,
-              "granted_by_id": granted_by.pk if granted_by is not None else None, "reason": reason,
-              "expires_at": expires_at, "created_at": now, "request_id": request.pk if request is not None else None,
-              "revoked_at": None, "revoked_by_id": None, "revoke_reason": "", "expired": False}
-    binding = RoleBinding(*[values[f.attname] for f in RoleBinding._meta.concrete_fields])  # KeyError if a field is added
+    values = {
+        "id": None,
+        "staff_id": person.pk,
+        "role_id": role.pk,
+        "store_id": store.pk if store is not None else None,
+        "granted_by_id": granted_by.pk if granted_by is not None else None,
+        "reason": reason,
+        "expires_at": expires_at,
+        "created_at": now,
+        "request_id": request.pk if request is not None else None,
+        "revoked_at": None,
+        "revoked_by_id": None,
+        "revoke_reason": "",
+        "expired": False,
+    }
+    binding = RoleBinding(
+        *[values[f.attname] for f in RoleBinding._meta.concrete_fields]
+    )  # KeyError if a field is added
     binding._state.fields_cache.update({"staff": person, "role": role, "store": store, "request": request})
     return binding
 
@@ -187,12 +210,23 @@ def _permanent_super_admins(*, exclude_bindings: Iterable[int] = (), exclude_sta
     """Active staff who are super admins without an expiry (Django superusers or a permanent
     all-store super-admin binding), leaving out the given bindings and people."""
     working = Q(is_active=True, status=StaffStatus.ACTIVE)
-    ids = set(Staff.objects.filter(working, is_superuser=True).exclude(pk__in=list(exclude_staff))
-              .values_list("pk", flat=True))
-    bound = (RoleBinding.objects.filter(revoked_at__isnull=True, expires_at__isnull=True, store__isnull=True,
-                                        role__is_super_admin=True, staff__is_active=True,
-                                        staff__status=StaffStatus.ACTIVE)
-             .exclude(pk__in=list(exclude_bindings)).exclude(staff_id__in=list(exclude_staff)))
+    ids = set(
+        Staff.objects.filter(working, is_superuser=True)
+        .exclude(pk__in=list(exclude_staff))
+        .values_list("pk", flat=True)
+    )
+    bound = (
+        RoleBinding.objects.filter(
+            revoked_at__isnull=True,
+            expires_at__isnull=True,
+            store__isnull=True,
+            role__is_super_admin=True,
+            staff__is_active=True,
+            staff__status=StaffStatus.ACTIVE,
+        )
+        .exclude(pk__in=list(exclude_bindings))
+        .exclude(staff_id__in=list(exclude_staff))
+    )
     return ids | set(bound.values_list("staff_id", flat=True))
 
 
@@ -216,9 +250,12 @@ def _store_permissions(codenames: Iterable[str]) -> list[Permission]:
     codenames = {str(c).removeprefix("stores.") for c in codenames}
     unknown = codenames - BY_CODENAME.keys()
     if unknown:
-        raise ValidationError({"permissions": _("Unknown permissions: %(perms)s.") % {"perms": ", ".join(sorted(unknown))}})
-    return list(Permission.objects.filter(content_type__app_label="stores", content_type__model="store",
-                                          codename__in=codenames))
+        raise ValidationError(
+            {"permissions": _("Unknown permissions: %(perms)s.") % {"perms": ", ".join(sorted(unknown))}}
+        )
+    return list(
+        Permission.objects.filter(content_type__app_label="stores", content_type__model="store", codename__in=codenames)
+    )
 
 
 def _check_role_name(name: str, *, exclude_pk=None) -> str:
@@ -242,8 +279,14 @@ def role_create(*, actor, name: str, permissions: Iterable[str], description: st
     return role
 
 
-def role_update(*, actor, role: Role, name: str | None = None, description: str | None = None,
-                permissions: Iterable[str] | None = None) -> Role:
+def role_update(
+    *,
+    actor,
+    role: Role,
+    name: str | None = None,
+    description: str | None = None,
+    permissions: Iterable[str] | None = None,
+) -> Role:
     """Edit a role (super admins only). A permission change applies to every holder at once: guardian's
     groups are resynced in this transaction and the role version is bumped after commit."""
     with transaction.atomic():
@@ -265,8 +308,11 @@ def role_update(*, actor, role: Role, name: str | None = None, description: str 
             by_code = {p.codename: p.pk for p in perms}
             old_ids = dict(role.permissions.values_list("codename", "id"))
             role.permissions.set(perms)
-            sync.resync_role(role, added=[by_code[c] for c in new_codes - old_codes],
-                             removed=[old_ids[c] for c in old_codes - new_codes])
+            sync.resync_role(
+                role,
+                added=[by_code[c] for c in new_codes - old_codes],
+                removed=[old_ids[c] for c in old_codes - new_codes],
+            )
         role.save()
         record("role.update", target=role, before=before, after=_role_state(role, new_codes))
         transaction.on_commit(role_cache.bump)
@@ -286,7 +332,8 @@ def role_delete(*, actor, role: Role, reason: str = "") -> None:
         if live or pending:
             raise ValidationError(
                 _("“%(role)s” is in use (%(live)d live bindings, %(pending)d pending requests); revoke them first.")
-                % {"role": role.name, "live": live, "pending": pending})
+                % {"role": role.name, "live": live, "pending": pending}
+            )
         before = _role_state(role, _role_codes(role))
         before["ended_bindings"] = role.bindings.count()
         record("role.delete", target=role, before=before, reason=reason)
@@ -303,8 +350,9 @@ def position_roles_set(*, actor, position, roles: Iterable[Role]) -> None:
         before = sorted(PositionRole.objects.filter(position=position).values_list("role_id", flat=True))
         wanted = {r.pk for r in roles}
         PositionRole.objects.filter(position=position).exclude(role_id__in=wanted).delete()
-        PositionRole.objects.bulk_create([PositionRole(position=position, role_id=r) for r in wanted],
-                                         ignore_conflicts=True)
+        PositionRole.objects.bulk_create(
+            [PositionRole(position=position, role_id=r) for r in wanted], ignore_conflicts=True
+        )
         record("position.roles", target=position, before={"roles": before}, after={"roles": sorted(wanted)})
 
 
@@ -337,8 +385,9 @@ class GrantResult:
     requests: list[AccessRequest] = field(default_factory=list)
 
 
-def bindings_bulk_grant_plan(*, actor, role: Role, staff, stores, expires_at: datetime | None = None,
-                             now: datetime | None = None) -> GrantPlan:
+def bindings_bulk_grant_plan(
+    *, actor, role: Role, staff, stores, expires_at: datetime | None = None, now: datetime | None = None
+) -> GrantPlan:
     """Pure preview of granting `role` to every staff member × store given (store None = all stores):
     no writes. Reads a constant number of queries however many targets."""
     now = now or timezone.now()
@@ -348,16 +397,23 @@ def bindings_bulk_grant_plan(*, actor, role: Role, staff, stores, expires_at: da
     codes = _role_codes(role)
     approval = _needs_approval(role, codes)
     staff_ids = [s.pk for s in staff_list]
-    held = set(RoleBinding.objects.live(now).filter(role=role, staff_id__in=staff_ids)
-               .values_list("staff_id", "store_id"))
-    pending = set(AccessRequest.objects.pending(now).filter(role=role, staff_id__in=staff_ids)
-                  .values_list("staff_id", "store_id"))
+    held = set(
+        RoleBinding.objects.live(now).filter(role=role, staff_id__in=staff_ids).values_list("staff_id", "store_id")
+    )
+    pending = set(
+        AccessRequest.objects.pending(now).filter(role=role, staff_id__in=staff_ids).values_list("staff_id", "store_id")
+    )
     plan = GrantPlan(role=role, expires_at=expires_at, high_risk=sorted(codes & HIGH_RISK))
     for person, store in product(staff_list, store_list):
         store_id = store.pk if store is not None else None
         invalid = _target_invalid(person, role, store)
-        denied = None if invalid else _grant_refusal(actor=actor, rights=rights, staff_id=person.pk, role=role,
-                                                      codes=codes, store_id=store_id)
+        denied = (
+            None
+            if invalid
+            else _grant_refusal(
+                actor=actor, rights=rights, staff_id=person.pk, role=role, codes=codes, store_id=store_id
+            )
+        )
         if invalid or denied:
             plan.refused.append(Refusal(person, store, invalid or denied, denied=bool(denied)))
         elif (person.pk, store_id) in held:
@@ -365,15 +421,17 @@ def bindings_bulk_grant_plan(*, actor, role: Role, staff, stores, expires_at: da
         elif not approval:
             plan.grant.append((person, store))
         elif (person.pk, store_id) in pending:
-            plan.refused.append(Refusal(person, store, _("A request for this is already waiting for approval."),
-                                        denied=False))
+            plan.refused.append(
+                Refusal(person, store, _("A request for this is already waiting for approval."), denied=False)
+            )
         else:
             plan.request.append((person, store))
     return plan
 
 
-def bindings_bulk_grant(*, actor, role: Role, staff, stores, reason: str,
-                        expires_at: datetime | None = None) -> GrantResult:
+def bindings_bulk_grant(
+    *, actor, role: Role, staff, stores, reason: str, expires_at: datetime | None = None
+) -> GrantResult:
     """Apply the plan: bind the allowed targets in bulk (bindings, guardian groups and memberships,
     one audit row per binding — a constant number of statements), open access requests (one batch)
     where the role is high-risk, and report the unchanged and refused targets."""
@@ -381,23 +439,34 @@ def bindings_bulk_grant(*, actor, role: Role, staff, stores, reason: str,
     with transaction.atomic():
         sync.lock_role(role.pk)
         now = timezone.now()
-        plan = bindings_bulk_grant_plan(actor=actor, role=role, staff=staff, stores=stores, expires_at=expires_at,
-                                        now=now)
+        plan = bindings_bulk_grant_plan(
+            actor=actor, role=role, staff=staff, stores=stores, expires_at=expires_at, now=now
+        )
         result = GrantResult(plan=plan)
-        result.bindings = _create_bindings(role, plan.grant, granted_by=actor, reason=reason, expires_at=expires_at,
-                                           now=now)
-        result.requests = _create_requests(RequestKind.ROLE, plan.request, role=role, requested_by=actor,
-                                           reason=reason, grant_expires_at=expires_at, now=now)
+        result.bindings = _create_bindings(
+            role, plan.grant, granted_by=actor, reason=reason, expires_at=expires_at, now=now
+        )
+        result.requests = _create_requests(
+            RequestKind.ROLE,
+            plan.request,
+            role=role,
+            requested_by=actor,
+            reason=reason,
+            grant_expires_at=expires_at,
+            now=now,
+        )
     return result
 
 
-def binding_grant(*, actor, staff, role: Role, store: Store | None, reason: str,
-                  expires_at: datetime | None = None) -> RoleBinding | AccessRequest:
+def binding_grant(
+    *, actor, staff, role: Role, store: Store | None, reason: str, expires_at: datetime | None = None
+) -> RoleBinding | AccessRequest:
     """Grant one role to one person on one store (None = all stores). Returns the binding, or the
     AccessRequest when the role includes a high-risk permission (a second person must approve)."""
     with transaction.atomic():
-        result = bindings_bulk_grant(actor=actor, role=role, staff=[staff], stores=[store], reason=reason,
-                                     expires_at=expires_at)
+        result = bindings_bulk_grant(
+            actor=actor, role=role, staff=[staff], stores=[store], reason=reason, expires_at=expires_at
+        )
         plan = result.plan
         if plan.refused:
             raise plan.refused[0].exception()
@@ -406,79 +475,156 @@ def binding_grant(*, actor, staff, role: Role, store: Store | None, reason: str,
     return result.bindings[0] if result.bindings else result.requests[0]
 
 
-def _create_bindings(role: Role, targets: list[Target], *, granted_by, reason: str, expires_at, now,
-                     requests: dict | None = None) -> list[RoleBinding]:
+def _create_bindings(
+    role: Role, targets: list[Target], *, granted_by, reason: str, expires_at, now, requests: dict | None = None
+) -> list[RoleBinding]:
     """Bulk-create live bindings (skipping targets already held) with their guardian memberships and audit rows."""
     if not targets:
         return []
     staff_ids = {p.pk for p, _s in targets}
-    _expire_bindings(RoleBinding.objects.filter(role=role, staff_id__in=staff_ids, revoked_at__isnull=True,
-                                                expires_at__lte=now), now=now)
-    held = set(RoleBinding.objects.filter(role=role, staff_id__in=staff_ids, revoked_at__isnull=True)
-               .values_list("staff_id", "store_id"))
+    _expire_bindings(
+        RoleBinding.objects.filter(role=role, staff_id__in=staff_ids, revoked_at__isnull=True, expires_at__lte=now),
+        now=now,
+    )
+    held = set(
+        RoleBinding.objects.filter(role=role, staff_id__in=staff_ids, revoked_at__isnull=True).values_list(
+            "staff_id", "store_id"
+        )
+    )
     targets = [(p, s) for p, s in targets if (p.pk, s.pk if s is not None else None) not in held]
     if not targets:
         return []
     groups = sync.ensure_groups(role, [s.pk if s is not None else None for _p, s in targets])
     requests = requests or {}
-    bindings = [_new_binding(p, role, s, granted_by=granted_by, reason=reason, expires_at=expires_at, now=now,
-                             request=requests.get((p.pk, s.pk if s is not None else None))) for p, s in targets]
+    bindings = [
+        _new_binding(
+            p,
+            role,
+            s,
+            granted_by=granted_by,
+            reason=reason,
+            expires_at=expires_at,
+            now=now,
+            request=requests.get((p.pk, s.pk if s is not None else None)),
+        )
+        for p, s in targets
+    ]
     sync.bindings_insert(bindings)
     sync.memberships_add((b.staff_id, groups[b.store_id]) for b in bindings)
-    record_many("binding.grant", [{"target": b, "store": b.store_id, "after": _binding_after(b), "reason": reason}
-                                  for b in bindings])
+    record_many(
+        "binding.grant",
+        [{"target": b, "store": b.store_id, "after": _binding_after(b), "reason": reason} for b in bindings],
+    )
     return bindings
 
 
 # ---------------------------------------------------------------------------------------------- requests
 
 
-def _describe(kind: str, *, person, store, role: Role | None, codes: frozenset[str], current: PermissionSet,
-              requested_by, grant_expires_at) -> dict:
+def _describe(
+    kind: str,
+    *,
+    person,
+    store,
+    role: Role | None,
+    codes: frozenset[str],
+    current: PermissionSet,
+    requested_by,
+    grant_expires_at,
+) -> dict:
     """The frozen description of what approving would change."""
     store_id = store.pk if store is not None else None
     held = current.everywhere if store is None else current.perms_on(store_id)
     return {
-        "kind": kind, "what": role.name if role is not None else next(iter(codes)),
+        "kind": kind,
+        "what": role.name if role is not None else next(iter(codes)),
         "role": {"id": role.pk, "name": role.name, "permissions": sorted(codes)} if role is not None else None,
         "permission": next(iter(codes)) if role is None else None,
-        "staff": person.pk, "staff_name": str(person), "store": store_id,
+        "staff": person.pk,
+        "staff_name": str(person),
+        "store": store_id,
         "store_name": str(store) if store is not None else None,
         "adds": sorted(codes - held) if not current.super_admin else [],
         "high_risk": sorted(codes & HIGH_RISK),
         "grant_expires_at": grant_expires_at.isoformat() if grant_expires_at else None,
-        "requested_by": requested_by.pk, "requested_by_name": str(requested_by),
+        "requested_by": requested_by.pk,
+        "requested_by_name": str(requested_by),
     }
 
 
-def _create_requests(kind: str, targets: list[Target], *, requested_by, reason: str, grant_expires_at, now,
-                     role: Role | None = None, permission: Permission | None = None) -> list[AccessRequest]:
+def _create_requests(
+    kind: str,
+    targets: list[Target],
+    *,
+    requested_by,
+    reason: str,
+    grant_expires_at,
+    now,
+    role: Role | None = None,
+    permission: Permission | None = None,
+) -> list[AccessRequest]:
     """Open one access request per target (one batch id), in bulk, each audited as access_request.create."""
     if not targets:
         return []
     codes = _role_codes(role) if role is not None else frozenset([permission.codename])
     staff_ids = {p.pk for p, _s in targets}
-    _expire_requests(AccessRequest.objects.filter(status=RequestStatus.PENDING, staff_id__in=staff_ids,
-                                                  expires_at__lte=now))
+    _expire_requests(
+        AccessRequest.objects.filter(status=RequestStatus.PENDING, staff_id__in=staff_ids, expires_at__lte=now)
+    )
     current = {pk: load_permissions(p) for pk, p in {p.pk: p for p, _s in targets}.items()}
     batch = AccessRequest.new_batch() if len(targets) > 1 else None
-    requests = [AccessRequest(
-        kind=kind, requested_by=requested_by, staff=p, role=role, permission=permission, store=s,
-        grant_expires_at=grant_expires_at, reason=reason, batch=batch, created_at=now,
-        expires_at=now + settings.ACCESS_REQUEST_TTL,
-        description=_describe(kind, person=p, store=s, role=role, codes=codes, current=current[p.pk],
-                              requested_by=requested_by, grant_expires_at=grant_expires_at),
-    ) for p, s in targets]
+    requests = [
+        AccessRequest(
+            kind=kind,
+            requested_by=requested_by,
+            staff=p,
+            role=role,
+            permission=permission,
+            store=s,
+            grant_expires_at=grant_expires_at,
+            reason=reason,
+            batch=batch,
+            created_at=now,
+            expires_at=now + settings.ACCESS_REQUEST_TTL,
+            description=_describe(
+                kind,
+                person=p,
+                store=s,
+                role=role,
+                codes=codes,
+                current=current[p.pk],
+                requested_by=requested_by,
+                grant_expires_at=grant_expires_at,
+            ),
+        )
+        for p, s in targets
+    ]
     AccessRequest.objects.bulk_create(requests, batch_size=2000)
-    record_many("access_request.create", [
-        {"target": r, "store": r.store_id, "reason": reason,
-         "after": {"status": r.status, "description": r.description, "expires_at": r.expires_at}}
-        for r in requests])
+    record_many(
+        "access_request.create",
+        [
+            {
+                "target": r,
+                "store": r.store_id,
+                "reason": reason,
+                "after": {"status": r.status, "description": r.description, "expires_at": r.expires_at},
+            }
+            for r in requests
+        ],
+    )
     return requests
 
 
-def access_request_create(*, actor, staff, store: Store | None, reason: str, role: Role | None = None,
-                          permission=None, expires_at: datetime | None = None) -> AccessRequest:
+def access_request_create(
+    *,
+    actor,
+    staff,
+    store: Store | None,
+    reason: str,
+    role: Role | None = None,
+    permission=None,
+    expires_at: datetime | None = None,
+) -> AccessRequest:
     """Ask for a role (or one permission on one store) to be granted after a second person approves.
 
     Anyone may ask for themselves (on a store they can see, or all stores); asking for someone
@@ -505,20 +651,31 @@ def access_request_create(*, actor, staff, store: Store | None, reason: str, rol
             if store_id is not None and not _works_in(rights, store_id):
                 raise PermissionDenied(_("You can only ask for access to stores you work in."))
         elif role is not None:
-            why = _grant_refusal(actor=actor, rights=rights, staff_id=staff.pk, role=role, codes=_role_codes(role),
-                                 store_id=store_id)
+            why = _grant_refusal(
+                actor=actor, rights=rights, staff_id=staff.pk, role=role, codes=_role_codes(role), store_id=store_id
+            )
         else:
-            why = _exception_refusal(actor=actor, rights=rights, staff_id=staff.pk, codename=perm.codename,
-                                     store_id=store_id)
+            why = _exception_refusal(
+                actor=actor, rights=rights, staff_id=staff.pk, codename=perm.codename, store_id=store_id
+            )
         if why:
             raise PermissionDenied(why)
-        duplicate = AccessRequest.objects.pending(now).filter(staff=staff, role=role, permission=perm,
-                                                              store=store).exists()
+        duplicate = (
+            AccessRequest.objects.pending(now).filter(staff=staff, role=role, permission=perm, store=store).exists()
+        )
         if duplicate:
             raise ValidationError(_("A request for this is already waiting for approval."))
         kind = RequestKind.ROLE if role is not None else RequestKind.PERMISSION
-        return _create_requests(kind, [(staff, store)], requested_by=actor, reason=reason, grant_expires_at=expires_at,
-                                now=now, role=role, permission=perm)[0]
+        return _create_requests(
+            kind,
+            [(staff, store)],
+            requested_by=actor,
+            reason=reason,
+            grant_expires_at=expires_at,
+            now=now,
+            role=role,
+            permission=perm,
+        )[0]
 
 
 def _approval_refusal(*, actor, rights: PermissionSet, req: AccessRequest, now, codes: dict) -> Refusal | None:
@@ -528,7 +685,8 @@ def _approval_refusal(*, actor, rights: PermissionSet, req: AccessRequest, now, 
         return Refusal(req.staff, req.store, why, denied=False)
     if req.expires_at <= now:
         why = _("This request expired on %(date)s.") % {
-            "date": date_format(timezone.localtime(req.expires_at), "DATETIME_FORMAT")}
+            "date": date_format(timezone.localtime(req.expires_at), "DATETIME_FORMAT")
+        }
         return Refusal(req.staff, req.store, why, denied=False)
     if actor.pk == req.requested_by_id:
         why = _("You made this request; another person must decide it.")
@@ -537,11 +695,18 @@ def _approval_refusal(*, actor, rights: PermissionSet, req: AccessRequest, now, 
     elif req.kind == RequestKind.ROLE:
         if req.role_id not in codes:
             codes[req.role_id] = _role_codes(req.role)
-        why = _grant_refusal(actor=actor, rights=rights, staff_id=req.staff_id, role=req.role,
-                             codes=codes[req.role_id], store_id=req.store_id)
+        why = _grant_refusal(
+            actor=actor,
+            rights=rights,
+            staff_id=req.staff_id,
+            role=req.role,
+            codes=codes[req.role_id],
+            store_id=req.store_id,
+        )
     else:
-        why = _exception_refusal(actor=actor, rights=rights, staff_id=req.staff_id,
-                                 codename=req.permission.codename, store_id=req.store_id)
+        why = _exception_refusal(
+            actor=actor, rights=rights, staff_id=req.staff_id, codename=req.permission.codename, store_id=req.store_id
+        )
     return Refusal(req.staff, req.store, why) if why else None
 
 
@@ -552,16 +717,23 @@ def _locked_requests(requests) -> list[AccessRequest]:
         ids = list(requests.values_list("pk", flat=True))
     else:
         ids = [r.pk if isinstance(r, AccessRequest) else int(r) for r in _as_list(requests)]
-    reqs = list(AccessRequest.objects.select_for_update(of=("self",)).defer("description").filter(pk__in=ids)
-                .order_by("pk"))
+    reqs = list(
+        AccessRequest.objects.select_for_update(of=("self",)).defer("description").filter(pk__in=ids).order_by("pk")
+    )
     people = Staff.objects.in_bulk({r.staff_id for r in reqs} | {r.requested_by_id for r in reqs if r.requested_by_id})
     stores = Store.objects.only("id", "name", "platform", "site").in_bulk({r.store_id for r in reqs if r.store_id})
     roles = Role.objects.in_bulk({r.role_id for r in reqs if r.role_id})
     perms = Permission.objects.in_bulk({r.permission_id for r in reqs if r.permission_id})
     for r in reqs:  # fill Django's related-object caches directly (what select_related would have done)
-        r._state.fields_cache.update({
-            "staff": people[r.staff_id], "requested_by": people.get(r.requested_by_id),
-            "store": stores.get(r.store_id), "role": roles.get(r.role_id), "permission": perms.get(r.permission_id)})
+        r._state.fields_cache.update(
+            {
+                "staff": people[r.staff_id],
+                "requested_by": people.get(r.requested_by_id),
+                "store": stores.get(r.store_id),
+                "role": roles.get(r.role_id),
+                "permission": perms.get(r.permission_id),
+            }
+        )
     return reqs
 
 
@@ -571,18 +743,31 @@ def _decide(reqs: list[AccessRequest], *, actor, status: str, reason: str, now, 
     are audited one per store anyway."""
     before = reqs[0].status if reqs else ""
     AccessRequest.objects.filter(pk__in=[r.pk for r in reqs]).update(
-        status=status, decided_by=actor, decided_at=now, decision_reason=reason)
+        status=status, decided_by=actor, decided_at=now, decision_reason=reason
+    )
     for r in reqs:
         r.status, r.decided_by, r.decided_at, r.decision_reason = status, actor, now, reason
     if len(reqs) == 1:
-        record(action, target=reqs[0], store=reqs[0].store_id, reason=reason, before={"status": before},
-               after={"status": status, "decided_by": actor.pk})
+        record(
+            action,
+            target=reqs[0],
+            store=reqs[0].store_id,
+            reason=reason,
+            before={"status": before},
+            after={"status": status, "decided_by": actor.pk},
+        )
         return
     stores = sorted({r.store_id for r in reqs if r.store_id}) + ([None] if any(not r.store_id for r in reqs) else [])
-    record(action, target_type="rbac.accessrequest", target_id=str(reqs[0].batch or reqs[0].pk),
-           target_label=_("%(count)d requests for %(name)s") % {"count": len(reqs), "name": reqs[0].staff},
-           store=stores[0] if len(stores) == 1 else None, reason=reason, before={"status": before},
-           after={"status": status, "decided_by": actor.pk, "requests": [r.pk for r in reqs], "stores": stores})
+    record(
+        action,
+        target_type="rbac.accessrequest",
+        target_id=str(reqs[0].batch or reqs[0].pk),
+        target_label=_("%(count)d requests for %(name)s") % {"count": len(reqs), "name": reqs[0].staff},
+        store=stores[0] if len(stores) == 1 else None,
+        reason=reason,
+        before={"status": before},
+        after={"status": status, "decided_by": actor.pk, "requests": [r.pk for r in reqs], "stores": stores},
+    )
 
 
 def access_requests_bulk_approve(*, actor, requests, reason: str) -> list[RoleBinding | ExceptionGrant]:
@@ -605,13 +790,23 @@ def access_requests_bulk_approve(*, actor, requests, reason: str) -> list[RoleBi
             if req.kind == RequestKind.ROLE:
                 groups.setdefault((req.role_id, req.requested_by_id, req.grant_expires_at, req.reason), []).append(req)
             else:
-                created.append(_create_exception(staff=req.staff, store=req.store, permission=req.permission,
-                                                 granted_by=req.requested_by, reason=req.reason,
-                                                 expires_at=req.grant_expires_at, now=now, request=req))
+                created.append(
+                    _create_exception(
+                        staff=req.staff,
+                        store=req.store,
+                        permission=req.permission,
+                        granted_by=req.requested_by,
+                        reason=req.reason,
+                        expires_at=req.grant_expires_at,
+                        now=now,
+                        request=req,
+                    )
+                )
         for group in groups.values():
             created.extend(_approve_role_group(group, now=now))
-        _decide(reqs, actor=actor, status=RequestStatus.APPROVED, reason=reason, now=now,
-                action="access_request.approve")
+        _decide(
+            reqs, actor=actor, status=RequestStatus.APPROVED, reason=reason, now=now, action="access_request.approve"
+        )
     return created
 
 
@@ -621,15 +816,22 @@ def _approve_role_group(reqs: list[AccessRequest], *, now) -> list[RoleBinding]:
     codes = sorted(_role_codes(role))
     changed = AccessRequest.objects.filter(pk__in=[r.pk for r in reqs]).exclude(description__role__permissions=codes)
     if changed.exists():  # the frozen description no longer matches what approving would grant
-        raise ValidationError(_("“%(role)s” has changed since this request was made; ask for a new request.")
-                              % {"role": role.name})
+        raise ValidationError(
+            _("“%(role)s” has changed since this request was made; ask for a new request.") % {"role": role.name}
+        )
     for req in reqs:
         if not _working(req.staff):
             raise ValidationError(_("%(name)s is not an active staff member.") % {"name": req.staff})
     first = reqs[0]
-    return _create_bindings(role, [(r.staff, r.store) for r in reqs], granted_by=first.requested_by,
-                            reason=first.reason, expires_at=first.grant_expires_at, now=now,
-                            requests={(r.staff_id, r.store_id): r for r in reqs})
+    return _create_bindings(
+        role,
+        [(r.staff, r.store) for r in reqs],
+        granted_by=first.requested_by,
+        reason=first.reason,
+        expires_at=first.grant_expires_at,
+        now=now,
+        requests={(r.staff_id, r.store_id): r for r in reqs},
+    )
 
 
 def access_request_approve(*, actor, access_request: AccessRequest, reason: str) -> RoleBinding | ExceptionGrant | None:
@@ -651,8 +853,9 @@ def access_requests_bulk_reject(*, actor, requests, reason: str) -> None:
             refusal = _approval_refusal(actor=actor, rights=rights, req=req, now=now, codes=codes)
             if refusal:
                 raise refusal.exception()
-        _decide(reqs, actor=actor, status=RequestStatus.REJECTED, reason=reason, now=now,
-                action="access_request.reject")
+        _decide(
+            reqs, actor=actor, status=RequestStatus.REJECTED, reason=reason, now=now, action="access_request.reject"
+        )
 
 
 def access_request_reject(*, actor, access_request: AccessRequest, reason: str) -> None:
@@ -670,8 +873,14 @@ def access_request_cancel(*, actor, access_request: AccessRequest, reason: str =
             raise ValidationError(_("Only a pending request can be cancelled."))
         if actor.pk not in (reqs[0].requested_by_id, reqs[0].staff_id):
             raise PermissionDenied(_("Only the person who asked, or the person it is for, can cancel a request."))
-        _decide(reqs, actor=actor, status=RequestStatus.CANCELLED, reason=reason or "", now=now,
-                action="access_request.cancel")
+        _decide(
+            reqs,
+            actor=actor,
+            status=RequestStatus.CANCELLED,
+            reason=reason or "",
+            now=now,
+            action="access_request.cancel",
+        )
     access_request.refresh_from_db()
 
 
@@ -693,8 +902,11 @@ def _bindings_for_update(bindings, *, lock: bool) -> list[RoleBinding]:
     if hasattr(bindings, "values_list") and not lock:
         qs = bindings
     else:
-        ids = list(bindings.values_list("pk", flat=True)) if hasattr(bindings, "values_list") else \
-            [b.pk if isinstance(b, RoleBinding) else int(b) for b in bindings]
+        ids = (
+            list(bindings.values_list("pk", flat=True))
+            if hasattr(bindings, "values_list")
+            else [b.pk if isinstance(b, RoleBinding) else int(b) for b in bindings]
+        )
         qs = RoleBinding.objects.filter(pk__in=ids)
     if lock:
         qs = qs.select_for_update(of=("self",))
@@ -711,8 +923,9 @@ def bindings_bulk_revoke_plan(*, actor, bindings, now: datetime | None = None, _
     for b in rows:
         if b.role_id not in codes:
             codes[b.role_id] = _role_codes(b.role)
-        why = _grant_refusal(actor=actor, rights=rights, staff_id=b.staff_id, role=b.role, codes=codes[b.role_id],
-                             store_id=b.store_id)
+        why = _grant_refusal(
+            actor=actor, rights=rights, staff_id=b.staff_id, role=b.role, codes=codes[b.role_id], store_id=b.store_id
+        )
         if why:
             plan.refused.append(Refusal(b.staff, b.store, why, binding=b))
         elif not b.is_live(now):
@@ -722,7 +935,9 @@ def bindings_bulk_revoke_plan(*, actor, bindings, now: datetime | None = None, _
     supers = [b for b in plan.revoke if b.role.is_super_admin and b.store_id is None]
     if supers and not _permanent_super_admins(exclude_bindings=[b.pk for b in supers]):
         plan.revoke = [b for b in plan.revoke if b not in supers]
-        plan.refused.extend(Refusal(b.staff, b.store, _last_super_admin_message(), denied=False, binding=b) for b in supers)
+        plan.refused.extend(
+            Refusal(b.staff, b.store, _last_super_admin_message(), denied=False, binding=b) for b in supers
+        )
     return plan
 
 
@@ -761,12 +976,25 @@ def _revoke_bindings(bindings: list[RoleBinding], *, by, reason: str, now, expir
         qs.update(revoked_at=now, revoked_by=by, revoke_reason=reason)
     sync.memberships_remove_for_bindings(ids)
     action = "binding.expire" if expiry else "binding.revoke"
-    record_many(action, [
-        {"target": b, "store": b.store_id, "reason": reason,
-         "before": {"live": True, "role": b.role_id, "store": b.store_id},
-         "after": {"live": False, "role": b.role_id, "store": b.store_id,
-                   "ended_at": b.expires_at if expiry else now, "revoked_by": None if expiry else by.pk}}
-        for b in bindings])
+    record_many(
+        action,
+        [
+            {
+                "target": b,
+                "store": b.store_id,
+                "reason": reason,
+                "before": {"live": True, "role": b.role_id, "store": b.store_id},
+                "after": {
+                    "live": False,
+                    "role": b.role_id,
+                    "store": b.store_id,
+                    "ended_at": b.expires_at if expiry else now,
+                    "revoked_by": None if expiry else by.pk,
+                },
+            }
+            for b in bindings
+        ],
+    )
 
 
 def _expire_bindings(queryset, *, now, limit: int | None = None) -> int:
@@ -779,24 +1007,48 @@ def _expire_bindings(queryset, *, now, limit: int | None = None) -> int:
 # ---------------------------------------------------------------------------------------------- exceptions
 
 
-def _create_exception(*, staff, store, permission: Permission, granted_by, reason, expires_at, now,
-                      request: AccessRequest | None = None) -> ExceptionGrant | None:
-    _expire_exceptions(ExceptionGrant.objects.filter(staff=staff, store=store, permission=permission,
-                                                     revoked_at__isnull=True, expires_at__lte=now), now=now)
-    if ExceptionGrant.objects.filter(staff=staff, store=store, permission=permission,
-                                     revoked_at__isnull=True).exists():
+def _create_exception(
+    *, staff, store, permission: Permission, granted_by, reason, expires_at, now, request: AccessRequest | None = None
+) -> ExceptionGrant | None:
+    _expire_exceptions(
+        ExceptionGrant.objects.filter(
+            staff=staff, store=store, permission=permission, revoked_at__isnull=True, expires_at__lte=now
+        ),
+        now=now,
+    )
+    if ExceptionGrant.objects.filter(staff=staff, store=store, permission=permission, revoked_at__isnull=True).exists():
         return None
-    grant = ExceptionGrant.objects.create(staff=staff, store=store, permission=permission, granted_by=granted_by,
-                                          reason=reason, expires_at=expires_at, created_at=now, request=request)
+    grant = ExceptionGrant.objects.create(
+        staff=staff,
+        store=store,
+        permission=permission,
+        granted_by=granted_by,
+        reason=reason,
+        expires_at=expires_at,
+        created_at=now,
+        request=request,
+    )
     sync.user_perm_add(staff_id=staff.pk, store_id=store.pk, permission_id=permission.pk)
-    record("exception.grant", target=grant, store=store, reason=reason,
-           after={"staff": staff.pk, "permission": permission.codename, "store": store.pk, "expires_at": expires_at,
-                  "granted_by": granted_by.pk if granted_by else None, "request": request.pk if request else None})
+    record(
+        "exception.grant",
+        target=grant,
+        store=store,
+        reason=reason,
+        after={
+            "staff": staff.pk,
+            "permission": permission.codename,
+            "store": store.pk,
+            "expires_at": expires_at,
+            "granted_by": granted_by.pk if granted_by else None,
+            "request": request.pk if request else None,
+        },
+    )
     return grant
 
 
-def exception_grant(*, actor, staff, store: Store, permission, reason: str,
-                    expires_at: datetime | None = None) -> ExceptionGrant | AccessRequest:
+def exception_grant(
+    *, actor, staff, store: Store, permission, reason: str, expires_at: datetime | None = None
+) -> ExceptionGrant | AccessRequest:
     """Grant one permission on one store outside any role (e.g. an auditor's finance export), with an
     optional expiry. Same delegation rules as roles; a high-risk permission becomes an access request."""
     reason = _require_reason(reason)
@@ -806,17 +1058,26 @@ def exception_grant(*, actor, staff, store: Store, permission, reason: str,
         perm = _permission(permission)
         if not _working(staff):
             raise ValidationError(_("%(name)s is not an active staff member.") % {"name": staff})
-        why = _exception_refusal(actor=actor, rights=_rights(actor), staff_id=staff.pk, codename=perm.codename,
-                                 store_id=store.pk)
+        why = _exception_refusal(
+            actor=actor, rights=_rights(actor), staff_id=staff.pk, codename=perm.codename, store_id=store.pk
+        )
         if why:
             raise PermissionDenied(why)
         if perm.codename in HIGH_RISK:
             if AccessRequest.objects.pending(now).filter(staff=staff, permission=perm, store=store).exists():
                 raise ValidationError(_("A request for this is already waiting for approval."))
-            return _create_requests(RequestKind.PERMISSION, [(staff, store)], requested_by=actor, reason=reason,
-                                    grant_expires_at=expires_at, now=now, permission=perm)[0]
-        grant = _create_exception(staff=staff, store=store, permission=perm, granted_by=actor, reason=reason,
-                                  expires_at=expires_at, now=now)
+            return _create_requests(
+                RequestKind.PERMISSION,
+                [(staff, store)],
+                requested_by=actor,
+                reason=reason,
+                grant_expires_at=expires_at,
+                now=now,
+                permission=perm,
+            )[0]
+        grant = _create_exception(
+            staff=staff, store=store, permission=perm, granted_by=actor, reason=reason, expires_at=expires_at, now=now
+        )
         if grant is None:
             raise ValidationError(_("%(name)s already holds this permission there.") % {"name": staff})
         return grant
@@ -831,10 +1092,23 @@ def _end_exceptions(grants: list[ExceptionGrant], *, by, reason, now, expiry: bo
     else:
         qs.update(revoked_at=now, revoked_by=by, revoke_reason=reason)
     sync.user_perms_remove((g.staff_id, g.store_id, g.permission_id) for g in grants)
-    record_many("binding.expire" if expiry else "exception.revoke", [
-        {"target": g, "store": g.store_id, "reason": reason, "before": {"live": True},
-         "after": {"live": False, "permission": g.permission.codename,
-                   "ended_at": g.expires_at if expiry else now}} for g in grants])
+    record_many(
+        "binding.expire" if expiry else "exception.revoke",
+        [
+            {
+                "target": g,
+                "store": g.store_id,
+                "reason": reason,
+                "before": {"live": True},
+                "after": {
+                    "live": False,
+                    "permission": g.permission.codename,
+                    "ended_at": g.expires_at if expiry else now,
+                },
+            }
+            for g in grants
+        ],
+    )
 
 
 def _expire_exceptions(queryset, *, now, limit: int | None = None) -> int:
@@ -849,10 +1123,18 @@ def exception_revoke(*, actor, grant: ExceptionGrant, reason: str) -> ExceptionG
     reason = _require_reason(reason)
     with transaction.atomic():
         now = timezone.now()
-        locked = (ExceptionGrant.objects.select_for_update(of=("self",))
-                  .select_related("staff", "store", "permission").get(pk=grant.pk))
-        why = _exception_refusal(actor=actor, rights=_rights(actor), staff_id=locked.staff_id,
-                                 codename=locked.permission.codename, store_id=locked.store_id)
+        locked = (
+            ExceptionGrant.objects.select_for_update(of=("self",))
+            .select_related("staff", "store", "permission")
+            .get(pk=grant.pk)
+        )
+        why = _exception_refusal(
+            actor=actor,
+            rights=_rights(actor),
+            staff_id=locked.staff_id,
+            codename=locked.permission.codename,
+            store_id=locked.store_id,
+        )
         if why:
             raise PermissionDenied(why)
         if not locked.is_live(now):
@@ -870,8 +1152,18 @@ def _expire_requests(queryset) -> int:
     if not rows:
         return 0
     AccessRequest.objects.filter(pk__in=[r.pk for r in rows]).update(status=RequestStatus.EXPIRED)
-    record_many("access_request.expire", [{"target": r, "store": r.store_id, "before": {"status": r.status},
-                                           "after": {"status": RequestStatus.EXPIRED}} for r in rows])
+    record_many(
+        "access_request.expire",
+        [
+            {
+                "target": r,
+                "store": r.store_id,
+                "before": {"status": r.status},
+                "after": {"status": RequestStatus.EXPIRED},
+            }
+            for r in rows
+        ],
+    )
     return len(rows)
 
 
@@ -881,10 +1173,12 @@ def expire_due(*, now: datetime | None = None, limit: int = 5000) -> dict[str, i
     (access_request.expire). Rows locked by a concurrent transaction are left for the next run."""
     now = now or timezone.now()
     with transaction.atomic():
-        bindings = _expire_bindings(RoleBinding.objects.filter(revoked_at__isnull=True, expires_at__lte=now),
-                                    now=now, limit=limit)
-        grants = _expire_exceptions(ExceptionGrant.objects.filter(revoked_at__isnull=True, expires_at__lte=now),
-                                    now=now, limit=limit)
+        bindings = _expire_bindings(
+            RoleBinding.objects.filter(revoked_at__isnull=True, expires_at__lte=now), now=now, limit=limit
+        )
+        grants = _expire_exceptions(
+            ExceptionGrant.objects.filter(revoked_at__isnull=True, expires_at__lte=now), now=now, limit=limit
+        )
         requests = _expire_requests(AccessRequest.objects.filter(status=RequestStatus.PENDING, expires_at__lte=now))
     return {"bindings": bindings, "exception_grants": grants, "requests": requests}
 
@@ -928,29 +1222,52 @@ def staff_offboard(*, actor, staff, reason: str) -> OffboardResult:
         plan = bindings_bulk_revoke_plan(actor=actor, bindings=live, now=now, _locked=True)
         if plan.refused:
             raise plan.refused[0].exception()
-        grants = list(ExceptionGrant.objects.select_for_update(of=("self",)).select_related("staff", "store", "permission")
-                      .filter(staff=person, revoked_at__isnull=True))
+        grants = list(
+            ExceptionGrant.objects.select_for_update(of=("self",))
+            .select_related("staff", "store", "permission")
+            .filter(staff=person, revoked_at__isnull=True)
+        )
         for g in grants:
-            why = _exception_refusal(actor=actor, rights=rights, staff_id=person.pk, codename=g.permission.codename,
-                                     store_id=g.store_id)
+            why = _exception_refusal(
+                actor=actor, rights=rights, staff_id=person.pk, codename=g.permission.codename, store_id=g.store_id
+            )
             if why:
                 raise PermissionDenied(why)
         _revoke_bindings(plan.revoke + plan.unchanged, by=actor, reason=reason, now=now)
         _end_exceptions(grants, by=actor, reason=reason, now=now)
-        pending = list(AccessRequest.objects.select_for_update(of=("self",))
-                       .filter(Q(staff=person) | Q(requested_by=person), status=RequestStatus.PENDING))
+        pending = list(
+            AccessRequest.objects.select_for_update(of=("self",)).filter(
+                Q(staff=person) | Q(requested_by=person), status=RequestStatus.PENDING
+            )
+        )
         if pending:
-            _decide(pending, actor=actor, status=RequestStatus.CANCELLED, reason=reason, now=now,
-                    action="access_request.cancel")
+            _decide(
+                pending,
+                actor=actor,
+                status=RequestStatus.CANCELLED,
+                reason=reason,
+                now=now,
+                action="access_request.cancel",
+            )
         before = snapshot(person, ["status", "is_active"])
         person.status, person.is_active = StaffStatus.OFFBOARDED, False
         person.save(update_fields=["status", "is_active"])
         _drop_token(person)
-        result = OffboardResult(bindings=len(plan.revoke + plan.unchanged), exception_grants=len(grants),
-                                requests=len(pending))
-        record("staff.offboard", target=person, before=before, reason=reason,
-               after={**snapshot(person, ["status", "is_active"]), "bindings_revoked": result.bindings,
-                      "exception_grants_revoked": result.exception_grants, "requests_cancelled": result.requests})
+        result = OffboardResult(
+            bindings=len(plan.revoke + plan.unchanged), exception_grants=len(grants), requests=len(pending)
+        )
+        record(
+            "staff.offboard",
+            target=person,
+            before=before,
+            reason=reason,
+            after={
+                **snapshot(person, ["status", "is_active"]),
+                "bindings_revoked": result.bindings,
+                "exception_grants_revoked": result.exception_grants,
+                "requests_cancelled": result.requests,
+            },
+        )
     staff.refresh_from_db()
     return result
 
@@ -964,8 +1281,10 @@ def _refuse_owner(actor, person, rights: PermissionSet) -> None:
     hidden = len(owned) - len(visible)
     if hidden:
         names = (names + ", " if names else "") + _("%(count)d other stores") % {"count": hidden}
-    raise ValidationError(_("%(name)s still owns stores (%(stores)s); hand them to other owners first.")
-                          % {"name": person, "stores": names})
+    raise ValidationError(
+        _("%(name)s still owns stores (%(stores)s); hand them to other owners first.")
+        % {"name": person, "stores": names}
+    )
 
 
 def _drop_token(person) -> None:
@@ -986,8 +1305,9 @@ def binding_bootstrap(*, staff, role: Role, store: Store | None = None, reason: 
         if why:
             raise ValidationError(why)
         sync.lock_role(role.pk)
-        created = _create_bindings(role, [(staff, store)], granted_by=None, reason=reason, expires_at=None,
-                                   now=timezone.now())
+        created = _create_bindings(
+            role, [(staff, store)], granted_by=None, reason=reason, expires_at=None, now=timezone.now()
+        )
         if not created:
             raise ValidationError(_("%(name)s already holds “%(role)s” there.") % {"name": staff, "role": role.name})
     return created[0]

@@ -1,5 +1,5 @@
 """Pages of the roles app: the role matrix, role editing, the assignment grid, grants and revocations
-(single and bulk), access requests, my duties and why."""
+(single and bulk), offboarding, access requests, my duties and why."""
 
 from django.urls import path
 
@@ -21,13 +21,20 @@ urlpatterns = [
     path("bindings/bulk-grant/stores/", views.BulkGrantStoresView.as_view(), name="binding_bulk_grant_stores"),
     path("bindings/bulk-grant/staff/", views.BulkGrantStaffView.as_view(), name="binding_bulk_grant_staff"),
     path("bindings/bulk-revoke/", views.BulkRevokeView.as_view(), name="binding_bulk_revoke"),
+    path("staff/<int:pk>/offboard/", views.StaffOffboardView.as_view(), name="staff_offboard"),
     path("why/", views.WhyView.as_view(), name="why"),
     path("requests/", views.AccessRequestListView.as_view(), name="access_request_list"),
     path("requests/new/", views.AccessRequestCreateView.as_view(), name="access_request_create"),
     path("requests/<int:pk>/", views.AccessRequestDetailView.as_view(), name="access_request_detail"),
-    path("requests/<int:pk>/approve/", views.AccessRequestDecisionView.as_view(decision="approve"),
-         name="access_request_approve"),
-    path("requests/<int:pk>/reject/", views.AccessRequestDecisionView.as_view(decision="reject"),
-         name="access_request_reject"),
+    path(
+        "requests/<int:pk>/approve/",
+        views.AccessRequestDecisionView.as_view(decision="approve"),
+        name="access_request_approve",
+    ),
+    path(
+        "requests/<int:pk>/reject/",
+        views.AccessRequestDecisionView.as_view(decision="reject"),
+        name="access_request_reject",
+    ),
     path("requests/<int:pk>/cancel/", views.AccessRequestCancelView.as_view(), name="access_request_cancel"),
 ]

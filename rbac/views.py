@@ -13,6 +13,7 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -32,6 +33,8 @@ from stores.catalogue import BY_CODENAME, HIGH_RISK
 from . import forms, page_selectors, selectors, services
 from .filtersets import AccessRequestFilterSet
 from .models import SUPER_ADMIN_ONLY, AccessRequest, RequestStatus, Role, RoleBinding
+
+Staff = get_user_model()
 
 GRID_MAX = 100
 GRID_ROWS = 50
@@ -57,8 +60,9 @@ class RequiresMixin(LoginRequiredMixin):
 
 def _next_url(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -110,9 +114,14 @@ class RoleDetailView(RequiresMixin, TemplateView):
         role = _visible_role(self.request, kwargs["pk"])
         codes = BY_CODENAME.keys() if role.is_super_admin else [p.codename for p in role.permissions.all()]
         holders = page_selectors.role_holders(viewer=self.request.user, role=role)
-        context.update(role=role, permissions=selectors.permissions_explained(codes), holders=holders[:200],
-                       holder_count=holders.count(), positions=page_selectors.role_positions(role=role),
-                       super_admin=permissions_of(self.request.user).super_admin)
+        context.update(
+            role=role,
+            permissions=selectors.permissions_explained(codes),
+            holders=holders[:200],
+            holder_count=holders.count(),
+            positions=page_selectors.role_positions(role=role),
+            super_admin=permissions_of(self.request.user).super_admin,
+        )
         return context
 
 
@@ -128,8 +137,13 @@ class RoleFormView(RequiresMixin, View):
 
     def render_form(self, form, role, status=200):
         selected = set(form["permissions"].value() or [])
-        context = {"form": form, "role": role, "catalogue": selectors.catalogue_by_module(), "selected": selected,
-                   "disabled": form.fields["permissions"].disabled}
+        context = {
+            "form": form,
+            "role": role,
+            "catalogue": selectors.catalogue_by_module(),
+            "selected": selected,
+            "disabled": form.fields["permissions"].disabled,
+        }
         if role is not None:
             context["holder_count"] = role.bindings.live().count()
             context["staff_count"] = role.bindings.live().values("staff_id").distinct().count()
@@ -164,8 +178,13 @@ class RoleDeleteView(RequiresMixin, View):
     template_name = "rbac/role_delete.html"
 
     def render_page(self, role, form, errors=(), status=200):
-        context = {"role": role, "form": form, "errors": errors, "live": role.bindings.live().count(),
-                   "pending": role.access_requests.pending().count()}
+        context = {
+            "role": role,
+            "form": form,
+            "errors": errors,
+            "live": role.bindings.live().count(),
+            "pending": role.access_requests.pending().count(),
+        }
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, pk):
@@ -193,8 +212,9 @@ class PositionRolesView(RequiresMixin, View):
     def get(self, request, pk):
         position = get_object_or_404(Position, pk=pk)
         initial = {"roles": selectors.position_default_roles(position=position)}
-        return render(request, self.template_name, {"position": position,
-                                                    "form": forms.PositionRolesForm(initial=initial)})
+        return render(
+            request, self.template_name, {"position": position, "form": forms.PositionRolesForm(initial=initial)}
+        )
 
     def post(self, request, pk):
         position = get_object_or_404(Position, pk=pk)
@@ -242,19 +262,38 @@ class GridView(RequiresMixin, TemplateView):
         cols = _int(params.get("cols"), GRID_COLS, high=GRID_MAX)
         row_page = _int(params.get("page"), 1)
         col_page = _int(params.get("cpage"), 1)
-        grid = selectors.assignment_grid(viewer=viewer, department=department, platform=platform, site=site,
-                                         role=role and role.pk, staff_offset=(row_page - 1) * rows, staff_limit=rows,
-                                         store_offset=(col_page - 1) * cols, store_limit=cols)
-        kept = {k: v for k, v in {"department": department and department.pk, "platform": platform, "site": site,
-                                  "role": role and role.pk, "rows": params.get("rows"),
-                                  "cols": params.get("cols")}.items() if v}
+        grid = selectors.assignment_grid(
+            viewer=viewer,
+            department=department,
+            platform=platform,
+            site=site,
+            role=role and role.pk,
+            staff_offset=(row_page - 1) * rows,
+            staff_limit=rows,
+            store_offset=(col_page - 1) * cols,
+            store_limit=cols,
+        )
+        kept = {
+            k: v
+            for k, v in {
+                "department": department and department.pk,
+                "platform": platform,
+                "site": site,
+                "role": role and role.pk,
+                "rows": params.get("rows"),
+                "cols": params.get("cols"),
+            }.items()
+            if v
+        }
         context.update(
-            grid=grid, choices=choices, selected={"department": department, "role": role, "platform": platform,
-                                                  "site": site},
+            grid=grid,
+            choices=choices,
+            selected={"department": department, "role": role, "platform": platform, "site": site},
             row_pages=_pages(grid.staff_total, rows, row_page, "page", {**kept, "cpage": col_page}),
             col_pages=_pages(grid.store_total, cols, col_page, "cpage", {**kept, "page": row_page}),
             can_grant=permissions_of(viewer).has_anywhere("users_manage"),
-            filtered=bool(department or role or platform or site))
+            filtered=bool(department or role or platform or site),
+        )
         return context
 
 
@@ -265,10 +304,15 @@ def _pages(total: int, size: int, current: int, param: str, keep: dict) -> dict:
     def link(number):
         return "?" + urlencode({**keep, param: number})
 
-    return {"current": min(current, last), "last": last, "total": total,
-            "first_index": (current - 1) * size + 1 if total else 0, "last_index": min(current * size, total),
-            "previous": link(current - 1) if current > 1 else None,
-            "next": link(current + 1) if current < last else None}
+    return {
+        "current": min(current, last),
+        "last": last,
+        "total": total,
+        "first_index": (current - 1) * size + 1 if total else 0,
+        "last_index": min(current * size, total),
+        "previous": link(current - 1) if current > 1 else None,
+        "next": link(current + 1) if current < last else None,
+    }
 
 
 # ---------------------------------------------------------------------------------------------- single grant / revoke
@@ -291,19 +335,30 @@ class GrantView(RequiresMixin, View):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                result = services.binding_grant(actor=request.user, staff=data["staff"], role=data["role"],
-                                                store=data["store"], reason=data["reason"],
-                                                expires_at=data["expires_at"])
+                result = services.binding_grant(
+                    actor=request.user,
+                    staff=data["staff"],
+                    role=data["role"],
+                    store=data["store"],
+                    reason=data["reason"],
+                    expires_at=data["expires_at"],
+                )
             except (ValidationError, PermissionDenied) as exc:
                 _form_error(form, exc)
             else:
                 if isinstance(result, AccessRequest):
-                    messages.info(request, _("“%(role)s” includes high-risk permissions: an access request was "
-                                             "opened and waits for a second person's approval.")
-                                  % {"role": data["role"].name})
+                    messages.info(
+                        request,
+                        _(
+                            "“%(role)s” includes high-risk permissions: an access request was "
+                            "opened and waits for a second person's approval."
+                        )
+                        % {"role": data["role"].name},
+                    )
                     return redirect("rbac:access_request_detail", pk=result.pk)
-                messages.success(request, _("Granted “%(role)s” to %(name)s.") % {"role": data["role"].name,
-                                                                                    "name": data["staff"]})
+                messages.success(
+                    request, _("Granted “%(role)s” to %(name)s.") % {"role": data["role"].name, "name": data["staff"]}
+                )
                 return redirect(_next_url(request, data["staff"].get_absolute_url()))
         return render(request, self.template_name, {"form": form, "next": _next_url(request, "")}, status=400)
 
@@ -315,12 +370,18 @@ class RevokeView(RequiresMixin, View):
     template_name = "rbac/revoke_form.html"
 
     def get_binding(self, request, pk) -> RoleBinding:
-        return get_object_or_404(RoleBinding.objects.restrict(request.user, "change")
-                                 .select_related("staff", "role", "store", "granted_by"), pk=pk)
+        return get_object_or_404(
+            RoleBinding.objects.restrict(request.user, "change").select_related("staff", "role", "store", "granted_by"),
+            pk=pk,
+        )
 
     def render_page(self, request, binding, form, status=200):
-        return render(request, self.template_name, {"binding": binding, "form": form,
-                                                    "next": _next_url(request, "")}, status=status)
+        return render(
+            request,
+            self.template_name,
+            {"binding": binding, "form": form, "next": _next_url(request, "")},
+            status=status,
+        )
 
     def get(self, request, pk):
         return self.render_page(request, self.get_binding(request, pk), forms.RevokeForm())
@@ -334,8 +395,9 @@ class RevokeView(RequiresMixin, View):
             except (ValidationError, PermissionDenied) as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, _("Revoked “%(role)s” from %(name)s.") % {"role": binding.role.name,
-                                                                                     "name": binding.staff})
+                messages.success(
+                    request, _("Revoked “%(role)s” from %(name)s.") % {"role": binding.role.name, "name": binding.staff}
+                )
                 return redirect(_next_url(request, binding.staff.get_absolute_url()))
         return self.render_page(request, binding, form, status=400)
 
@@ -357,16 +419,29 @@ def _pk(obj):
 
 def grant_plan_key(plan: services.GrantPlan) -> str:
     """A fingerprint of exactly what a grant plan does (the preview's promise)."""
+
     def pairs(targets):
         return sorted([_pk(p), _pk(s) or 0] for p, s in targets)
 
-    return _key({"role": plan.role.pk, "grant": pairs(plan.grant), "request": pairs(plan.request),
-                 "unchanged": pairs(plan.unchanged), "refused": pairs((r.staff, r.store) for r in plan.refused)})
+    return _key(
+        {
+            "role": plan.role.pk,
+            "grant": pairs(plan.grant),
+            "request": pairs(plan.request),
+            "unchanged": pairs(plan.unchanged),
+            "refused": pairs((r.staff, r.store) for r in plan.refused),
+        }
+    )
 
 
 def revoke_plan_key(plan: services.RevokePlan) -> str:
-    return _key({"revoke": sorted(b.pk for b in plan.revoke), "unchanged": sorted(b.pk for b in plan.unchanged),
-                 "refused": sorted(r.binding.pk for r in plan.refused)})
+    return _key(
+        {
+            "revoke": sorted(b.pk for b in plan.revoke),
+            "unchanged": sorted(b.pk for b in plan.unchanged),
+            "refused": sorted(r.binding.pk for r in plan.refused),
+        }
+    )
 
 
 def _apply_exactly(apply, key_of, expected: str):
@@ -406,11 +481,18 @@ class BulkGrantView(RequiresMixin, View):
         return render(self.request, self.template_name, {"form": form, "mode": self.mode}, status=status)
 
     def render_preview(self, form, plan, status=200):
-        context = {"form": form, "mode": self.mode, "plan": plan, "plan_key": grant_plan_key(plan),
-                   "carried": _carried(self.request), "has_work": bool(plan.grant or plan.request),
-                   "high_risk": [BY_CODENAME[c] for c in plan.high_risk],
-                   "role_permissions": selectors.permissions_explained(
-                       BY_CODENAME.keys() if plan.role.is_super_admin else selectors.role_codenames(plan.role))}
+        context = {
+            "form": form,
+            "mode": self.mode,
+            "plan": plan,
+            "plan_key": grant_plan_key(plan),
+            "carried": _carried(self.request),
+            "has_work": bool(plan.grant or plan.request),
+            "high_risk": [BY_CODENAME[c] for c in plan.high_risk],
+            "role_permissions": selectors.permissions_explained(
+                BY_CODENAME.keys() if plan.role.is_super_admin else selectors.role_codenames(plan.role)
+            ),
+        }
         return render(self.request, self.preview_template, context, status=status)
 
     def post(self, request):
@@ -430,21 +512,35 @@ class BulkGrantView(RequiresMixin, View):
             if grant_plan_key(plan) != expected:
                 raise PlanChanged
             result = _apply_exactly(
-                lambda: services.bindings_bulk_grant(actor=request.user, reason=reason, expires_at=expires_at,
-                                                     **targets),
-                lambda r: grant_plan_key(r.plan), expected)
+                lambda: services.bindings_bulk_grant(
+                    actor=request.user, reason=reason, expires_at=expires_at, **targets
+                ),
+                lambda r: grant_plan_key(r.plan),
+                expected,
+            )
         except PlanChanged:
-            messages.warning(request, _("Something changed since the preview; nothing was saved. Check the "
-                                        "changes again and confirm."))
+            messages.warning(
+                request,
+                _("Something changed since the preview; nothing was saved. Check the changes again and confirm."),
+            )
             plan = services.bindings_bulk_grant_plan(actor=request.user, expires_at=expires_at, **targets)
             return self.render_preview(form, plan, status=409)
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.render_form(form, status=400)
-        messages.success(request, _("Granted %(granted)d; %(requested)d waiting for approval; %(unchanged)d "
-                                    "already held; %(refused)d refused.")
-                         % {"granted": len(result.bindings), "requested": len(result.requests),
-                            "unchanged": len(result.plan.unchanged), "refused": len(result.plan.refused)})
+        messages.success(
+            request,
+            _(
+                "Granted %(granted)d; %(requested)d waiting for approval; %(unchanged)d "
+                "already held; %(refused)d refused."
+            )
+            % {
+                "granted": len(result.bindings),
+                "requested": len(result.requests),
+                "unchanged": len(result.plan.unchanged),
+                "refused": len(result.plan.refused),
+            },
+        )
         for refusal in result.plan.refused[:5]:
             messages.warning(request, f"{refusal.staff} · {refusal.store or _('All stores')}: {refusal.message}")
         return redirect(self.success_url(form))
@@ -478,13 +574,13 @@ class BulkRevokeView(RequiresMixin, View):
 
     def get(self, request):
         initial = {k: request.GET[k] for k in ("staff", "store", "role") if request.GET.get(k)}
-        return render(request, self.template_name, {"form": forms.BulkRevokeForm(viewer=request.user,
-                                                                                 initial=initial)})
+        return render(request, self.template_name, {"form": forms.BulkRevokeForm(viewer=request.user, initial=initial)})
 
     def bindings(self, form):
         data = form.cleaned_data
-        return selectors.binding_list(viewer=self.request.user, staff=data["staff"], store=data["store"],
-                                      role=data["role"], live=True)
+        return selectors.binding_list(
+            viewer=self.request.user, staff=data["staff"], store=data["store"], role=data["role"], live=True
+        )
 
     def render_preview(self, form, plan, status=200):
         context = {"form": form, "plan": plan, "plan_key": revoke_plan_key(plan), "carried": _carried(self.request)}
@@ -502,22 +598,80 @@ class BulkRevokeView(RequiresMixin, View):
             if revoke_plan_key(plan) != expected:
                 raise PlanChanged
             applied = _apply_exactly(
-                lambda: services.bindings_bulk_revoke(actor=request.user, bindings=self.bindings(form),
-                                                      reason=form.cleaned_data["reason"]),
-                revoke_plan_key, expected)
+                lambda: services.bindings_bulk_revoke(
+                    actor=request.user, bindings=self.bindings(form), reason=form.cleaned_data["reason"]
+                ),
+                revoke_plan_key,
+                expected,
+            )
         except PlanChanged:
-            messages.warning(request, _("Something changed since the preview; nothing was saved. Check the "
-                                        "changes again and confirm."))
+            messages.warning(
+                request,
+                _("Something changed since the preview; nothing was saved. Check the changes again and confirm."),
+            )
             plan = services.bindings_bulk_revoke_plan(actor=request.user, bindings=self.bindings(form))
             return self.render_preview(form, plan, status=409)
         except ValidationError as exc:
             add_service_errors(form, exc)
             return render(request, self.template_name, {"form": form}, status=400)
-        messages.success(request, _("Revoked %(revoked)d; %(refused)d refused.")
-                         % {"revoked": len(applied.revoke), "refused": len(applied.refused)})
+        messages.success(
+            request,
+            _("Revoked %(revoked)d; %(refused)d refused.")
+            % {"revoked": len(applied.revoke), "refused": len(applied.refused)},
+        )
         data = form.cleaned_data
         target = data["staff"].get_absolute_url() if data["staff"] else data["store"].get_absolute_url()
         return redirect(target)
+
+
+# ---------------------------------------------------------------------------------------------- offboarding
+
+
+class StaffOffboardView(RequiresMixin, View):
+    """Offboard a person: GET previews every binding, exception grant and pending request that ends (in the
+    viewer's stores) and what stands in the way (stores they still own, rights the viewer may not revoke);
+    POST with a reason calls rbac.services.staff_offboard. For users_manage holders over that person."""
+
+    required = "users_manage"
+    template_name = "rbac/staff_offboard.html"
+
+    def get_person(self, request, pk):
+        return get_object_or_404(
+            Staff.objects.restrict(request.user, "change").select_related("position", "department"), pk=pk
+        )
+
+    def render_page(self, request, person, form, status=200):
+        preview = page_selectors.offboarding_preview(viewer=request.user, staff=person)
+        return render(request, self.template_name, {"person": person, "preview": preview, "form": form}, status=status)
+
+    def get(self, request, pk):
+        return self.render_page(request, self.get_person(request, pk), forms.OffboardForm())
+
+    def post(self, request, pk):
+        person = self.get_person(request, pk)
+        form = forms.OffboardForm(request.POST)
+        if form.is_valid():
+            try:
+                result = services.staff_offboard(actor=request.user, staff=person, reason=form.cleaned_data["reason"])
+            except (ValidationError, PermissionDenied) as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(name)s has been offboarded: %(bindings)d roles and %(grants)d single "
+                        "permissions revoked, %(requests)d pending requests cancelled; they can "
+                        "no longer sign in."
+                    )
+                    % {
+                        "name": person,
+                        "bindings": result.bindings,
+                        "grants": result.exception_grants,
+                        "requests": result.requests,
+                    },
+                )
+                return redirect(person.get_absolute_url())
+        return self.render_page(request, person, form, status=400)
 
 
 # ---------------------------------------------------------------------------------------------- my duties & why
@@ -534,10 +688,11 @@ class MyDutiesView(RequiresMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         viewer = self.request.user
         duties = selectors.my_duties(viewer=viewer, soon=page_selectors.EXPIRY_WINDOW)
-        context.update(duties=duties,
-                       requested=[r for r in duties.my_requests if r.requested_by_id == viewer.pk],
-                       for_me=[r for r in duties.my_requests if r.staff_id == viewer.pk
-                               and r.requested_by_id != viewer.pk])
+        context.update(
+            duties=duties,
+            requested=[r for r in duties.my_requests if r.requested_by_id == viewer.pk],
+            for_me=[r for r in duties.my_requests if r.staff_id == viewer.pk and r.requested_by_id != viewer.pk],
+        )
         return context
 
 
@@ -553,8 +708,9 @@ class WhyView(RequiresMixin, TemplateView):
         context["form"] = form
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
-            context["explanation"] = selectors.permission_explanation(viewer=viewer, staff=data["staff"],
-                                                                      perm=data["permission"], store=data["store"])
+            context["explanation"] = selectors.permission_explanation(
+                viewer=viewer, staff=data["staff"], perm=data["permission"], store=data["store"]
+            )
             context["high_risk"] = data["permission"] in HIGH_RISK
         return context
 
@@ -574,8 +730,9 @@ class AccessRequestListView(RequiresMixin, TemplateView):
         context["to_decide"] = selectors.access_requests_pending_for(approver=viewer)
         context["mine"] = selectors.my_access_requests(viewer=viewer, pending_only=False)[:50]
         if permissions_of(viewer).has_anywhere("users_view"):
-            filterset = AccessRequestFilterSet(self.request.GET or None, request=self.request,
-                                               queryset=selectors.access_request_list(viewer=viewer))
+            filterset = AccessRequestFilterSet(
+                self.request.GET or None, request=self.request, queryset=selectors.access_request_list(viewer=viewer)
+            )
             rows = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
             context["filterset"] = filterset
             context["page_obj"] = Paginator(rows, 50).get_page(self.request.GET.get("page"))
@@ -596,7 +753,9 @@ class AccessRequestMixin(RequiresMixin):
         role_codes = (req.description.get("role") or {}).get("permissions") or []
         pending = req.status == RequestStatus.PENDING
         context = {
-            "req": req, "errors": errors, "form": form or forms.DecisionForm(),
+            "req": req,
+            "errors": errors,
+            "form": form or forms.DecisionForm(),
             "may_decide": pending and page_selectors.access_request_decidable(viewer=viewer, access_request=req),
             "may_cancel": pending and viewer.pk in (req.requested_by_id, req.staff_id),
             "role_permissions": selectors.permissions_explained(role_codes),
@@ -664,17 +823,24 @@ class AccessRequestCreateView(RequiresMixin, View):
 
     def get(self, request):
         initial = {k: request.GET[k] for k in ("role", "permission", "store") if request.GET.get(k)}
-        return render(request, self.template_name, {"form": forms.AccessRequestForm(viewer=request.user,
-                                                                                    initial=initial)})
+        return render(
+            request, self.template_name, {"form": forms.AccessRequestForm(viewer=request.user, initial=initial)}
+        )
 
     def post(self, request):
         form = forms.AccessRequestForm(request.POST, viewer=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                req = services.access_request_create(actor=request.user, staff=request.user, store=data["store"],
-                                                     role=data["role"], permission=data["permission"] or None,
-                                                     reason=data["reason"], expires_at=data["expires_at"])
+                req = services.access_request_create(
+                    actor=request.user,
+                    staff=request.user,
+                    store=data["store"],
+                    role=data["role"],
+                    permission=data["permission"] or None,
+                    reason=data["reason"],
+                    expires_at=data["expires_at"],
+                )
             except (ValidationError, PermissionDenied) as exc:
                 _form_error(form, exc)
             else:

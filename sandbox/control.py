@@ -1,9 +1,9 @@
 """A small httpx client for the simulators' control API (used by tests and by demo seeding).
 
-    control = Control("http://127.0.0.1:8900")
-    partner = control.create_partner()
-    shop = control.create_shop(partner_id=partner["partner_id"])
-    control.seed_orders(shop["shop_id"], count=10_000)
+control = Control("http://127.0.0.1:8900")
+partner = control.create_partner()
+shop = control.create_shop(partner_id=partner["partner_id"])
+control.seed_orders(shop["shop_id"], count=10_000)
 """
 
 from contextlib import contextmanager
@@ -67,8 +67,9 @@ class Control:
     def create_partner(self, *, partner_id: int | None = None, partner_key: str | None = None, name: str = "") -> dict:
         return self._post("shopee/partners", partner_id=partner_id, partner_key=partner_key, name=name)
 
-    def create_shop(self, *, shop_id: int | None = None, region: str = "SG", partner_id: int | None = None,
-                    name: str | None = None) -> dict:
+    def create_shop(
+        self, *, shop_id: int | None = None, region: str = "SG", partner_id: int | None = None, name: str | None = None
+    ) -> dict:
         return self._post("shopee/shops", shop_id=shop_id, region=region, partner_id=partner_id, name=name)
 
     def shop(self, shop_id: int) -> dict:
@@ -94,17 +95,26 @@ class Control:
         """options: model_ratio, stock_min, stock_max, seed."""
         return self._post(f"shopee/shops/{shop_id}/items", count=count, **options)
 
-    def set_stock(self, shop_id: int, *, item_id: int, stock: int, model_id: int | None = None,
-                  reserved: int | None = None) -> dict:
-        return self._post(f"shopee/shops/{shop_id}/stock", item_id=item_id, model_id=model_id, stock=stock,
-                          reserved=reserved)
+    def set_stock(
+        self, shop_id: int, *, item_id: int, stock: int, model_id: int | None = None, reserved: int | None = None
+    ) -> dict:
+        return self._post(
+            f"shopee/shops/{shop_id}/stock", item_id=item_id, model_id=model_id, stock=stock, reserved=reserved
+        )
 
     def order(self, shop_id: int, order_sn: str) -> dict:
         return self._call("GET", f"shopee/shops/{shop_id}/orders/{order_sn}")
 
     # Ozon
-    def create_seller(self, *, client_id: int | None = None, api_key: str | None = None,
-                      roles: list[str] | None = None, active: bool | None = None, name: str | None = None) -> dict:
+    def create_seller(
+        self,
+        *,
+        client_id: int | None = None,
+        api_key: str | None = None,
+        roles: list[str] | None = None,
+        active: bool | None = None,
+        name: str | None = None,
+    ) -> dict:
         return self._post("ozon/sellers", client_id=client_id, api_key=api_key, roles=roles, active=active, name=name)
 
     def update_seller(self, client_id: int, **changes) -> dict:
@@ -134,12 +144,31 @@ class Control:
         return self._call("GET", "wecom/messages", params=params)["messages"]
 
     # faults and the request log
-    def inject(self, service: str, kind: str, *, target="*", count: int = 1, status: int | None = None,
-               delay: float | None = None, path: str | None = None, then: str | None = None) -> dict:
+    def inject(
+        self,
+        service: str,
+        kind: str,
+        *,
+        target="*",
+        count: int = 1,
+        status: int | None = None,
+        delay: float | None = None,
+        path: str | None = None,
+        then: str | None = None,
+    ) -> dict:
         """Break the next `count` matching calls: kind is http_error, timeout, malformed_json, wrong_types or
         rate_limit; target is a shop_id/partner_id (shopee), Client-Id (ozon), robot key (wecom) or "*"."""
-        return self._post("faults", service=service, kind=kind, target=str(target), count=count, status=status,
-                          delay=delay, path=path, then=then)
+        return self._post(
+            "faults",
+            service=service,
+            kind=kind,
+            target=str(target),
+            count=count,
+            status=status,
+            delay=delay,
+            path=path,
+            then=then,
+        )
 
     def faults(self) -> list[dict]:
         return self._call("GET", "faults")["faults"]

@@ -85,9 +85,14 @@ def get_seller(world: World, client_id: str) -> Seller:
 @route("GET", "")
 def overview(world: World, body: dict) -> dict:
     return {
-        "now": world.now(), "offset": world.offset, "config": world.config,
-        "shopee": {"partners": len(world.partners), "shops": len(world.shops),
-                   "orders": sum(len(s.orders) for s in world.shops.values())},
+        "now": world.now(),
+        "offset": world.offset,
+        "config": world.config,
+        "shopee": {
+            "partners": len(world.partners),
+            "shops": len(world.shops),
+            "orders": sum(len(s.orders) for s in world.shops.values()),
+        },
         "ozon": {"sellers": len(world.sellers), "postings": sum(len(s.postings) for s in world.sellers.values())},
         "wecom": {"robots": len(world.robots), "messages": len(world.messages)},
         "faults": world.faults.as_list(),
@@ -152,11 +157,23 @@ def shop_create(world: World, body: dict) -> dict:
 
 def shop_summary(world: World, shop: Shop) -> dict:
     return {
-        "shop_id": shop.shop_id, "region": shop.region, "name": shop.name, "partner_id": shop.partner_id,
-        "orders": len(shop.orders), "returns": len(shop.returns), "items": len(shop.items),
-        "authorizations": [{"partner_id": a.partner_id, "authorized_at": a.authorized_at, "expires_at": a.expires_at,
-                            "cancelled": a.cancelled} for (_, sid), a in world.authorizations.items()
-                           if sid == shop.shop_id],
+        "shop_id": shop.shop_id,
+        "region": shop.region,
+        "name": shop.name,
+        "partner_id": shop.partner_id,
+        "orders": len(shop.orders),
+        "returns": len(shop.returns),
+        "items": len(shop.items),
+        "authorizations": [
+            {
+                "partner_id": a.partner_id,
+                "authorized_at": a.authorized_at,
+                "expires_at": a.expires_at,
+                "cancelled": a.cancelled,
+            }
+            for (_, sid), a in world.authorizations.items()
+            if sid == shop.shop_id
+        ],
     }
 
 
@@ -199,9 +216,15 @@ def ratios(body: dict, **defaults) -> dict:
 def shop_orders(world: World, body: dict, shop_id: str) -> dict:
     shop = get_shop(world, shop_id)
     start, end = time_range(world, body)
-    orders = seed.shopee_orders(world, shop, count=number(body, "count", 10, lo=0, hi=200_000), time_from=start,
-                                time_to=end, seed=body.get("seed"),
-                                **ratios(body, cancel_ratio=0.08, return_ratio=0.06, cod_ratio=0.1))
+    orders = seed.shopee_orders(
+        world,
+        shop,
+        count=number(body, "count", 10, lo=0, hi=200_000),
+        time_from=start,
+        time_to=end,
+        seed=body.get("seed"),
+        **ratios(body, cancel_ratio=0.08, return_ratio=0.06, cod_ratio=0.1),
+    )
     return {"created": len(orders), "order_sns": [o.sn for o in orders]}
 
 
@@ -211,9 +234,18 @@ def shop_returns(world: World, body: dict, shop_id: str) -> dict:
     shop = get_shop(world, shop_id)
     now = int(world.now())
     start, end = time_range(world, {"from": now - 20 * DAY, "to": now - 10 * DAY, **body})
-    orders = seed.shopee_orders(world, shop, count=number(body, "count", 10, lo=0, hi=100_000), time_from=start,
-                                time_to=end, seed=body.get("seed"), cod_ratio=0, cancel_ratio=0, return_ratio=1,
-                                returned=True)
+    orders = seed.shopee_orders(
+        world,
+        shop,
+        count=number(body, "count", 10, lo=0, hi=100_000),
+        time_from=start,
+        time_to=end,
+        seed=body.get("seed"),
+        cod_ratio=0,
+        cancel_ratio=0,
+        return_ratio=1,
+        returned=True,
+    )
     return {"created": len(orders), "order_sns": [o.sn for o in orders], "return_sns": [o.return_sn for o in orders]}
 
 
@@ -225,21 +257,38 @@ def shop_order(world: World, body: dict, shop_id: str, sn: str) -> dict:
         raise ControlError(f"unknown order {sn}", 404)
     now = world.now()
     update_time, status = order.step(now)
-    return {"order_sn": order.sn, "status": status, "create_time": order.create_time, "update_time": update_time,
-            "plan": order.plan, "tracking_at": order.tracking_at, "tracking_number": order.tracking_number,
-            "return_sn": order.return_sn}
+    return {
+        "order_sn": order.sn,
+        "status": status,
+        "create_time": order.create_time,
+        "update_time": update_time,
+        "plan": order.plan,
+        "tracking_at": order.tracking_at,
+        "tracking_number": order.tracking_number,
+        "return_sn": order.return_sn,
+    }
 
 
 @route("POST", r"shopee/shops/(?P<shop_id>\d+)/items")
 def shop_items(world: World, body: dict, shop_id: str) -> dict:
     shop = get_shop(world, shop_id)
-    items = seed.shopee_items(world, shop, count=number(body, "count", 10, lo=0, hi=100_000), now=world.now(),
-                              seed=body.get("seed"), model_ratio=number(body, "model_ratio", 0.3, lo=0, hi=1,
-                                                                        cast=float),
-                              stock_min=number(body, "stock_min", 0, lo=0), stock_max=number(body, "stock_max", 200,
-                                                                                             lo=0))
-    return {"created": len(items), "items": [{"item_id": i.item_id, "has_model": bool(i.models),
-                                               "model_ids": [m["model_id"] for m in i.models]} for i in items]}
+    items = seed.shopee_items(
+        world,
+        shop,
+        count=number(body, "count", 10, lo=0, hi=100_000),
+        now=world.now(),
+        seed=body.get("seed"),
+        model_ratio=number(body, "model_ratio", 0.3, lo=0, hi=1, cast=float),
+        stock_min=number(body, "stock_min", 0, lo=0),
+        stock_max=number(body, "stock_max", 200, lo=0),
+    )
+    return {
+        "created": len(items),
+        "items": [
+            {"item_id": i.item_id, "has_model": bool(i.models), "model_ids": [m["model_id"] for m in i.models]}
+            for i in items
+        ],
+    }
 
 
 @route("POST", r"shopee/shops/(?P<shop_id>\d+)/stock")
@@ -281,9 +330,17 @@ def seller_create(world: World, body: dict) -> dict:
 
 
 def seller_summary(seller: Seller) -> dict:
-    return {"client_id": seller.client_id, "api_key": seller.api_key, "roles": seller.roles, "active": seller.active,
-            "name": seller.name, "postings": len(seller.postings), "returns": len(seller.returns),
-            "products": len(seller.products), "warehouses": [{"id": i, "name": n} for i, n in seller.warehouses]}
+    return {
+        "client_id": seller.client_id,
+        "api_key": seller.api_key,
+        "roles": seller.roles,
+        "active": seller.active,
+        "name": seller.name,
+        "postings": len(seller.postings),
+        "returns": len(seller.returns),
+        "products": len(seller.products),
+        "warehouses": [{"id": i, "name": n} for i, n in seller.warehouses],
+    }
 
 
 @route("GET", r"ozon/sellers/(?P<client_id>\d+)")
@@ -304,9 +361,16 @@ def seller_postings(world: World, body: dict, client_id: str) -> dict:
     if scheme not in ("fbs", "fbo"):
         raise ControlError('scheme must be "fbs" or "fbo"')
     start, end = time_range(world, body)
-    postings = seed.ozon_postings(world, seller, count=number(body, "count", 10, lo=0, hi=200_000), time_from=start,
-                                  time_to=end, scheme=scheme, seed=body.get("seed"),
-                                  **ratios(body, cancel_ratio=0.08, return_ratio=0.05))
+    postings = seed.ozon_postings(
+        world,
+        seller,
+        count=number(body, "count", 10, lo=0, hi=200_000),
+        time_from=start,
+        time_to=end,
+        scheme=scheme,
+        seed=body.get("seed"),
+        **ratios(body, cancel_ratio=0.08, return_ratio=0.05),
+    )
     return {"created": len(postings), "posting_numbers": [p.posting_number for p in postings]}
 
 
@@ -315,12 +379,24 @@ def seller_returns(world: World, body: dict, client_id: str) -> dict:
     seller = get_seller(world, client_id)
     now = int(world.now())
     start, end = time_range(world, {"from": now - 40 * DAY, "to": now - 25 * DAY, **body})
-    postings = seed.ozon_postings(world, seller, count=number(body, "count", 10, lo=0, hi=100_000), time_from=start,
-                                  time_to=end, scheme=body.get("scheme", "fbs"), seed=body.get("seed"),
-                                  cancel_ratio=0, return_ratio=1, returned=True)
+    postings = seed.ozon_postings(
+        world,
+        seller,
+        count=number(body, "count", 10, lo=0, hi=100_000),
+        time_from=start,
+        time_to=end,
+        scheme=body.get("scheme", "fbs"),
+        seed=body.get("seed"),
+        cancel_ratio=0,
+        return_ratio=1,
+        returned=True,
+    )
     numbers = {p.posting_number for p in postings}
-    return {"created": len(postings), "posting_numbers": sorted(numbers),
-            "return_ids": [r.id for r in seller.returns if r.posting_number in numbers]}
+    return {
+        "created": len(postings),
+        "posting_numbers": sorted(numbers),
+        "return_ids": [r.id for r in seller.returns if r.posting_number in numbers],
+    }
 
 
 @route("GET", r"ozon/sellers/(?P<client_id>\d+)/postings/(?P<number>[\w-]+)")
@@ -330,26 +406,42 @@ def seller_posting(world: World, body: dict, client_id: str, number: str) -> dic
     if posting is None:
         raise ControlError(f"unknown posting {number}", 404)
     changed, status, substatus = posting.step(world.now())
-    return {"posting_number": posting.posting_number, "scheme": posting.scheme, "status": status,
-            "substatus": substatus, "last_changed": changed, "plan": posting.plan, "tracking_at": posting.tracking_at,
-            "tracking_number": posting.tracking_number}
+    return {
+        "posting_number": posting.posting_number,
+        "scheme": posting.scheme,
+        "status": status,
+        "substatus": substatus,
+        "last_changed": changed,
+        "plan": posting.plan,
+        "tracking_at": posting.tracking_at,
+        "tracking_number": posting.tracking_number,
+    }
 
 
 @route("POST", r"ozon/sellers/(?P<client_id>\d+)/products")
 def seller_products(world: World, body: dict, client_id: str) -> dict:
     seller = get_seller(world, client_id)
-    products = seed.ozon_products(world, seller, count=number(body, "count", 10, lo=0, hi=100_000),
-                                  seed=body.get("seed"), stock_min=number(body, "stock_min", 0, lo=0),
-                                  stock_max=number(body, "stock_max", 200, lo=0))
-    return {"created": len(products), "products": [{"product_id": p.product_id, "offer_id": p.offer_id,
-                                                     "fbs_sku": p.fbs_sku} for p in products]}
+    products = seed.ozon_products(
+        world,
+        seller,
+        count=number(body, "count", 10, lo=0, hi=100_000),
+        seed=body.get("seed"),
+        stock_min=number(body, "stock_min", 0, lo=0),
+        stock_max=number(body, "stock_max", 200, lo=0),
+    )
+    return {
+        "created": len(products),
+        "products": [{"product_id": p.product_id, "offer_id": p.offer_id, "fbs_sku": p.fbs_sku} for p in products],
+    }
 
 
 @route("POST", r"ozon/sellers/(?P<client_id>\d+)/stock")
 def seller_stock(world: World, body: dict, client_id: str) -> dict:
     seller = get_seller(world, client_id)
-    product = next((p for p in seller.products if p.offer_id == body.get("offer_id")
-                    or p.product_id == body.get("product_id")), None)
+    product = next(
+        (p for p in seller.products if p.offer_id == body.get("offer_id") or p.product_id == body.get("product_id")),
+        None,
+    )
     if product is None:
         raise ControlError("unknown offer_id / product_id", 404)
     for name in ("fbs_present", "fbs_reserved", "fbo_present", "fbo_reserved"):
@@ -364,8 +456,9 @@ def seller_stock(world: World, body: dict, client_id: str) -> dict:
 @route("POST", "wecom/robots")
 def robot_create(world: World, body: dict) -> dict:
     key = str(body.get("key") or uuid.uuid4())
-    world.robots[key] = Robot(key=key, name=body.get("name") or f"Group {len(world.robots) + 1}",
-                              created_at=world.now())
+    world.robots[key] = Robot(
+        key=key, name=body.get("name") or f"Group {len(world.robots) + 1}", created_at=world.now()
+    )
     return {"key": key, "name": world.robots[key].name}
 
 
@@ -389,10 +482,15 @@ def faults_list(world: World, body: dict) -> dict:
 def fault_add(world: World, body: dict) -> dict:
     try:
         fault = world.faults.add(
-            service=body.get("service", ""), kind=body.get("kind", ""), target=body.get("target", "*"),
-            count=number(body, "count", 1, lo=1), status=number(body, "status", 500, lo=100, hi=599),
-            delay=number(body, "delay", 2.0, lo=0, hi=300, cast=float), path=body.get("path", ""),
-            then=body.get("then", "error"))
+            service=body.get("service", ""),
+            kind=body.get("kind", ""),
+            target=body.get("target", "*"),
+            count=number(body, "count", 1, lo=1),
+            status=number(body, "status", 500, lo=100, hi=599),
+            delay=number(body, "delay", 2.0, lo=0, hi=300, cast=float),
+            path=body.get("path", ""),
+            then=body.get("then", "error"),
+        )
     except ValueError as exc:
         raise ControlError(str(exc)) from None
     return fault.as_dict()

@@ -99,21 +99,26 @@ def install(world: World) -> bool:
         routes.partner_create(world, {"partner_id": PARTNER_ID, "partner_key": PARTNER_KEY, "name": PARTNER_NAME})
         for n, shop in enumerate(SHOPS, start=1):
             shop_id = str(shop.shop_id)
-            routes.shop_create(world, {"shop_id": shop.shop_id, "region": shop.region, "name": shop.name,
-                                       "partner_id": PARTNER_ID})
+            routes.shop_create(
+                world, {"shop_id": shop.shop_id, "region": shop.region, "name": shop.name, "partner_id": PARTNER_ID}
+            )
             routes.shop_orders(world, {"count": ORDERS_PAST, "seed": 100 + n, **past}, shop_id)
             routes.shop_orders(world, {"count": ORDERS_COMING, "seed": 200 + n, **coming}, shop_id)
             routes.shop_returns(world, {"count": 8, "seed": 300 + n}, shop_id)
             routes.shop_items(world, {"count": 40, "seed": 400 + n, "stock_max": 60}, shop_id)
         for n, seller in enumerate(SELLERS, start=1):
             client_id = str(seller.client_id)
-            routes.seller_create(world, {"client_id": seller.client_id, "api_key": seller.api_key,
-                                         "roles": ["admin"], "name": seller.name})
+            routes.seller_create(
+                world,
+                {"client_id": seller.client_id, "api_key": seller.api_key, "roles": ["admin"], "name": seller.name},
+            )
             routes.seller_postings(world, {"count": ORDERS_PAST, "scheme": "fbs", "seed": 500 + n, **past}, client_id)
-            routes.seller_postings(world, {"count": ORDERS_PAST // 4, "scheme": "fbo", "seed": 600 + n, **past},
-                                   client_id)
-            routes.seller_postings(world, {"count": ORDERS_COMING, "scheme": "fbs", "seed": 700 + n, **coming},
-                                   client_id)
+            routes.seller_postings(
+                world, {"count": ORDERS_PAST // 4, "scheme": "fbo", "seed": 600 + n, **past}, client_id
+            )
+            routes.seller_postings(
+                world, {"count": ORDERS_COMING, "scheme": "fbs", "seed": 700 + n, **coming}, client_id
+            )
             routes.seller_returns(world, {"count": 8, "seed": 800 + n}, client_id)
             routes.seller_products(world, {"count": 40, "seed": 900 + n, "stock_max": 60}, client_id)
         for robot in ROBOTS:

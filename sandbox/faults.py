@@ -40,8 +40,18 @@ class FaultBoard:
         self._faults: list[Fault] = []
         self._ids = itertools.count(1)
 
-    def add(self, *, service: str, kind: str, target="*", count: int = 1, status: int = 500, delay: float = 2.0,
-            path: str = "", then: str = "error") -> Fault:
+    def add(
+        self,
+        *,
+        service: str,
+        kind: str,
+        target="*",
+        count: int = 1,
+        status: int = 500,
+        delay: float = 2.0,
+        path: str = "",
+        then: str = "error",
+    ) -> Fault:
         if service not in SERVICES:
             raise ValueError(f"service must be one of {', '.join(SERVICES)}")
         if kind not in KINDS:
@@ -50,8 +60,17 @@ class FaultBoard:
             raise ValueError('then must be "error" or "process"')
         if int(count) < 1:
             raise ValueError("count must be at least 1")
-        fault = Fault(id=next(self._ids), service=service, kind=kind, target=str(target), remaining=int(count),
-                      status=int(status), delay=float(delay), path=path, then=then)
+        fault = Fault(
+            id=next(self._ids),
+            service=service,
+            kind=kind,
+            target=str(target),
+            remaining=int(count),
+            status=int(status),
+            delay=float(delay),
+            path=path,
+            then=then,
+        )
         self._faults.append(fault)
         return fault
 

@@ -18,8 +18,9 @@ def json_response(data, status: int = 200, headers: dict | None = None) -> HttpR
     return raw_response(body, status=status, headers=headers)
 
 
-def raw_response(body: bytes, status: int = 200, content_type: str = "application/json; charset=utf-8",
-                 headers: dict | None = None) -> HttpResponse:
+def raw_response(
+    body: bytes, status: int = 200, content_type: str = "application/json; charset=utf-8", headers: dict | None = None
+) -> HttpResponse:
     response = HttpResponse(body, status=status, content_type=content_type)
     response["Content-Length"] = str(len(body))
     for name, value in (headers or {}).items():
@@ -77,8 +78,14 @@ def log_call(world, request, service: str, path: str, body=None) -> dict:
         value = request.headers.get(name)
         if value is not None:
             headers[name] = mask(value) if name in SECRET_HEADERS else value
-    return world.log_request(service=service, method=request.method, path=path,
-                             query=masked_query(request.GET.dict()), headers=headers, body=masked_body(body))
+    return world.log_request(
+        service=service,
+        method=request.method,
+        path=path,
+        query=masked_query(request.GET.dict()),
+        headers=headers,
+        body=masked_body(body),
+    )
 
 
 def finish(entry: dict, response: HttpResponse, outcome: str = "") -> HttpResponse:

@@ -21,18 +21,56 @@ from .seed import parse_iso
 from .state import DAY, Seller, World, get_world
 
 YEAR = 366 * DAY
-FBS_FILTER_STATUSES = ("awaiting_registration", "acceptance_in_progress", "awaiting_approve", "awaiting_packaging",
-                       "awaiting_deliver", "arbitration", "client_arbitration", "delivering", "driver_pickup",
-                       "delivered", "cancelled", "not_accepted", "sent_by_seller")
+FBS_FILTER_STATUSES = (
+    "awaiting_registration",
+    "acceptance_in_progress",
+    "awaiting_approve",
+    "awaiting_packaging",
+    "awaiting_deliver",
+    "arbitration",
+    "client_arbitration",
+    "delivering",
+    "driver_pickup",
+    "delivered",
+    "cancelled",
+    "not_accepted",
+    "sent_by_seller",
+)
 FBO_STATUSES = ("awaiting_packaging", "awaiting_deliver", "delivering", "delivered", "cancelled")
-UNFULFILLED = ("acceptance_in_progress", "awaiting_approve", "awaiting_packaging", "awaiting_registration",
-               "awaiting_deliver")
+UNFULFILLED = (
+    "acceptance_in_progress",
+    "awaiting_approve",
+    "awaiting_packaging",
+    "awaiting_registration",
+    "awaiting_deliver",
+)
 RETURN_DATE_FILTERS = ("logistic_return_date", "storage_tariffication_start_date", "visual_status_change_moment")
-VISIBILITY = ("ALL", "VISIBLE", "INVISIBLE", "EMPTY_STOCK", "NOT_MODERATED", "MODERATED", "DISABLED",
-              "STATE_FAILED", "READY_TO_SUPPLY", "VALIDATION_STATE_PENDING", "VALIDATION_STATE_FAIL",
-              "VALIDATION_STATE_SUCCESS", "TO_SUPPLY", "IN_SALE", "REMOVED_FROM_SALE", "BANNED", "OVERPRICED",
-              "CRITICALLY_OVERPRICED", "EMPTY_BARCODE", "BARCODE_EXISTS", "QUARANTINE", "ARCHIVED",
-              "OVERPRICED_WITH_STOCK", "PARTIAL_APPROVED")
+VISIBILITY = (
+    "ALL",
+    "VISIBLE",
+    "INVISIBLE",
+    "EMPTY_STOCK",
+    "NOT_MODERATED",
+    "MODERATED",
+    "DISABLED",
+    "STATE_FAILED",
+    "READY_TO_SUPPLY",
+    "VALIDATION_STATE_PENDING",
+    "VALIDATION_STATE_FAIL",
+    "VALIDATION_STATE_SUCCESS",
+    "TO_SUPPLY",
+    "IN_SALE",
+    "REMOVED_FROM_SALE",
+    "BANNED",
+    "OVERPRICED",
+    "CRITICALLY_OVERPRICED",
+    "EMPTY_BARCODE",
+    "BARCODE_EXISTS",
+    "QUARANTINE",
+    "ARCHIVED",
+    "OVERPRICED_WITH_STOCK",
+    "PARTIAL_APPROVED",
+)
 
 
 class OzonError(Exception):
@@ -150,8 +188,9 @@ def changed_between(posting, now: float, window: dict, call: Call) -> bool:
     return (start is None or changed >= start) and (end is None or changed <= end)
 
 
-def select_postings(call: Call, *, scheme: str, since: float, to: float, statuses, filt: dict,
-                    key: str = "in_process_at") -> list:
+def select_postings(
+    call: Call, *, scheme: str, since: float, to: float, statuses, filt: dict, key: str = "in_process_at"
+) -> list:
     now = call.now
     warehouses = call.ids(filt, "warehouse_ids") or call.ids(filt, "warehouse_id")
     methods = call.ids(filt, "delivery_method_ids") or call.ids(filt, "delivery_method_id")
@@ -192,9 +231,14 @@ def fingerprint(call: Call) -> str:
 
 
 def encode_cursor(call: Call, key_name: str, value, row_id: int, direction: str) -> str:
-    data = {"fields": [{"name": f"osp.{key_name}", "dir": direction.lower(), "val": value},
-                       {"name": "osp.id", "dir": direction.lower(), "val": str(row_id)}],
-            "q": fingerprint(call), "t": int(call.now)}
+    data = {
+        "fields": [
+            {"name": f"osp.{key_name}", "dir": direction.lower(), "val": value},
+            {"name": "osp.id", "dir": direction.lower(), "val": str(row_id)},
+        ],
+        "q": fingerprint(call),
+        "t": int(call.now),
+    }
     return base64.b64encode(json.dumps(data, separators=(",", ":")).encode()).decode()
 
 
@@ -261,11 +305,15 @@ def fbs_list_v4(call: Call) -> dict:
     statuses = call.strings(filt, "statuses", allowed=FBS_FILTER_STATUSES)
     call.strings(filt, "order_numbers", limit=100)
     rows = select_postings(call, scheme="fbs", since=since, to=to, statuses=statuses, filt=filt)
-    page, cursor, has_next = cursor_page(call, rows, limit=limit, direction=direction, key_name="in_process_at",
-                                         key_of=lambda p: (p.in_process_at, p.id))
+    page, cursor, has_next = cursor_page(
+        call, rows, limit=limit, direction=direction, key_name="in_process_at", key_of=lambda p: (p.in_process_at, p.id)
+    )
     flags = with_flags(call)
-    return {"cursor": cursor, "has_next": has_next,
-            "postings": [objects.fbs_posting(call.seller, p, call.now, flags, v4=True) for p in page]}
+    return {
+        "cursor": cursor,
+        "has_next": has_next,
+        "postings": [objects.fbs_posting(call.seller, p, call.now, flags, v4=True) for p in page],
+    }
 
 
 @route("/v3/posting/fbs/list", "postings", switch="v3_fbs_enabled")
@@ -281,22 +329,32 @@ def fbs_list_v3(call: Call) -> dict:
     if call.direction("dir") == "DESC":
         rows.reverse()
     flags = with_flags(call)
-    return {"result": {"postings": [objects.fbs_posting(call.seller, p, call.now, flags, v4=False)
-                                    for p in rows[offset:offset + limit]],
-                       "has_next": offset + limit < len(rows)}}
+    return {
+        "result": {
+            "postings": [
+                objects.fbs_posting(call.seller, p, call.now, flags, v4=False) for p in rows[offset : offset + limit]
+            ],
+            "has_next": offset + limit < len(rows),
+        }
+    }
 
 
 def unfulfilled_rows(call: Call, filt: dict, statuses) -> list:
     cutoff = (call.date(filt, "cutoff_from", required=False), call.date(filt, "cutoff_to", required=False))
-    delivering = (call.date(filt, "delivering_date_from", required=False),
-                  call.date(filt, "delivering_date_to", required=False))
+    delivering = (
+        call.date(filt, "delivering_date_from", required=False),
+        call.date(filt, "delivering_date_to", required=False),
+    )
     has_cutoff, has_delivering = any(v is not None for v in cutoff), any(v is not None for v in delivering)
     if has_cutoff and has_delivering:
-        raise invalid("invalid request payload: use either cutoff_from/cutoff_to or "
-                      "delivering_date_from/delivering_date_to, not both")
+        raise invalid(
+            "invalid request payload: use either cutoff_from/cutoff_to or "
+            "delivering_date_from/delivering_date_to, not both"
+        )
     if not has_cutoff and not has_delivering:
-        raise invalid("invalid request payload: cutoff_from/cutoff_to or "
-                      "delivering_date_from/delivering_date_to are required")
+        raise invalid(
+            "invalid request payload: cutoff_from/cutoff_to or delivering_date_from/delivering_date_to are required"
+        )
     start, end = cutoff if has_cutoff else delivering
     if start is None or end is None:
         raise invalid("invalid request payload: both ends of the date range are required")
@@ -312,11 +370,16 @@ def unfulfilled_v4(call: Call) -> dict:
     limit = call.integer(call.body, "limit", lo=1, hi=100)
     direction = call.direction("sort_dir")
     rows = unfulfilled_rows(call, filt, call.strings(filt, "statuses", allowed=FBS_FILTER_STATUSES))
-    page, cursor, has_next = cursor_page(call, rows, limit=limit, direction=direction, key_name="in_process_at",
-                                         key_of=lambda p: (p.in_process_at, p.id))
+    page, cursor, has_next = cursor_page(
+        call, rows, limit=limit, direction=direction, key_name="in_process_at", key_of=lambda p: (p.in_process_at, p.id)
+    )
     flags = with_flags(call)
-    return {"count": len(rows), "cursor": cursor, "has_next": has_next,
-            "postings": [objects.fbs_posting(call.seller, p, call.now, flags, v4=True) for p in page]}
+    return {
+        "count": len(rows),
+        "cursor": cursor,
+        "has_next": has_next,
+        "postings": [objects.fbs_posting(call.seller, p, call.now, flags, v4=True) for p in page],
+    }
 
 
 @route("/v3/posting/fbs/unfulfilled/list", "postings", switch="v3_fbs_enabled")
@@ -329,8 +392,14 @@ def unfulfilled_v3(call: Call) -> dict:
     if call.direction("dir") == "DESC":
         rows.reverse()
     flags = with_flags(call)
-    return {"result": {"postings": [objects.fbs_posting(call.seller, p, call.now, flags, v4=False)
-                                    for p in rows[offset:offset + limit]], "count": len(rows)}}
+    return {
+        "result": {
+            "postings": [
+                objects.fbs_posting(call.seller, p, call.now, flags, v4=False) for p in rows[offset : offset + limit]
+            ],
+            "count": len(rows),
+        }
+    }
 
 
 @route("/v3/posting/fbs/get", "postings")
@@ -356,11 +425,15 @@ def fbo_list_v3(call: Call) -> dict:
     statuses = call.strings(filt, "statuses", allowed=FBO_STATUSES)
     call.strings(filt, "posting_numbers", limit=1000)
     rows = select_postings(call, scheme="fbo", since=since, to=to, statuses=statuses, filt=filt, key="created_at")
-    page, cursor, has_next = cursor_page(call, rows, limit=limit, direction=direction, key_name="created_at",
-                                         key_of=lambda p: (p.created_at, p.id))
+    page, cursor, has_next = cursor_page(
+        call, rows, limit=limit, direction=direction, key_name="created_at", key_of=lambda p: (p.created_at, p.id)
+    )
     flags = with_flags(call)
-    return {"cursor": cursor, "has_next": has_next,
-            "postings": [objects.fbo_posting(call.seller, p, call.now, flags, v3=True) for p in page]}
+    return {
+        "cursor": cursor,
+        "has_next": has_next,
+        "postings": [objects.fbo_posting(call.seller, p, call.now, flags, v3=True) for p in page],
+    }
 
 
 @route("/v2/posting/fbo/list", "postings", switch="v2_fbo_enabled")
@@ -374,13 +447,17 @@ def fbo_list_v2(call: Call) -> dict:
     status = filt.get("status") or None
     if status is not None and status not in FBO_STATUSES:
         raise invalid("invalid request payload: unknown filter.status")
-    rows = select_postings(call, scheme="fbo", since=since, to=to, statuses={status} if status else None, filt=filt,
-                           key="created_at")
+    rows = select_postings(
+        call, scheme="fbo", since=since, to=to, statuses={status} if status else None, filt=filt, key="created_at"
+    )
     if call.direction("dir") == "DESC":
         rows.reverse()
     flags = with_flags(call)
-    return {"result": [objects.fbo_posting(call.seller, p, call.now, flags, v3=False)
-                       for p in rows[offset:offset + limit]]}
+    return {
+        "result": [
+            objects.fbo_posting(call.seller, p, call.now, flags, v3=False) for p in rows[offset : offset + limit]
+        ]
+    }
 
 
 # --- returns and stock ----------------------------------------------------------------------------------
@@ -403,9 +480,15 @@ def returns_list(call: Call) -> dict:
         if ret.created_at > call.now or ret.id <= last_id:
             continue
         row = objects.return_object(call.seller, ret, call.now)
-        moment = {"logistic_return_date": ret.logistic_return_at if ret.logistic_return_at <= call.now else None,
-                  "storage_tariffication_start_date": ret.storage_start_at,
-                  "visual_status_change_moment": ret.step(call.now)[0]}.get(used[0]) if used else None
+        moment = (
+            {
+                "logistic_return_date": ret.logistic_return_at if ret.logistic_return_at <= call.now else None,
+                "storage_tariffication_start_date": ret.storage_start_at,
+                "visual_status_change_moment": ret.step(call.now)[0],
+            }.get(used[0])
+            if used
+            else None
+        )
         if used and (moment is None or (start is not None and moment < start) or (end is not None and moment > end)):
             continue
         if not return_matches(row, filt, numbers, schema):
@@ -421,8 +504,12 @@ def return_matches(row: dict, filt: dict, numbers, schema) -> bool:
         return False
     if schema and row["schema"].upper() != str(schema).upper():
         return False
-    checks = {"order_id": row["order_id"], "offer_id": row["product"]["offer_id"],
-              "visual_status_name": row["visual"]["status"]["sys_name"], "barcode": row["logistic"]["barcode"]}
+    checks = {
+        "order_id": row["order_id"],
+        "offer_id": row["product"]["offer_id"],
+        "visual_status_name": row["visual"]["status"]["sys_name"],
+        "barcode": row["logistic"]["barcode"],
+    }
     for name, actual in checks.items():
         if filt.get(name) not in (None, "", 0) and str(filt[name]) != str(actual):
             return False
@@ -438,13 +525,22 @@ def product_stocks(call: Call) -> dict:
         raise invalid("invalid request payload: unknown filter.visibility")
     offers = call.strings(filt, "offer_id")
     products = call.ids(filt, "product_id")
-    rows = [p for p in call.seller.products
-            if (not offers or p.offer_id in offers) and (not products or p.product_id in products)
-            and (visibility != "EMPTY_STOCK" or p.fbs_present + p.fbo_present == 0)]
-    page, cursor, _ = cursor_page(call, rows, limit=limit, direction="ASC", key_name="product_id",
-                                  key_of=lambda p: (p.product_id, p.product_id))
-    return {"cursor": cursor, "items": [objects.stock_item(p) for p in page], "total": len(rows),
-            "total_items": len(rows)}
+    rows = [
+        p
+        for p in call.seller.products
+        if (not offers or p.offer_id in offers)
+        and (not products or p.product_id in products)
+        and (visibility != "EMPTY_STOCK" or p.fbs_present + p.fbo_present == 0)
+    ]
+    page, cursor, _ = cursor_page(
+        call, rows, limit=limit, direction="ASC", key_name="product_id", key_of=lambda p: (p.product_id, p.product_id)
+    )
+    return {
+        "cursor": cursor,
+        "items": [objects.stock_item(p) for p in page],
+        "total": len(rows),
+        "total_items": len(rows),
+    }
 
 
 # --- the view -------------------------------------------------------------------------------------------
@@ -477,8 +573,11 @@ def fault_before(fault: Fault):
             return json_response({"code": 13, "message": "Internal error", "details": []}, status=500)
         return gateway_error(fault.status)
     if fault.kind == "rate_limit":
-        return json_response(OzonError(429, 8, "You have reached request rate limit per second").payload(),
-                             status=429, headers={"Retry-After": "1"})
+        return json_response(
+            OzonError(429, 8, "You have reached request rate limit per second").payload(),
+            status=429,
+            headers={"Retry-After": "1"},
+        )
     return None
 
 

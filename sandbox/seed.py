@@ -60,8 +60,9 @@ def _tracking_number(rng: random.Random, region: str) -> str:
     return f"{region}{rng.randint(10**11, 10**12 - 1)}{('IT', 'XT', 'ST', 'VN')[rng.getrandbits(2)]}"
 
 
-def _shopee_plan(rng: random.Random, created: int, *, cod: bool, cancel_ratio: float, return_ratio: float,
-                 returned: bool) -> tuple[list, int | None, int | None, int | None]:
+def _shopee_plan(
+    rng: random.Random, created: int, *, cod: bool, cancel_ratio: float, return_ratio: float, returned: bool
+) -> tuple[list, int | None, int | None, int | None]:
     """(plan, processed_at, tracking_at, to_return_at) for one order."""
     r = rng.random() if not returned else 1.0
     plan = [(created, "READY_TO_SHIP" if cod else "UNPAID")]
@@ -96,17 +97,30 @@ def _return_plan(rng: random.Random, start: int) -> tuple[list, int]:
         return plan, start + 2 * DAY
     if r < 0.2:
         dispute = start + rng.randint(DAY, 3 * DAY)
-        plan += [(dispute, "SELLER_DISPUTE"), (dispute + rng.randint(HOUR, DAY), "JUDGING"),
-                 (dispute + rng.randint(2 * DAY, 5 * DAY), rng.choice(("ACCEPTED", "CLOSED")))]
+        plan += [
+            (dispute, "SELLER_DISPUTE"),
+            (dispute + rng.randint(HOUR, DAY), "JUDGING"),
+            (dispute + rng.randint(2 * DAY, 5 * DAY), rng.choice(("ACCEPTED", "CLOSED"))),
+        ]
         return plan, start + rng.randint(HOUR, DAY)
     processing = start + rng.randint(HOUR, 2 * DAY)
     plan += [(processing, "PROCESSING"), (processing + rng.randint(2 * DAY, 6 * DAY), "ACCEPTED")]
     return plan, processing
 
 
-def shopee_orders(world: World, shop: Shop, *, count: int, time_from: int, time_to: int, seed: int | None = None,
-                  cancel_ratio: float = 0.08, return_ratio: float = 0.06, cod_ratio: float = 0.1,
-                  returned: bool = False) -> list[Order]:
+def shopee_orders(
+    world: World,
+    shop: Shop,
+    *,
+    count: int,
+    time_from: int,
+    time_to: int,
+    seed: int | None = None,
+    cancel_ratio: float = 0.08,
+    return_ratio: float = 0.06,
+    cod_ratio: float = 0.1,
+    returned: bool = False,
+) -> list[Order]:
     """Create `count` orders with create_time spread over [time_from, time_to] (future times appear later)."""
     rng = FastRandom(seed)
     created_orders = []
@@ -114,15 +128,31 @@ def shopee_orders(world: World, shop: Shop, *, count: int, time_from: int, time_
         created = rng.randint(time_from, time_to)
         cod = rng.random() < cod_ratio
         plan, processed, tracking_at, to_return = _shopee_plan(
-            rng, created, cod=cod, cancel_ratio=cancel_ratio, return_ratio=return_ratio, returned=returned)
-        order = Order(sn=_order_sn(world, rng, created), shop_id=shop.shop_id, create_time=created, plan=plan,
-                      seed=rng.getrandbits(48), cod=cod, ship_at=processed, tracking_at=tracking_at,
-                      tracking_number=_tracking_number(rng, shop.region) if tracking_at else "")
+            rng, created, cod=cod, cancel_ratio=cancel_ratio, return_ratio=return_ratio, returned=returned
+        )
+        order = Order(
+            sn=_order_sn(world, rng, created),
+            shop_id=shop.shop_id,
+            create_time=created,
+            plan=plan,
+            seed=rng.getrandbits(48),
+            cod=cod,
+            ship_at=processed,
+            tracking_at=tracking_at,
+            tracking_number=_tracking_number(rng, shop.region) if tracking_at else "",
+        )
         if to_return is not None:
             return_plan, tracking = _return_plan(rng, to_return)
-            ret = ShopeeReturn(return_sn=str(rng.randint(10**14, 10**15 - 1)), order_sn=order.sn, shop_id=shop.shop_id,
-                               create_time=to_return, plan=return_plan, seed=rng.getrandbits(48), tracking_at=tracking,
-                               tracking_number=_tracking_number(rng, shop.region))
+            ret = ShopeeReturn(
+                return_sn=str(rng.randint(10**14, 10**15 - 1)),
+                order_sn=order.sn,
+                shop_id=shop.shop_id,
+                create_time=to_return,
+                plan=return_plan,
+                seed=rng.getrandbits(48),
+                tracking_at=tracking,
+                tracking_number=_tracking_number(rng, shop.region),
+            )
             order.return_sn = ret.return_sn
             shop.returns.append(ret)
             shop.returns_by_sn[ret.return_sn] = ret
@@ -134,8 +164,17 @@ def shopee_orders(world: World, shop: Shop, *, count: int, time_from: int, time_
     return created_orders
 
 
-def shopee_items(world: World, shop: Shop, *, count: int, now: float, seed: int | None = None,
-                 model_ratio: float = 0.3, stock_min: int = 0, stock_max: int = 200) -> list[Item]:
+def shopee_items(
+    world: World,
+    shop: Shop,
+    *,
+    count: int,
+    now: float,
+    seed: int | None = None,
+    model_ratio: float = 0.3,
+    stock_min: int = 0,
+    stock_max: int = 200,
+) -> list[Item]:
     """Create `count` items; about `model_ratio` of them have 2..4 models, each with its own stock."""
     rng = FastRandom(seed)
     items = []
@@ -147,13 +186,30 @@ def shopee_items(world: World, shop: Shop, *, count: int, now: float, seed: int 
         if rng.random() < model_ratio:
             for index in range(rng.randint(2, 4)):
                 stock = rng.randint(stock_min, stock_max)
-                models.append({"model_id": ITEM_BASE + next(world.ids), "model_sku": f"SKU-{item_id}-{index}",
-                               "name": ("Red", "Blue", "Black", "White")[index], "price": price,
-                               "stock": stock, "reserved": rng.randint(0, min(stock, 5)), "tier_index": [index]})
+                models.append(
+                    {
+                        "model_id": ITEM_BASE + next(world.ids),
+                        "model_sku": f"SKU-{item_id}-{index}",
+                        "name": ("Red", "Blue", "Black", "White")[index],
+                        "price": price,
+                        "stock": stock,
+                        "reserved": rng.randint(0, min(stock, 5)),
+                        "tier_index": [index],
+                    }
+                )
         stock = rng.randint(stock_min, stock_max)
-        item = Item(item_id=item_id, name=f"Sample item {item_id % 100000}", sku=f"SKU-{item_id}", status="NORMAL",
-                    create_time=created, update_time=created + rng.randint(0, DAY), price=price, models=models,
-                    stock=stock, reserved=rng.randint(0, min(stock, 5)))
+        item = Item(
+            item_id=item_id,
+            name=f"Sample item {item_id % 100000}",
+            sku=f"SKU-{item_id}",
+            status="NORMAL",
+            create_time=created,
+            update_time=created + rng.randint(0, DAY),
+            price=price,
+            models=models,
+            stock=stock,
+            reserved=rng.randint(0, min(stock, 5)),
+        )
         shop.items[item_id] = item
         items.append(item)
     return items
@@ -176,10 +232,12 @@ def _fbs_plan(rng, start: int, *, cancel_ratio: float, returned: bool) -> tuple[
     tracking_at = ship + rng.randint(600, 3 * HOUR)
     delivering = tracking_at + rng.randint(2 * HOUR, DAY)
     delivered = delivering + rng.randint(DAY, 5 * DAY)
-    plan += [(ship, "awaiting_deliver", "posting_awaiting_registration"),
-             (tracking_at, "awaiting_deliver", "posting_registered"),
-             (delivering, "delivering", "posting_on_way_to_city"),
-             (delivered, "delivered", "posting_delivered")]
+    plan += [
+        (ship, "awaiting_deliver", "posting_awaiting_registration"),
+        (tracking_at, "awaiting_deliver", "posting_registered"),
+        (delivering, "delivering", "posting_on_way_to_city"),
+        (delivered, "delivered", "posting_delivered"),
+    ]
     return plan, tracking_at, delivered
 
 
@@ -191,9 +249,11 @@ def _fbo_plan(rng, start: int, *, cancel_ratio: float, returned: bool) -> tuple[
     packing = start + rng.randint(HOUR, 12 * HOUR)
     delivering = packing + rng.randint(2 * HOUR, DAY)
     delivered = delivering + rng.randint(DAY, 5 * DAY)
-    plan += [(packing, "awaiting_deliver", "posting_packing"),
-             (delivering, "delivering", "posting_transferring_to_delivery"),
-             (delivered, "delivered", "posting_delivered")]
+    plan += [
+        (packing, "awaiting_deliver", "posting_packing"),
+        (delivering, "delivering", "posting_transferring_to_delivery"),
+        (delivered, "delivered", "posting_delivered"),
+    ]
     return plan, None, delivered
 
 
@@ -205,9 +265,19 @@ def _ozon_products_for(seller: Seller, rng) -> list:
     return [(sku, f"OFF-{sku}", f"Товар {sku % 10000}", rng.randint(1, 3), round(rng.uniform(300, 15000), 0))]
 
 
-def ozon_postings(world: World, seller: Seller, *, count: int, time_from: int, time_to: int, scheme: str = "fbs",
-                  seed: int | None = None, cancel_ratio: float = 0.08, return_ratio: float = 0.05,
-                  returned: bool = False) -> list[Posting]:
+def ozon_postings(
+    world: World,
+    seller: Seller,
+    *,
+    count: int,
+    time_from: int,
+    time_to: int,
+    scheme: str = "fbs",
+    seed: int | None = None,
+    cancel_ratio: float = 0.08,
+    return_ratio: float = 0.05,
+    returned: bool = False,
+) -> list[Posting]:
     """Create `count` FBS or FBO postings with in_process_at spread over [time_from, time_to]."""
     rng = FastRandom(seed)
     warehouses = ozon_warehouses(seller)
@@ -220,11 +290,21 @@ def ozon_postings(world: World, seller: Seller, *, count: int, time_from: int, t
         order_number = f"{next(world.order_numbers)}-{rng.randint(1, 9999):04d}"
         posting_id = next(world.posting_ids)
         posting = Posting(
-            posting_number=f"{order_number}-1", order_id=posting_id + 30_000_000_000, order_number=order_number,
-            scheme=scheme, created_at=start - rng.randint(0, 600), in_process_at=start, plan=plan,
-            seed=rng.getrandbits(48), shipment_date=start + rng.randint(DAY, 2 * DAY), tracking_at=tracking_at,
+            posting_number=f"{order_number}-1",
+            order_id=posting_id + 30_000_000_000,
+            order_number=order_number,
+            scheme=scheme,
+            created_at=start - rng.randint(0, 600),
+            in_process_at=start,
+            plan=plan,
+            seed=rng.getrandbits(48),
+            shipment_date=start + rng.randint(DAY, 2 * DAY),
+            tracking_at=tracking_at,
             tracking_number=f"{rng.randint(10**13, 10**14 - 1)}" if tracking_at else "",
-            warehouse_id=rng.choice(warehouses)[0], products=_ozon_products_for(seller, rng), id=posting_id)
+            warehouse_id=rng.choice(warehouses)[0],
+            products=_ozon_products_for(seller, rng),
+            id=posting_id,
+        )
         seller.postings.append(posting)
         seller.postings_by_number[posting.posting_number] = posting
         if is_returned and delivered is not None:
@@ -238,16 +318,29 @@ def ozon_postings(world: World, seller: Seller, *, count: int, time_from: int, t
 def _ozon_return(world: World, rng, posting: Posting, delivered: int) -> OzonReturn:
     start = delivered + rng.randint(DAY, 10 * DAY)
     arrived = start + rng.randint(DAY, 4 * DAY)
-    plan = [(start, "MovingToOzon"), (arrived, "ArrivedAtReturnPlace"),
-            (arrived + rng.randint(HOUR, 3 * DAY), "ReceivedBySeller")]
-    return OzonReturn(id=next(world.return_ids), posting_number=posting.posting_number, order_id=posting.order_id,
-                      order_number=posting.order_number, schema=posting.scheme.capitalize(), created_at=start,
-                      plan=plan, seed=rng.getrandbits(48), product=posting.products[0], logistic_return_at=arrived,
-                      storage_start_at=arrived + 3 * DAY)
+    plan = [
+        (start, "MovingToOzon"),
+        (arrived, "ArrivedAtReturnPlace"),
+        (arrived + rng.randint(HOUR, 3 * DAY), "ReceivedBySeller"),
+    ]
+    return OzonReturn(
+        id=next(world.return_ids),
+        posting_number=posting.posting_number,
+        order_id=posting.order_id,
+        order_number=posting.order_number,
+        schema=posting.scheme.capitalize(),
+        created_at=start,
+        plan=plan,
+        seed=rng.getrandbits(48),
+        product=posting.products[0],
+        logistic_return_at=arrived,
+        storage_start_at=arrived + 3 * DAY,
+    )
 
 
-def ozon_products(world: World, seller: Seller, *, count: int, seed: int | None = None, stock_min: int = 0,
-                  stock_max: int = 200) -> list[Product]:
+def ozon_products(
+    world: World, seller: Seller, *, count: int, seed: int | None = None, stock_min: int = 0, stock_max: int = 200
+) -> list[Product]:
     rng = FastRandom(seed)
     warehouses = ozon_warehouses(seller)
     products = []
@@ -255,10 +348,18 @@ def ozon_products(world: World, seller: Seller, *, count: int, seed: int | None 
         product_id = PRODUCT_BASE + next(world.ids)
         fbs = rng.randint(stock_min, stock_max)
         fbo = rng.randint(stock_min, stock_max)
-        product = Product(product_id=product_id, offer_id=f"OFF-{product_id}", name=f"Товар {product_id % 100000}",
-                          fbs_sku=SKU_BASE + product_id % 1_000_000_000, fbo_sku=SKU_BASE * 2 + product_id % 10**9,
-                          fbs_present=fbs, fbs_reserved=rng.randint(0, min(fbs, 5)), fbo_present=fbo,
-                          fbo_reserved=rng.randint(0, min(fbo, 5)), warehouse_id=rng.choice(warehouses)[0])
+        product = Product(
+            product_id=product_id,
+            offer_id=f"OFF-{product_id}",
+            name=f"Товар {product_id % 100000}",
+            fbs_sku=SKU_BASE + product_id % 1_000_000_000,
+            fbo_sku=SKU_BASE * 2 + product_id % 10**9,
+            fbs_present=fbs,
+            fbs_reserved=rng.randint(0, min(fbs, 5)),
+            fbo_present=fbo,
+            fbo_reserved=rng.randint(0, min(fbo, 5)),
+            warehouse_id=rng.choice(warehouses)[0],
+        )
         seller.products.append(product)
         products.append(product)
     seller.products.sort(key=lambda p: p.product_id)

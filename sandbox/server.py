@@ -56,8 +56,9 @@ def make_server(host: str = "127.0.0.1", port: int = 0, *, quiet: bool = False) 
 def start_server(host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True) -> RunningServer:
     """Start the simulators on host:port (0 picks a free port) in a daemon thread."""
     httpd = make_server(host, port, quiet=quiet)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="sandbox-server",
-                              daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="sandbox-server", daemon=True
+    )
     thread.start()
     bound_host, bound_port = httpd.server_address[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host

@@ -27,8 +27,16 @@ U32 = 4294967295
 UNKNOWN_PATH = "Permission denied. This API is currently offline or the request path is incorrect."
 RATE_LIMITED = "Too many requests. You have reached the rate limit. Please try again later."
 DAILY_LIMIT = "The number of API calls today has reached the limit. The quota resets at 00:00 (UTC+8)."
-LIST_STATUSES = ("UNPAID", "READY_TO_SHIP", "PROCESSED", "SHIPPED", "COMPLETED", "IN_CANCEL", "CANCELLED",
-                 "INVOICE_PENDING")
+LIST_STATUSES = (
+    "UNPAID",
+    "READY_TO_SHIP",
+    "PROCESSED",
+    "SHIPPED",
+    "COMPLETED",
+    "IN_CANCEL",
+    "CANCELLED",
+    "INVOICE_PENDING",
+)
 ITEM_STATUSES = ("NORMAL", "BANNED", "UNLIST", "REVIEWING", "SELLER_DELETE", "SHOPEE_DELETE")
 WINDOW = 15 * DAY
 
@@ -193,8 +201,13 @@ def check_access_token(call: Call, partner_id: int, shop_id: int, token: str) ->
     if authorization is None:
         raise ShopeeError("partner_shop_no_link", "Invalid partner_id or shop_id, please have a check.", kind="auth")
     record = world.access_tokens.get(token)
-    if (record is None or record.partner_id != partner_id or record.shop_id != shop_id
-            or record.expires_at <= call.now or not authorization.active(call.now)):
+    if (
+        record is None
+        or record.partner_id != partner_id
+        or record.shop_id != shop_id
+        or record.expires_at <= call.now
+        or not authorization.active(call.now)
+    ):
         raise ShopeeError("error_auth", "Invalid access_token.", kind="auth")
     call.shop_id = shop_id
     call.shop = shop
@@ -258,8 +271,13 @@ def token_get(call: Call) -> dict:
         raise ShopeeError("invalid_shop_id", "Invalid shop_id, please have a check.")
     code = body.get("code")
     record = call.world.codes.get(code) if isinstance(code, str) else None
-    if (record is None or record.used or record.expires_at <= call.now or record.partner_id != call.partner_id
-            or record.shop_id != shop_id):
+    if (
+        record is None
+        or record.used
+        or record.expires_at <= call.now
+        or record.partner_id != call.partner_id
+        or record.shop_id != shop_id
+    ):
         raise ShopeeError("invalid_code", "The code is expired or used or invalid, please check the code.")
     record.used = True
     return issue_tokens(call.world, partner_id=call.partner_id, shop_id=shop_id)
@@ -281,8 +299,7 @@ def access_token_get(call: Call) -> dict:
     if authorization is None or authorization.cancelled or record.expires_at == 0:
         raise ShopeeError("error_auth", "Invalid refresh_token.", kind="auth")
     if not authorization.active(call.now):
-        raise ShopeeError("shop_access_expired", "The shop authorization is expired, please re-authorize.",
-                          kind="auth")
+        raise ShopeeError("shop_access_expired", "The shop authorization is expired, please re-authorize.", kind="auth")
     if record.expires_at <= call.now:
         raise ShopeeError("refresh_token_expired", "The refresh_token is expired.", kind="auth")
     record.used = True
@@ -297,11 +314,23 @@ def access_token_get(call: Call) -> dict:
 def get_shop_info(call: Call) -> dict:
     authorization = call.world.authorizations[(call.partner_id, call.shop_id)]
     return {
-        "shop_name": call.shop.name, "region": call.shop.region, "status": "NORMAL", "is_cb": False,
-        "is_cnsc": False, "is_sip": False, "is_upgraded_cbsc": False, "merchant_id": None,
-        "shop_fulfillment_flag": "Others", "is_main_shop": False, "is_direct_shop": False,
-        "linked_main_shop_id": 0, "linked_direct_shop_list": [], "sip_affi_shops": [], "is_one_awb": False,
-        "auth_time": int(authorization.authorized_at), "expire_time": int(authorization.expires_at),
+        "shop_name": call.shop.name,
+        "region": call.shop.region,
+        "status": "NORMAL",
+        "is_cb": False,
+        "is_cnsc": False,
+        "is_sip": False,
+        "is_upgraded_cbsc": False,
+        "merchant_id": None,
+        "shop_fulfillment_flag": "Others",
+        "is_main_shop": False,
+        "is_direct_shop": False,
+        "linked_main_shop_id": 0,
+        "linked_direct_shop_list": [],
+        "sip_affi_shops": [],
+        "is_one_awb": False,
+        "auth_time": int(authorization.authorized_at),
+        "expire_time": int(authorization.expires_at),
     }
 
 
@@ -325,8 +354,9 @@ def decode_cursor(cursor: str) -> tuple[int, str] | None:
 
 def check_window(time_from: int, time_to: int) -> None:
     if not (time_from < time_to and time_to - time_from <= WINDOW):
-        raise ShopeeError("order.order_list_invalid_time",
-                          "Start time must be earlier than end time and diff in 15days.")
+        raise ShopeeError(
+            "order.order_list_invalid_time", "Start time must be earlier than end time and diff in 15days."
+        )
 
 
 @endpoint("/api/v2/order/get_order_list", "GET", "shop")
@@ -348,8 +378,10 @@ def get_order_list(call: Call) -> dict:
         start = bisect_right(orders, after, key=lambda o: (o.create_time, o.sn)) if after else 0
         rows = ((order.create_time, order) for order in islice(orders, start, None))
     else:
-        updated = sorted(((order.step(now)[0], order) for order in call.shop.orders_created_between(0, now)),
-                         key=lambda row: (row[0], row[1].sn))
+        updated = sorted(
+            ((order.step(now)[0], order) for order in call.shop.orders_created_between(0, now)),
+            key=lambda row: (row[0], row[1].sn),
+        )
         updated = [row for row in updated if time_from <= row[0] <= time_to]
         start = bisect_right(updated, after, key=lambda row: (row[0], row[1].sn)) if after else 0
         rows = islice(updated, start, None)
@@ -402,8 +434,14 @@ def get_tracking_number(call: Call) -> dict:
     if package is not None and package != objects.package_number(order):
         raise ShopeeError("logistics.package_not_exist", "The package is not exist.")
     assigned = order.tracking_at is not None and order.tracking_at <= call.now
-    return {"tracking_number": order.tracking_number if assigned else "", "plp_number": "",
-            "first_mile_tracking_number": "", "last_mile_tracking_number": "", "hint": "", "pickup_code": ""}
+    return {
+        "tracking_number": order.tracking_number if assigned else "",
+        "plp_number": "",
+        "first_mile_tracking_number": "",
+        "last_mile_tracking_number": "",
+        "hint": "",
+        "pickup_code": "",
+    }
 
 
 # --- returns --------------------------------------------------------------------------------------------
@@ -428,8 +466,11 @@ def get_return_list(call: Call) -> dict:
     updated = return_window(call, "update", "update_time_to")
     if created[0] is not None and updated[0] is not None and updated[0] < created[0]:
         raise param_error("The update_time_from should be later than create_time_from.")
-    filters = {name: call.query.get(name) for name in ("status", "negotiation_status", "seller_proof_status",
-                                                       "seller_compensation_status") if call.query.get(name)}
+    filters = {
+        name: call.query.get(name)
+        for name in ("status", "negotiation_status", "seller_proof_status", "seller_compensation_status")
+        if call.query.get(name)
+    }
     rows = []
     for ret in call.shop.returns:
         if ret.create_time > call.now or not _within(ret.create_time, created):
@@ -438,7 +479,7 @@ def get_return_list(call: Call) -> dict:
         if _within(row["update_time"], updated) and all(row[k] == v for k, v in filters.items()):
             rows.append(row)
     offset = max(0, page_no - int(call.config["return_page_base"])) * page_size
-    return {"more": offset + page_size < len(rows), "return": rows[offset:offset + page_size]}
+    return {"more": offset + page_size < len(rows), "return": rows[offset : offset + page_size]}
 
 
 def _within(value: int, window: tuple[int | None, int | None]) -> bool:
@@ -469,12 +510,19 @@ def get_item_list(call: Call) -> dict:
         raise wrong("item_status is invalid")
     start = call.int_param("update_time_from", required=False)
     end = call.int_param("update_time_to", required=False)
-    items = [item for item in sorted(call.shop.items.values(), key=lambda i: i.item_id)
-             if item.status in statuses and _within(item.update_time, (start, end))]
-    page = items[offset:offset + page_size]
+    items = [
+        item
+        for item in sorted(call.shop.items.values(), key=lambda i: i.item_id)
+        if item.status in statuses and _within(item.update_time, (start, end))
+    ]
+    page = items[offset : offset + page_size]
     has_next = offset + page_size < len(items)
-    return {"item": [{"item_id": i.item_id, "item_status": i.status, "update_time": i.update_time} for i in page],
-            "total_count": len(items), "has_next_page": has_next, "next_offset": offset + len(page)}
+    return {
+        "item": [{"item_id": i.item_id, "item_status": i.status, "update_time": i.update_time} for i in page],
+        "total_count": len(items),
+        "has_next_page": has_next,
+        "next_offset": offset + len(page),
+    }
 
 
 @endpoint("/api/v2/product/get_item_base_info", "GET", "shop")
@@ -534,8 +582,10 @@ def fault_before(world: World, fault: Fault, request_id: str):
         return None if fault.then == "process" else gateway_error(504)
     if fault.kind == "http_error":
         if fault.status == 500:
-            return json_response({"request_id": request_id, "error": "error_server",
-                                  "message": "System error. Please try again later."}, status=500)
+            return json_response(
+                {"request_id": request_id, "error": "error_server", "message": "System error. Please try again later."},
+                status=500,
+            )
         return gateway_error(fault.status)
     if fault.kind == "rate_limit":
         exc = ShopeeError("error_rate_limit", RATE_LIMITED, kind="rate")

@@ -30,18 +30,35 @@ def render(world: World, pending: PendingAuth | None, *, error: str = "", status
     if pending is not None:
         partner = world.partners[pending.partner_id]
         shops = sorted(world.shops.values(), key=lambda s: (s.partner_id != pending.partner_id, s.shop_id))
-        context.update({
-            "pending": pending, "partner": partner, "app_name": partner.name or f"App {partner.partner_id}",
-            "shops": [{"shop_id": s.shop_id, "name": s.name, "region": s.region,
-                       "authorized": (pending.partner_id, s.shop_id) in world.authorizations} for s in shops],
-        })
+        context.update(
+            {
+                "pending": pending,
+                "partner": partner,
+                "app_name": partner.name or f"App {partner.partner_id}",
+                "shops": [
+                    {
+                        "shop_id": s.shop_id,
+                        "name": s.name,
+                        "region": s.region,
+                        "authorized": (pending.partner_id, s.shop_id) in world.authorizations,
+                    }
+                    for s in shops
+                ],
+            }
+        )
     html = render_to_string("sandbox/shopee_authorize.html", context)
     return HttpResponse(html, status=status)
 
 
 def start(world: World, *, partner_id: int, redirect: str, state: str, style: str, cancel: bool) -> HttpResponse:
-    pending = PendingAuth(session=secrets.token_urlsafe(16), partner_id=partner_id, redirect=redirect, state=state,
-                          style=style, cancel=cancel)
+    pending = PendingAuth(
+        session=secrets.token_urlsafe(16),
+        partner_id=partner_id,
+        redirect=redirect,
+        state=state,
+        style=style,
+        cancel=cancel,
+    )
     with world.lock:
         world.pending_auth[pending.session] = pending
         return render(world, pending)
@@ -53,8 +70,9 @@ def submit(request, world: World) -> HttpResponse:
     with world.lock:
         pending = world.pending_auth.get(form.get("session", ""))
         if pending is None:
-            return render(world, None, error=_("This authorization link has expired. Start again from the app."),
-                          status=400)
+            return render(
+                world, None, error=_("This authorization link has expired. Start again from the app."), status=400
+            )
         shop_id = parse_u32(form.get("new_shop_id") or form.get("shop_id") or "")
         if shop_id is None or shop_id == 0:
             return render(world, pending, error=_("Choose a shop or enter a shop id."), status=400)
@@ -66,8 +84,10 @@ def submit(request, world: World) -> HttpResponse:
             params = {"shop_id": shop_id}
         else:
             days = parse_u32(form.get("days") or "") or None
-            params = {"code": issue_code(world, partner_id=pending.partner_id, shop_id=shop_id, days=days),
-                      "shop_id": shop_id}
+            params = {
+                "code": issue_code(world, partner_id=pending.partner_id, shop_id=shop_id, days=days),
+                "shop_id": shop_id,
+            }
         if pending.state:
             params["state"] = pending.state
         del world.pending_auth[pending.session]
@@ -88,8 +108,14 @@ def classic(request, world: World, api_path: str) -> HttpResponse:
             raise ShopeeError("error_param", "Wrong parameters, detail: redirect is required.")
     except ShopeeError as exc:
         return json_response(error_payload(exc, call.request_id), status=error_status(world, exc))
-    return start(world, partner_id=call.partner_id, redirect=request.GET["redirect"],
-                 state=request.GET.get("state", ""), style="classic", cancel=api_path.endswith("cancel_auth_partner"))
+    return start(
+        world,
+        partner_id=call.partner_id,
+        redirect=request.GET["redirect"],
+        state=request.GET.get("state", ""),
+        style="classic",
+        cancel=api_path.endswith("cancel_auth_partner"),
+    )
 
 
 def code_style(request, world: World, api_path: str) -> HttpResponse:
@@ -107,8 +133,9 @@ def code_style(request, world: World, api_path: str) -> HttpResponse:
         return render(world, None, error=_("response_type must be code."), status=400)
     if query.get("auth_type", "seller") != "seller":
         return render(world, None, error=_("Only auth_type=seller is simulated."), status=400)
-    return start(world, partner_id=partner_id, redirect=redirect, state=query.get("state", ""), style="code",
-                 cancel=False)
+    return start(
+        world, partner_id=partner_id, redirect=redirect, state=query.get("state", ""), style="code", cancel=False
+    )
 
 
 PAGES = {

@@ -139,7 +139,7 @@ class Shop:
         """Orders with start <= create_time <= end, in (create_time, sn) order."""
         if len(self.create_keys) != len(self.orders):
             self.sort_orders()
-        return self.orders[bisect_left(self.create_keys, start):bisect_right(self.create_keys, end)]
+        return self.orders[bisect_left(self.create_keys, start) : bisect_right(self.create_keys, end)]
 
 
 @dataclass(slots=True)
@@ -284,9 +284,16 @@ class Message:
 
     def as_dict(self) -> dict:
         return {
-            "id": self.id, "key": self.key, "msgtype": self.msgtype, "content": self.content,
-            "mentioned_list": self.mentioned_list, "mentioned_mobile_list": self.mentioned_mobile_list,
-            "mentions": self.mentions, "payload": self.payload, "time": self.time, "sim_time": self.sim_time,
+            "id": self.id,
+            "key": self.key,
+            "msgtype": self.msgtype,
+            "content": self.content,
+            "mentioned_list": self.mentioned_list,
+            "mentioned_mobile_list": self.mentioned_mobile_list,
+            "mentions": self.mentions,
+            "payload": self.payload,
+            "time": self.time,
+            "sim_time": self.sim_time,
         }
 
 
@@ -382,8 +389,16 @@ class World:
 
     def log_request(self, *, service: str, method: str, path: str, query: dict, headers: dict, body) -> dict:
         entry = {
-            "id": next(self.request_ids), "service": service, "method": method, "path": path, "query": query,
-            "headers": headers, "body": body, "time": time.time(), "sim_time": self.now(), "status": None,
+            "id": next(self.request_ids),
+            "service": service,
+            "method": method,
+            "path": path,
+            "query": query,
+            "headers": headers,
+            "body": body,
+            "time": time.time(),
+            "sim_time": self.now(),
+            "status": None,
             "outcome": "",
         }
         with self.lock:

@@ -13,10 +13,13 @@ def index(request):
     with world.lock:
         context = {
             "partners": [{"partner_id": p.partner_id, "name": p.name} for p in world.partners.values()],
-            "shops": [{"shop_id": s.shop_id, "region": s.region, "name": s.name, "orders": len(s.orders)}
-                      for s in world.shops.values()],
-            "sellers": [{"client_id": s.client_id, "name": s.name, "postings": len(s.postings)}
-                        for s in world.sellers.values()],
+            "shops": [
+                {"shop_id": s.shop_id, "region": s.region, "name": s.name, "orders": len(s.orders)}
+                for s in world.shops.values()
+            ],
+            "sellers": [
+                {"client_id": s.client_id, "name": s.name, "postings": len(s.postings)} for s in world.sellers.values()
+            ],
             "robots": [{"key": r.key, "masked": mask(r.key), "name": r.name} for r in world.robots.values()],
             "offset": world.offset,
         }

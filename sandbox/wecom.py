@@ -40,8 +40,10 @@ def reply(errcode: int, message: str, request, **extra) -> dict:
         return {"errcode": 0, "errmsg": "ok", **extra}
     hint = f"{int(time.time())}_{secrets.token_hex(8)}"
     ip = request.META.get("REMOTE_ADDR", "")
-    errmsg = (f"{message}, hint: [{hint}], from ip: {ip}, "
-              f"more info at https://open.work.weixin.qq.com/devtool/query?e={errcode}")
+    errmsg = (
+        f"{message}, hint: [{hint}], from ip: {ip}, "
+        f"more info at https://open.work.weixin.qq.com/devtool/query?e={errcode}"
+    )
     return {"errcode": errcode, "errmsg": errmsg, **extra}
 
 
@@ -93,8 +95,9 @@ def parse_message(world: World, key: str, body, now: float) -> dict:
         record["content"] = content
         if msgtype == "text":
             record["mentioned_list"] = string_list(obj.get("mentioned_list"), "text.mentioned_list")
-            record["mentioned_mobile_list"] = string_list(obj.get("mentioned_mobile_list"),
-                                                          "text.mentioned_mobile_list")
+            record["mentioned_mobile_list"] = string_list(
+                obj.get("mentioned_mobile_list"), "text.mentioned_mobile_list"
+            )
         if msgtype != "markdown_v2":
             record["mentions"] = MENTION.findall(content)
     elif msgtype == "image":
@@ -166,8 +169,9 @@ def deliver(world: World, key: str, body, request) -> dict:
             world.wecom_rate.record(key, now)
         return reply(exc.errcode, exc.message, request)
     world.wecom_rate.record(key, now)
-    world.messages.append(Message(id=next(world.message_ids), key=key, payload=body, time=time.time(), sim_time=now,
-                                  **record))
+    world.messages.append(
+        Message(id=next(world.message_ids), key=key, payload=body, time=time.time(), sim_time=now, **record)
+    )
     return reply(0, "ok", request)
 
 
@@ -238,8 +242,14 @@ def upload_media(request):
     if kind == "voice" and not upload.read(6).startswith(b"#!AMR"):
         return finish(entry, media_error(request, 40004, "invalid media type"), "errcode:40004")
     with world.lock:
-        media = Media(media_id=secrets.token_urlsafe(33), key=key, type=kind, filename=upload.name or "file",
-                      size=upload.size, created_at=world.now())
+        media = Media(
+            media_id=secrets.token_urlsafe(33),
+            key=key,
+            type=kind,
+            filename=upload.name or "file",
+            size=upload.size,
+            created_at=world.now(),
+        )
         world.media[media.media_id] = media
     payload = reply(0, "ok", request, type=kind, media_id=media.media_id, created_at=str(int(media.created_at)))
     return finish(entry, json_response(payload), "errcode:0")
@@ -249,8 +259,15 @@ def message_list(request):
     """HTML: every robot with its message count."""
     world = get_world()
     with world.lock:
-        robots = [{"key": r.key, "masked": mask(r.key), "name": r.name,
-                   "count": sum(1 for m in world.messages if m.key == r.key)} for r in world.robots.values()]
+        robots = [
+            {
+                "key": r.key,
+                "masked": mask(r.key),
+                "name": r.name,
+                "count": sum(1 for m in world.messages if m.key == r.key),
+            }
+            for r in world.robots.values()
+        ]
     return HttpResponse(render_to_string("sandbox/wecom_robots.html", {"robots": robots}))
 
 
@@ -262,8 +279,13 @@ def message_detail(request, key: str):
         if robot is None:
             raise Http404("unknown robot key")
         messages = [m for m in world.messages if m.key == key]
-    rendered = [{"message": m, "html": render_message(m), "when": time.strftime("%Y-%m-%d %H:%M:%S",
-                                                                              time.localtime(m.sim_time))}
-                for m in messages]
+    rendered = [
+        {
+            "message": m,
+            "html": render_message(m),
+            "when": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(m.sim_time)),
+        }
+        for m in messages
+    ]
     context = {"robot": robot, "masked": mask(robot.key), "messages": rendered}
     return HttpResponse(render_to_string("sandbox/wecom_messages.html", context))

@@ -95,8 +95,10 @@ def render_message(message: Message) -> SafeString:
         return mark_safe(markdown(message.content, v2=True))  # noqa: S308
     if message.msgtype == "text":
         text = MENTION.sub(r'<span class="mention">@\1</span>', html.escape(message.content))
-        chips = "".join(f'<span class="mention">@{html.escape(m)}</span> '
-                        for m in message.mentioned_list + message.mentioned_mobile_list)
+        chips = "".join(
+            f'<span class="mention">@{html.escape(m)}</span> '
+            for m in message.mentioned_list + message.mentioned_mobile_list
+        )
         return mark_safe(f'<div class="text">{text}</div>' + (f'<div class="chips">{chips}</div>' if chips else ""))  # noqa: S308
     if message.msgtype == "image":
         data = message.payload.get("image", {}).get("base64", "")
@@ -108,8 +110,10 @@ def render_message(message: Message) -> SafeString:
             title = html.escape(str(article.get("title", "")))
             description = html.escape(str(article.get("description", "")))
             url = html.escape(str(article.get("url", "")))
-            cards.append(f'<a class="news" href="{url}" target="_blank" rel="noopener"><strong>{title}</strong>'
-                         f"<span>{description}</span></a>")
+            cards.append(
+                f'<a class="news" href="{url}" target="_blank" rel="noopener"><strong>{title}</strong>'
+                f"<span>{description}</span></a>"
+            )
         return mark_safe("".join(cards))  # noqa: S308
     if message.msgtype in ("file", "voice"):
         return mark_safe(f'<div class="file">📎 {html.escape(message.content)}</div>')  # noqa: S308

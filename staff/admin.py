@@ -22,8 +22,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Staff)
 class StaffAdmin(ReadOnlyAdmin):
-    list_display = ["employee_id", "name", "username", "position", "department", "status", "is_active",
-                    "is_superuser", "last_active"]
+    list_display = [
+        "employee_id",
+        "name",
+        "username",
+        "position",
+        "department",
+        "status",
+        "is_active",
+        "is_superuser",
+        "last_active",
+    ]
     list_filter = ["status", "is_active", "is_superuser", "department"]
     search_fields = ["name", "employee_id", "username", "mobile", "wecom_userid", "email"]
     list_select_related = ["position", "department"]

@@ -31,10 +31,18 @@ class SecondFactorForm(forms.Form):
     """A 6-digit code from the authenticator app, or one of the backup codes."""
 
     code = forms.CharField(
-        label=_("Code"), max_length=32,
+        label=_("Code"),
+        max_length=32,
         help_text=_("The 6-digit code your authenticator app shows, or one of your backup codes."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off",
-                                      "spellcheck": "false", "size": 12}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "size": 12,
+            }
+        ),
     )
 
     def clean_code(self):
@@ -48,9 +56,11 @@ class EnrollForm(forms.Form):
     """The code the newly added authenticator app shows, proving it holds the secret."""
 
     code = forms.CharField(
-        label=_("Code from the app"), max_length=12,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True,
-                                      "size": 8}),
+        label=_("Code from the app"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
+        ),
     )
 
     def clean_code(self):

@@ -48,8 +48,9 @@ def normalise_code(code: str) -> str:
 
 
 def _replace_backup_codes(user) -> list[str]:
-    device, _created = StaticDevice.objects.get_or_create(user=user, name=BACKUP_DEVICE_NAME,
-                                                          defaults={"confirmed": True})
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
+    )
     device.token_set.all().delete()
     device.throttle_reset(commit=False)
     device.confirmed = True
@@ -74,11 +75,15 @@ def totp_enroll(*, user, key: str, code: str) -> tuple[TOTPDevice, list[str]]:
         replaced, _deleted = TOTPDevice.objects.filter(user=user).delete()
         device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, key=key, confirmed=True)
         if not device.verify_token(code):
-            raise SecondFactorError(_("That code does not match. Check the time on your phone and try the "
-                                      "newest code."))
+            raise SecondFactorError(
+                _("That code does not match. Check the time on your phone and try the newest code.")
+            )
         codes = _replace_backup_codes(user)
-        record("auth.2fa_enroll", target=user,
-               after={"method": "totp", "backup_codes": len(codes), "replaced_earlier": bool(replaced)})
+        record(
+            "auth.2fa_enroll",
+            target=user,
+            after={"method": "totp", "backup_codes": len(codes), "replaced_earlier": bool(replaced)},
+        )
     return device, codes
 
 
@@ -139,8 +144,7 @@ def second_factor_remove(*, user, code: str) -> None:
     API token goes too: it was issued on the strength of the second factor. Records auth.2fa_remove.
     """
     if needs_second_factor(user):
-        raise SecondFactorError(_("Your account has administrative rights, so it must keep two-factor "
-                                  "authentication."))
+        raise SecondFactorError(_("Your account has administrative rights, so it must keep two-factor authentication."))
     if not user_has_device(user):
         raise SecondFactorError(_("Two-factor authentication is not set up."))
     outcome = second_factor_verify(user=user, code=code)

@@ -41,8 +41,9 @@ SETUP_KEY_SESSION_KEY = "shopcrew_otp_setup_key"
 def safe_next(request, default: str = "") -> str:
     """The `next` parameter if it stays on this site, else `default`."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return default
 
@@ -113,8 +114,9 @@ class SecondFactorVerifyView(LoginRequiredMixin, View):
                 request.session.cycle_key()
                 if outcome.backup_code_used:
                     left = auth_services.backup_codes_left(request.user)
-                    messages.warning(request, _("You used a backup code; %(left)d left. Each code works once.")
-                                     % {"left": left})
+                    messages.warning(
+                        request, _("You used a backup code; %(left)d left. Each code works once.") % {"left": left}
+                    )
                 return redirect(_after_second_factor(request))
             if outcome.retry_after is not None:
                 form.add_error(None, _("Too many wrong codes. Wait a few seconds, then try the newest code."))
@@ -157,8 +159,9 @@ class SecondFactorSetupView(LoginRequiredMixin, View):
         form = EnrollForm(request.POST)
         if form.is_valid():
             try:
-                device, codes = auth_services.totp_enroll(user=request.user, key=self._key(),
-                                                          code=form.cleaned_data["code"])
+                device, codes = auth_services.totp_enroll(
+                    user=request.user, key=self._key(), code=form.cleaned_data["code"]
+                )
             except auth_services.SecondFactorError as exc:
                 form.add_error("code", str(exc))
             else:
@@ -166,8 +169,13 @@ class SecondFactorSetupView(LoginRequiredMixin, View):
                 request.session.pop(SETUP_KEY_SESSION_KEY, None)
                 request.session[OTP_REQUIRED_SESSION_KEY] = True
                 request.session.cycle_key()
-                return _no_store(render(request, "accounts/backup_codes.html", {
-                    "codes": codes, "enrolled": True, "continue_url": _after_second_factor(request)}))
+                return _no_store(
+                    render(
+                        request,
+                        "accounts/backup_codes.html",
+                        {"codes": codes, "enrolled": True, "continue_url": _after_second_factor(request)},
+                    )
+                )
         return self.render(form)
 
     def render(self, form):
@@ -175,8 +183,10 @@ class SecondFactorSetupView(LoginRequiredMixin, View):
         image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
         secret = b32encode(device.bin_key).decode()
         context = {
-            "form": form, "qr_svg": image.to_string(encoding="unicode"), "next": safe_next(self.request),
-            "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+            "form": form,
+            "qr_svg": image.to_string(encoding="unicode"),
+            "next": safe_next(self.request),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "replacing": user_has_device(self.request.user),
             "required": needs_second_factor(self.request.user),
         }
@@ -191,14 +201,16 @@ class SecurityView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context.update({
-            "authenticator": TOTPDevice.objects.devices_for_user(user, confirmed=True).first(),
-            "backup_codes_left": auth_services.backup_codes_left(user),
-            "required": needs_second_factor(user),
-            "verified": user.is_verified(),
-            "token": Token.objects.filter(user=user).first(),
-            "code_form": SecondFactorForm(auto_id="remove_%s"),
-        })
+        context.update(
+            {
+                "authenticator": TOTPDevice.objects.devices_for_user(user, confirmed=True).first(),
+                "backup_codes_left": auth_services.backup_codes_left(user),
+                "required": needs_second_factor(user),
+                "verified": user.is_verified(),
+                "token": Token.objects.filter(user=user).first(),
+                "code_form": SecondFactorForm(auto_id="remove_%s"),
+            }
+        )
         return context
 
 
@@ -214,8 +226,13 @@ class BackupCodesView(LoginRequiredMixin, View):
         except auth_services.SecondFactorError as exc:
             messages.error(request, str(exc))
             return redirect("accounts:security")
-        return _no_store(render(request, "accounts/backup_codes.html", {
-            "codes": codes, "enrolled": False, "continue_url": reverse("accounts:security")}))
+        return _no_store(
+            render(
+                request,
+                "accounts/backup_codes.html",
+                {"codes": codes, "enrolled": False, "continue_url": reverse("accounts:security")},
+            )
+        )
 
 
 class SecondFactorRemoveView(LoginRequiredMixin, View):

@@ -39,15 +39,19 @@ def _search(queryset, fields, value):
 class StaffFilterSet(django_filters.FilterSet):
     """Staff: free-text search, department, position, status and the store they work in."""
 
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search",
-                                  help_text=_("Name, employee ID, username, mobile or WeCom userid"))
-    department = django_filters.ModelChoiceFilter(label=_("Department"), empty_label=ALL,
-                                                  queryset=Department.objects.order_by("name"))
-    position = django_filters.ModelChoiceFilter(label=_("Position"), empty_label=ALL,
-                                                queryset=Position.objects.order_by("name"))
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_search", help_text=_("Name, employee ID, username, mobile or WeCom userid")
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), empty_label=ALL, queryset=Department.objects.order_by("name")
+    )
+    position = django_filters.ModelChoiceFilter(
+        label=_("Position"), empty_label=ALL, queryset=Position.objects.order_by("name")
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), empty_label=ALL, choices=StaffStatus.choices)
-    store = django_filters.ModelChoiceFilter(label=_("Store"), empty_label=ALL, queryset=visible_stores,
-                                             method="filter_store")
+    store = django_filters.ModelChoiceFilter(
+        label=_("Store"), empty_label=ALL, queryset=visible_stores, method="filter_store"
+    )
 
     class Meta:
         model = Staff
@@ -78,8 +82,9 @@ class PositionFilterSet(django_filters.FilterSet):
     """Positions: search by name or description, and department."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    department = django_filters.ModelChoiceFilter(label=_("Department"), empty_label=ALL,
-                                                  queryset=Department.objects.order_by("name"))
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), empty_label=ALL, queryset=Department.objects.order_by("name")
+    )
 
     class Meta:
         model = Position

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .choices import StaffStatus
 from .models import Department, Position, Staff
 from .selectors import active_staff_choices, staff_can_set_password
 from .services import STAFF_FIELDS
@@ -12,11 +13,16 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class StaffForm(forms.ModelForm):
     """Profile and status of a staff member. On create a password (typed twice) is required; on edit
-    super admins may set a new one, others see no password fields.
+    super admins may set a new one, others see no password fields. "Offboarded" is offered only to keep
+    an offboarded person so: offboarding is its own page (it revokes the person's rights first).
     """
 
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(render_value=False),
-                               help_text=_("At least 10 characters, not only digits, not a common password."))
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("At least 10 characters, not only digits, not a common password."),
+    )
     password_confirm = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput())
 
     class Meta:
@@ -29,6 +35,12 @@ class StaffForm(forms.ModelForm):
         self.fields["name"].required = True
         self.fields["department"].queryset = Department.objects.order_by("name")
         self.fields["position"].queryset = Position.objects.select_related("department").order_by("name")
+        if self.instance.status != StaffStatus.OFFBOARDED:
+            status = self.fields["status"]
+            status.choices = [(value, label) for value, label in status.choices if value != StaffStatus.OFFBOARDED]
+            status.help_text = _(
+                "To offboard someone, use “Offboard” on their staff page: it revokes their roles first."
+            )
         if self.instance.pk:
             if staff_can_set_password(actor=viewer):
                 self.fields["password"].required = False

@@ -16,7 +16,8 @@ mobile_validator = RegexValidator(
     _("Enter a valid mobile number: 11 digits for mainland China (13800001111) or +country code and number."),
 )
 wecom_userid_validator = RegexValidator(
-    r"^[A-Za-z0-9_.@-]{1,64}$", _("A WeCom userid has 1–64 letters, digits, or _ . @ -"),
+    r"^[A-Za-z0-9_.@-]{1,64}$",
+    _("A WeCom userid has 1–64 letters, digits, or _ . @ -"),
 )
 
 
@@ -24,8 +25,14 @@ class Department(TimeStampedModel):
     """A department (部门) with an optional manager; names are unique."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    manager = models.ForeignKey("staff.Staff", verbose_name=_("manager"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="managed_departments")
+    manager = models.ForeignKey(
+        "staff.Staff",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_departments",
+    )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -44,8 +51,14 @@ class Position(TimeStampedModel):
     """A job title (岗位) within a department; proposes default roles for its holders."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="positions")
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="positions",
+    )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -76,12 +89,19 @@ class Staff(RestrictedModel, AbstractUser):
 
     employee_id = models.CharField(_("employee ID"), max_length=32, unique=True, null=True, blank=True)
     name = models.CharField(_("name"), max_length=100)
-    position = models.ForeignKey(Position, verbose_name=_("position"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="staff")
-    department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="staff")
-    mobile = models.CharField(_("mobile phone"), max_length=20, blank=True, validators=[mobile_validator],
-                              help_text=_("Used for WeCom @-mentions when no WeCom userid is set."))
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
+    )
+    mobile = models.CharField(
+        _("mobile phone"),
+        max_length=20,
+        blank=True,
+        validators=[mobile_validator],
+        help_text=_("Used for WeCom @-mentions when no WeCom userid is set."),
+    )
     wecom_userid = models.CharField(_("WeCom userid"), max_length=64, blank=True, validators=[wecom_userid_validator])
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
     last_active = models.DateTimeField(_("last active"), null=True, blank=True)
@@ -89,8 +109,7 @@ class Staff(RestrictedModel, AbstractUser):
     notes = models.TextField(_("notes"), blank=True)
 
     store_lookups = ("role_bindings__store", "primary_stores", "backup_stores")
-    permission_map = {"view": "users_view", "add": "users_manage", "change": "users_manage",
-                      "delete": "users_manage"}
+    permission_map = {"view": "users_view", "add": "users_manage", "change": "users_manage", "delete": "users_manage"}
 
     objects = StaffManager()
 

@@ -9,17 +9,27 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from audit.services import SECRET_MARK, record, snapshot
 
 from .choices import StaffStatus
 from .models import Department, Position, Staff
-from .selectors import directory_editable_by, staff_can_create, staff_can_set_password, staff_editable_by, store_model
+from .selectors import directory_editable_by, staff_can_create, staff_can_set_password, staff_editable_by
 
-STAFF_FIELDS = ("username", "employee_id", "name", "email", "position", "department", "mobile", "wecom_userid",
-                "hire_date", "status", "notes")
+STAFF_FIELDS = (
+    "username",
+    "employee_id",
+    "name",
+    "email",
+    "position",
+    "department",
+    "mobile",
+    "wecom_userid",
+    "hire_date",
+    "status",
+    "notes",
+)
 STAFF_AUDIT_FIELDS = (*STAFF_FIELDS, "is_active")
 DEPARTMENT_FIELDS = ("name", "manager", "description")
 POSITION_FIELDS = ("name", "department", "description")
@@ -47,31 +57,58 @@ def _apply_status(staff: Staff) -> None:
     staff.is_active = staff.status != StaffStatus.OFFBOARDED
 
 
-def _check_offboarding(staff: Staff) -> None:
-    """A store always keeps its owners: hand stores over before offboarding their owner."""
-    if staff.status != StaffStatus.OFFBOARDED:
-        return
-    owned = list(store_model().objects.filter(Q(primary_owner=staff) | Q(backup_owner=staff)).order_by("name")[:5])
-    if owned:
-        names = ", ".join(store.name for store in owned)
-        raise ValidationError({"status": _("Hand over the stores this person owns first: %(stores)s.")
-                                         % {"stores": names}})
+def offboarding_elsewhere_message() -> str:
+    """Why status cannot be set to offboarded by editing someone (in the current language)."""
+    return _(
+        "Offboarding is its own action: it revokes the person's roles, single permissions and pending "
+        "requests first. Use “Offboard” on their staff page (API: POST /api/v1/staff/<id>/offboard/)."
+    )
+
+
+def check_status_change(*, current: str | None, new: str) -> None:
+    """Refuse making someone offboarded by an edit (current None: a new person). Only the offboarding
+    service (rbac.services.staff_offboard) sets that status, after revoking every right they hold."""
+    if new == StaffStatus.OFFBOARDED and current != StaffStatus.OFFBOARDED:
+        raise ValidationError({"status": offboarding_elsewhere_message()})
 
 
 @transaction.atomic
-def staff_create(*, actor: Staff, username: str, name: str, password: str | None, employee_id: str | None = None,
-                 email: str = "", position: Position | None = None, department: Department | None = None,
-                 mobile: str = "", wecom_userid: str = "", hire_date: date | None = None,
-                 status: str = StaffStatus.ACTIVE, notes: str = "") -> Staff:
+def staff_create(
+    *,
+    actor: Staff,
+    username: str,
+    name: str,
+    password: str | None,
+    employee_id: str | None = None,
+    email: str = "",
+    position: Position | None = None,
+    department: Department | None = None,
+    mobile: str = "",
+    wecom_userid: str = "",
+    hire_date: date | None = None,
+    status: str = StaffStatus.ACTIVE,
+    notes: str = "",
+) -> Staff:
     """Create a staff member with a password (None: an unusable one, e.g. for seeded people who will
-    be given one later). Only people who manage users in every store may: a new person works in no
-    store yet. Records "staff.create".
+    be given one later), active or on leave (never offboarded). Only people who manage users in every
+    store may: a new person works in no store yet. Records "staff.create".
     """
     if not staff_can_create(actor=actor):
         _refuse(_("Only administrators of all stores may add staff."))
-    staff = Staff(username=username, name=name, employee_id=employee_id or None, email=email, position=position,
-                  department=department, mobile=mobile, wecom_userid=wecom_userid, hire_date=hire_date,
-                  status=status, notes=notes)
+    check_status_change(current=None, new=status)
+    staff = Staff(
+        username=username,
+        name=name,
+        employee_id=employee_id or None,
+        email=email,
+        position=position,
+        department=department,
+        mobile=mobile,
+        wecom_userid=wecom_userid,
+        hire_date=hire_date,
+        status=status,
+        notes=notes,
+    )
     _apply_status(staff)
     staff.full_clean(exclude=["password"])
     if password is None:
@@ -87,11 +124,14 @@ def staff_create(*, actor: Staff, username: str, name: str, password: str | None
 
 
 @transaction.atomic
-def staff_update(*, actor: Staff, staff: Staff, data: Mapping[str, Any], password: str | None = None,
-                 reason: str = "") -> Staff:
-    """Change a person's profile and status (offboarded people cannot sign in; people who still own
-    stores cannot be offboarded). Editors are checked by staff_editable_by; only super admins set a
-    password; nobody changes their own status. Records "staff.update" with the changed fields.
+def staff_update(
+    *, actor: Staff, staff: Staff, data: Mapping[str, Any], password: str | None = None, reason: str = ""
+) -> Staff:
+    """Change a person's profile and status. Nobody is offboarded here (that is
+    rbac.services.staff_offboard, which revokes their rights first); an offboarded person may be set
+    active or on leave again, which restores sign-in. Editors are checked by staff_editable_by; only
+    super admins set a password; nobody changes their own status. Records "staff.update" with the
+    changed fields.
     """
     _reject_unknown(data, STAFF_FIELDS)
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
@@ -105,9 +145,9 @@ def staff_update(*, actor: Staff, staff: Staff, data: Mapping[str, Any], passwor
     staff.employee_id = staff.employee_id or None
     if staff.pk == actor.pk and staff.status != before["status"]:
         raise ValidationError({"status": _("You cannot change your own status.")})
+    check_status_change(current=before["status"], new=staff.status)
     _apply_status(staff)
     staff.full_clean(exclude=["password"])
-    _check_offboarding(staff)
     if password:
         _check_password(password, staff)
         staff.set_password(password)
@@ -145,8 +185,7 @@ def department_create(*, actor: Staff, name: str, manager: Staff | None = None, 
 
 
 @transaction.atomic
-def department_update(*, actor: Staff, department: Department, data: Mapping[str, Any],
-                      reason: str = "") -> Department:
+def department_update(*, actor: Staff, department: Department, data: Mapping[str, Any], reason: str = "") -> Department:
     """Rename a department, change its manager or description. Super admins only. Records
     "department.update" with the changed fields.
     """
@@ -181,8 +220,9 @@ def department_delete(*, actor: Staff, department: Department, reason: str = "")
 
 
 @transaction.atomic
-def position_create(*, actor: Staff, name: str, department: Department | None = None,
-                    description: str = "") -> Position:
+def position_create(
+    *, actor: Staff, name: str, department: Department | None = None, description: str = ""
+) -> Position:
     """Create a position (unique name) in a department. Super admins only. Records "position.create"."""
     _require_directory_editor(actor)
     position = Position(name=name, department=department, description=description)

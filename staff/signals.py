@@ -40,9 +40,14 @@ def _blocked(request) -> bool:
 def on_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get(get_user_model().USERNAME_FIELD) or "")[:150]
     account = _account(username)
-    record("auth.login_failed", target_type=TARGET_TYPE, target_id=account.pk if account else "",
-           target_label=username, after={"username": username},
-           reason="locked out: the password was not checked" if _blocked(request) else "")
+    record(
+        "auth.login_failed",
+        target_type=TARGET_TYPE,
+        target_id=account.pk if account else "",
+        target_label=username,
+        after={"username": username},
+        reason="locked out: the password was not checked" if _blocked(request) else "",
+    )
 
 
 def on_locked_out(sender, request, username, ip_address, **kwargs):
@@ -52,9 +57,17 @@ def on_locked_out(sender, request, username, ip_address, **kwargs):
 
     username = str(username or "")[:150]
     account = _account(username)
-    record("auth.lockout", target_type=TARGET_TYPE, target_id=account.pk if account else "", target_label=username,
-           after={"username": username, "failures": getattr(request, "axes_failures_since_start", None),
-                  "cooloff_minutes": int(cooloff(request).total_seconds() // 60)})
+    record(
+        "auth.lockout",
+        target_type=TARGET_TYPE,
+        target_id=account.pk if account else "",
+        target_label=username,
+        after={
+            "username": username,
+            "failures": getattr(request, "axes_failures_since_start", None),
+            "cooloff_minutes": int(cooloff(request).total_seconds() // 60),
+        },
+    )
 
 
 def connect() -> None:

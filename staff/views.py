@@ -61,7 +61,8 @@ class ServiceFormMixin:
 # staff detail page (each gets the page's context: `person`, `request`, `perms_set`, …). An app appends in
 # its AppConfig.ready(), e.g. STAFF_DETAIL_PANELS["bindings"].append("rbac/_staff_bindings.html"); a template
 # extending staff/staff_detail.html can instead override the block of the same name (staff_bindings, …).
-STAFF_DETAIL_PANELS: dict[str, list[str]] = {"bindings": [], "duties": [], "history": [], "extra": []}
+# "actions" are buttons in the page's toolbar (after Edit).
+STAFF_DETAIL_PANELS: dict[str, list[str]] = {"actions": [], "bindings": [], "duties": [], "history": [], "extra": []}
 
 
 class StaffScopeMixin:
@@ -94,9 +95,11 @@ class StaffDetailView(StaffScopeMixin, ScopedDetailView):
         context = super().get_context_data(**kwargs)
         person, viewer = self.object, self.request.user
         context["owned_stores"] = (
-            selectors.store_model().objects.restrict(viewer, "view")
+            selectors.store_model()
+            .objects.restrict(viewer, "view")
             .filter(Q(primary_owner=person) | Q(backup_owner=person))
-            .select_related("primary_owner", "backup_owner").order_by("name")
+            .select_related("primary_owner", "backup_owner")
+            .order_by("name")
         )
         context["can_edit"] = selectors.staff_editable_by(actor=viewer, staff=person)
         context["panels"] = STAFF_DETAIL_PANELS
@@ -118,8 +121,9 @@ class StaffCreateView(ServiceFormMixin, ScopedMixin, generic.CreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def perform(self, form):
-        return services.staff_create(actor=self.request.user, password=form.cleaned_data["password"],
-                                     **form.service_data())
+        return services.staff_create(
+            actor=self.request.user, password=form.cleaned_data["password"], **form.service_data()
+        )
 
 
 class StaffEditView(ServiceFormMixin, StaffScopeMixin, ScopedMixin, generic.UpdateView):
@@ -137,8 +141,12 @@ class StaffEditView(ServiceFormMixin, StaffScopeMixin, ScopedMixin, generic.Upda
         return person
 
     def perform(self, form):
-        return services.staff_update(actor=self.request.user, staff=self.object, data=form.service_data(),
-                                     password=form.cleaned_data.get("password") or None)
+        return services.staff_update(
+            actor=self.request.user,
+            staff=self.object,
+            data=form.service_data(),
+            password=form.cleaned_data.get("password") or None,
+        )
 
 
 # ---- departments and positions -----------------------------------------------------------------------
@@ -153,8 +161,11 @@ class DirectoryMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        allowed = (selectors.directory_editable_by(actor=request.user) if self.edits
-                   else selectors.directory_viewable_by(viewer=request.user))
+        allowed = (
+            selectors.directory_editable_by(actor=request.user)
+            if self.edits
+            else selectors.directory_viewable_by(viewer=request.user)
+        )
         if not allowed:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -172,8 +183,9 @@ class DirectoryListView(DirectoryMixin, generic.ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=self.base_queryset(),
-                                              request=self.request)
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.base_queryset(), request=self.request
+        )
         if self.filterset.is_bound and self.filterset.is_valid():
             return self.filterset.qs
         return self.filterset.queryset
@@ -314,4 +326,3 @@ class PositionDeleteView(DirectoryDeleteView):
 
     def delete(self, position):
         services.position_delete(actor=self.request.user, position=position)
-

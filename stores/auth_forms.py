@@ -11,12 +11,21 @@ from .models import ShopeeEnvironment
 class OzonKeysForm(forms.Form):
     """An Ozon store's Seller API keys. The Api-Key field never shows a saved key back."""
 
-    client_id = forms.IntegerField(label=_("Client-Id"), min_value=1, max_value=2**63 - 1,
-                                   help_text=_("The number shown next to the key in Ozon's seller cabinet."))
-    api_key = SecretFormField(label=_("Api-Key"), max_length=200,
-                              help_text=_("Settings → Seller API in Ozon's seller cabinet. It is checked with one "
-                                          "call to Ozon, then stored encrypted and shown only as its last 4 "
-                                          "characters."))
+    client_id = forms.IntegerField(
+        label=_("Client-Id"),
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("The number shown next to the key in Ozon's seller cabinet."),
+    )
+    api_key = SecretFormField(
+        label=_("Api-Key"),
+        max_length=200,
+        help_text=_(
+            "Settings → Seller API in Ozon's seller cabinet. It is checked with one "
+            "call to Ozon, then stored encrypted and shown only as its last 4 "
+            "characters."
+        ),
+    )
 
 
 class ShopeeAppForm(forms.Form):
@@ -25,9 +34,14 @@ class ShopeeAppForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=120)
     partner_id = forms.IntegerField(label=_("Partner ID"), min_value=1, max_value=4294967295)
-    partner_key = SecretFormField(label=_("Partner key"), max_length=200, required=False,
-                                  help_text=_("From the app's page on Shopee Open Platform. Stored encrypted and shown "
-                                              "only as its last 4 characters."))
+    partner_key = SecretFormField(
+        label=_("Partner key"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "From the app's page on Shopee Open Platform. Stored encrypted and shown only as its last 4 characters."
+        ),
+    )
     environment = forms.ChoiceField(label=_("Environment"), choices=ShopeeEnvironment.choices)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)

@@ -82,8 +82,9 @@ class ShopeeAuthorizeView(StoreConnectionMixin, generic.View):
         state = self._start(request, store=store, app=app)
         callback = request.build_absolute_uri(reverse("store_auth:shopee_callback")) + "?" + urlencode({"state": state})
         try:
-            link = authorization.shopee_authorization_link(actor=request.user, store=store, app=app,
-                                                           redirect_url=callback)
+            link = authorization.shopee_authorization_link(
+                actor=request.user, store=store, app=app, redirect_url=callback
+            )
         except ValidationError as exc:
             _error_messages(request, exc)
             return redirect(store.get_absolute_url())
@@ -114,16 +115,18 @@ class ShopeeCallbackView(LoginRequiredMixin, generic.View):
         if state.get("u") != request.user.pk or pending.pop(nonce, None) != state.get("s"):
             return self._refuse()
         request.session[SESSION_KEY] = pending  # the state is spent, whatever happens next
-        store = get_object_or_404(Store.objects.restrict(request.user, "change"), pk=state["s"],
-                                  platform=Platform.SHOPEE)
+        store = get_object_or_404(
+            Store.objects.restrict(request.user, "change"), pk=state["s"], platform=Platform.SHOPEE
+        )
         app = get_object_or_404(ShopeeApp, pk=state["a"])
         code, shop_id = request.GET.get("code", ""), request.GET.get("shop_id", "")
         if not code or not shop_id.isdigit():
             messages.error(request, _("Shopee did not authorize the shop (no code came back). Try again."))
             return redirect(store.get_absolute_url())
         try:
-            authorization.shopee_authorize_callback(actor=request.user, store=store, app=app, code=code,
-                                                    shop_id=int(shop_id))
+            authorization.shopee_authorize_callback(
+                actor=request.user, store=store, app=app, code=code, shop_id=int(shop_id)
+            )
         except ValidationError as exc:
             _error_messages(request, exc)
         else:
@@ -132,8 +135,13 @@ class ShopeeCallbackView(LoginRequiredMixin, generic.View):
 
     @staticmethod
     def _refuse():
-        return HttpResponseBadRequest(_("This authorization answer is invalid, was already used or has expired. "
-                                        "Start again from the store page."), content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(
+            _(
+                "This authorization answer is invalid, was already used or has expired. "
+                "Start again from the store page."
+            ),
+            content_type="text/plain; charset=utf-8",
+        )
 
 
 class ShopeeDeauthorizeView(StoreConnectionMixin, generic.View):
@@ -144,8 +152,9 @@ class ShopeeDeauthorizeView(StoreConnectionMixin, generic.View):
     def post(self, request, *args, **kwargs):
         store = self.get_store(platform=Platform.SHOPEE)
         try:
-            authorization.shopee_deauthorize(actor=request.user, store=store,
-                                             reason=request.POST.get("reason", "")[:500])
+            authorization.shopee_deauthorize(
+                actor=request.user, store=store, reason=request.POST.get("reason", "")[:500]
+            )
         except ValidationError as exc:
             _error_messages(request, exc)
         else:
@@ -242,8 +251,11 @@ class ShopeeAppFormView(SuperAdminMixin, generic.FormView):
         return {**super().get_form_kwargs(), "creating": self.app is None}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "app": self.app,
-                "masked_key": mask(self.app.partner_key) if self.app else ""}
+        return {
+            **super().get_context_data(**kwargs),
+            "app": self.app,
+            "masked_key": mask(self.app.partner_key) if self.app else "",
+        }
 
     def form_valid(self, form):
         try:
@@ -266,8 +278,13 @@ class ShopeeAppEditView(ShopeeAppFormView):
 
     def get_initial(self):
         app = self.app
-        return {"name": app.name, "partner_id": app.partner_id, "environment": app.environment, "note": app.note,
-                "is_active": app.is_active}
+        return {
+            "name": app.name,
+            "partner_id": app.partner_id,
+            "environment": app.environment,
+            "note": app.note,
+            "is_active": app.is_active,
+        }
 
 
 def add_errors(form, exc: ValidationError) -> None:

@@ -80,8 +80,7 @@ def shared_http() -> httpx.Client:
 
 def shopee_client(app: ShopeeApp) -> ShopeeClient:
     """A Shopee partner client for the app, talking to settings.SHOPEE_BASE_URL."""
-    return ShopeeClient.from_settings(partner_id=app.partner_id, partner_key=app.partner_key,
-                                      http_client=shared_http())
+    return ShopeeClient.from_settings(partner_id=app.partner_id, partner_key=app.partner_key, http_client=shared_http())
 
 
 def ozon_client(*, client_id: int, api_key: str):
@@ -135,17 +134,24 @@ def shopee_authorize_callback(*, actor, store: Store, app: ShopeeApp, code: str,
     require_settings_manage(actor=actor, store=store)
     _require_shopee(store)
     if str(shop_id) != str(store.shop_id):
-        raise ValidationError(_("Shopee authorized shop %(got)s, but this store is shop %(want)s. "
-                                "Sign in to Shopee as the seller of this store and try again.")
-                              % {"got": shop_id, "want": store.shop_id})
+        raise ValidationError(
+            _(
+                "Shopee authorized shop %(got)s, but this store is shop %(want)s. "
+                "Sign in to Shopee as the seller of this store and try again."
+            )
+            % {"got": shop_id, "want": store.shop_id}
+        )
     with shopee_client(app) as client:
         try:
             token = client.get_token(code, int(store.shop_id))
         except PlatformError as exc:
-            logger.warning("Shopee token exchange failed for store %s: %s", store.pk,
-                           sanitize_error(exc, secrets=(code,)))
-            raise ValidationError(_("Shopee did not accept the authorization: %(error)s")
-                                  % {"error": sanitize_error(exc, secrets=(code,))}) from None
+            logger.warning(
+                "Shopee token exchange failed for store %s: %s", store.pk, sanitize_error(exc, secrets=(code,))
+            )
+            raise ValidationError(
+                _("Shopee did not accept the authorization: %(error)s")
+                % {"error": sanitize_error(exc, secrets=(code,))}
+            ) from None
     now = timezone.now()
     with transaction.atomic():
         credential = ShopeeCredential.objects.select_for_update().filter(store=store).first()
@@ -160,8 +166,14 @@ def shopee_authorize_callback(*, actor, store: Store, app: ShopeeApp, code: str,
         credential.save()
         before, after = secret_changes(old, {"access_token": token.access_token, "refresh_token": token.refresh_token})
         after.update(app=app.pk, authorization_expires_at=credential.authorization_expires_at.isoformat())
-        record("store.authorize", target=credential, store=store, before=before if old else None, after=after,
-               target_label=str(store))
+        record(
+            "store.authorize",
+            target=credential,
+            store=store,
+            before=before if old else None,
+            after=after,
+            target_label=str(store),
+        )
     return credential
 
 
@@ -176,8 +188,15 @@ def shopee_deauthorize(*, actor, store: Store, reason: str = "") -> None:
         credential.access_token = credential.refresh_token = ""
         credential.access_expires_at = credential.refresh_expires_at = credential.authorization_expires_at = None
         credential.save()
-        record("store.deauthorize", target=credential, store=store, before=before,
-               after={"access_token": "", "refresh_token": ""}, reason=reason, target_label=str(store))
+        record(
+            "store.deauthorize",
+            target=credential,
+            store=store,
+            before=before,
+            after={"access_token": "", "refresh_token": ""},
+            reason=reason,
+            target_label=str(store),
+        )
 
 
 def _apply_token(credential: ShopeeCredential, token, *, now: datetime) -> None:
@@ -235,22 +254,38 @@ def _refresh_locked(*, store: Store, force: bool, margin: timedelta, started: da
             connection_record(credential=credential, ok=False, error=exc, at=now)
         else:
             _apply_token(credential, token, now=now)
-            credential.save(update_fields=["access_token", "refresh_token", "access_expires_at", "refresh_issued_at",
-                                           "refresh_expires_at", "updated_at"])
+            credential.save(
+                update_fields=[
+                    "access_token",
+                    "refresh_token",
+                    "access_expires_at",
+                    "refresh_issued_at",
+                    "refresh_expires_at",
+                    "updated_at",
+                ]
+            )
             connection_record(credential=credential, ok=True, at=now)
     if failure is not None:
-        logger.warning("Shopee token refresh failed for store %s: %s", store.pk,
-                       sanitize_error(failure, secrets=(credential.refresh_token, credential.access_token)))
+        logger.warning(
+            "Shopee token refresh failed for store %s: %s",
+            store.pk,
+            sanitize_error(failure, secrets=(credential.refresh_token, credential.access_token)),
+        )
         raise failure
     return credential
 
 
-def shopee_refresh_due(*, within: timedelta = REFRESH_MARGIN, now: datetime | None = None) -> QuerySet[ShopeeCredential]:
+def shopee_refresh_due(
+    *, within: timedelta = REFRESH_MARGIN, now: datetime | None = None
+) -> QuerySet[ShopeeCredential]:
     """Authorized Shopee shops whose access token expires within `within` (the beat task's work list)."""
     now = now or timezone.now()
-    return (ShopeeCredential.objects.exclude(refresh_token="").filter(reauthorize_required=False)
-            .filter(Q(access_expires_at__isnull=True) | Q(access_expires_at__lte=now + within))
-            .order_by("access_expires_at"))
+    return (
+        ShopeeCredential.objects.exclude(refresh_token="")
+        .filter(reauthorize_required=False)
+        .filter(Q(access_expires_at__isnull=True) | Q(access_expires_at__lte=now + within))
+        .order_by("access_expires_at")
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -269,13 +304,17 @@ def ozon_verify_and_save(*, actor, store: Store, client_id: int, api_key: str) -
         with ozon_client(client_id=client_id, api_key=api_key) as client:
             client.verify()
     except InvalidCredentials as exc:
-        raise ValidationError(_("Ozon refused these keys: %(error)s")
-                              % {"error": sanitize_error(exc, secrets=(api_key,))}) from None
+        raise ValidationError(
+            _("Ozon refused these keys: %(error)s") % {"error": sanitize_error(exc, secrets=(api_key,))}
+        ) from None
     except PlatformError as exc:
-        raise ValidationError(_("Ozon could not be reached to check the keys (%(error)s). Nothing was saved; "
-                                "try again.") % {"error": sanitize_error(exc, secrets=(api_key,))}) from None
-    return ozon_credentials_save(actor=actor, store=store, client_id=client_id, api_key=api_key,
-                                 verified_at=timezone.now())
+        raise ValidationError(
+            _("Ozon could not be reached to check the keys (%(error)s). Nothing was saved; try again.")
+            % {"error": sanitize_error(exc, secrets=(api_key,))}
+        ) from None
+    return ozon_credentials_save(
+        actor=actor, store=store, client_id=client_id, api_key=api_key, verified_at=timezone.now()
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,8 +345,13 @@ def test_connection(*, actor, store: Store) -> bool:
     with transaction.atomic():
         credential = store_credential(store)
         connection_record(credential=credential, ok=error is None, error=error)
-        record("store.connection_test", target=credential, store=store, after={"ok": error is None},
-               target_label=str(store))
+        record(
+            "store.connection_test",
+            target=credential,
+            store=store,
+            after={"ok": error is None},
+            target_label=str(store),
+        )
     return error is None
 
 
@@ -343,11 +387,15 @@ def expiring_authorizations(*, viewer=None, now: datetime | None = None) -> Quer
     Scoped to stores where the viewer may view settings when a viewer is given.
     """
     now = now or timezone.now()
-    queryset = ShopeeCredential.objects.exclude(refresh_token="").filter(
-        Q(authorization_expires_at__lte=now + AUTHORIZATION_WARNING)
-        | Q(refresh_issued_at__lte=now - REFRESH_UNUSED_WARNING)
-        | Q(reauthorize_required=True)
-    ).select_related("store")
+    queryset = (
+        ShopeeCredential.objects.exclude(refresh_token="")
+        .filter(
+            Q(authorization_expires_at__lte=now + AUTHORIZATION_WARNING)
+            | Q(refresh_issued_at__lte=now - REFRESH_UNUSED_WARNING)
+            | Q(reauthorize_required=True)
+        )
+        .select_related("store")
+    )
     if viewer is not None:
         queryset = queryset.restrict(viewer, "view")
     return queryset.order_by("authorization_expires_at")
@@ -361,8 +409,14 @@ HEALTH_LABELS = {
     "healthy": gettext_lazy("Healthy"),
     "unchecked": gettext_lazy("Not checked yet"),
 }
-HEALTH_BADGES = {"not_connected": "bad", "reauthorize": "bad", "error": "bad", "expiring": "warn", "healthy": "ok",
-                 "unchecked": "warn"}
+HEALTH_BADGES = {
+    "not_connected": "bad",
+    "reauthorize": "bad",
+    "error": "bad",
+    "expiring": "warn",
+    "healthy": "ok",
+    "unchecked": "warn",
+}
 
 
 @dataclass
@@ -394,9 +448,11 @@ def connection_health(*, store: Store, now: datetime | None = None) -> HealthSum
     if isinstance(credential, ShopeeCredential):
         masked = {"access_token": mask(credential.access_token)}
         warnings = _shopee_warnings(credential, now)
-        dead = credential.reauthorize_required or (
-            credential.authorization_expires_at and credential.authorization_expires_at <= now) or (
-            credential.refresh_expires_at and credential.refresh_expires_at <= now)
+        dead = (
+            credential.reauthorize_required
+            or (credential.authorization_expires_at and credential.authorization_expires_at <= now)
+            or (credential.refresh_expires_at and credential.refresh_expires_at <= now)
+        )
     else:
         masked, dead = {"api_key": mask(credential.api_key)}, False
     if dead:
@@ -418,10 +474,14 @@ def _shopee_warnings(credential: ShopeeCredential, now: datetime) -> list[str]:
         warnings.append(_("Shopee refused the refresh token: authorize the shop again."))
     ends = credential.authorization_expires_at
     if ends and ends <= now + AUTHORIZATION_WARNING:
-        warnings.append(_("The Shopee authorization ends on %(date)s: authorize the shop again before then.")
-                        % {"date": timezone.localtime(ends).strftime("%Y-%m-%d")})
+        warnings.append(
+            _("The Shopee authorization ends on %(date)s: authorize the shop again before then.")
+            % {"date": timezone.localtime(ends).strftime("%Y-%m-%d")}
+        )
     issued = credential.refresh_issued_at
     if issued and issued <= now - REFRESH_UNUSED_WARNING:
-        warnings.append(_("The refresh token has not been used for %(days)d days; it expires after 30.")
-                        % {"days": (now - issued).days})
+        warnings.append(
+            _("The refresh token has not been used for %(days)d days; it expires after 30.")
+            % {"days": (now - issued).days}
+        )
     return warnings

@@ -66,8 +66,13 @@ PERMISSIONS = [
     Permission("users", "view", _("View staff"), _("See who works in the store and their roles.")),
     Permission("users", "manage", _("Manage users"), _("Grant and revoke roles in the store."), True),
     Permission("settings", "view", _("View store settings"), _("See the store profile and connection health.")),
-    Permission("settings", "manage", _("Manage store settings"),
-               _("Edit the store profile, platform credentials and authorization."), True),
+    Permission(
+        "settings",
+        "manage",
+        _("Manage store settings"),
+        _("Edit the store profile, platform credentials and authorization."),
+        True,
+    ),
 ]
 
 BY_CODENAME = {p.codename: p for p in PERMISSIONS}

@@ -23,14 +23,35 @@ class Site(models.TextChoices):
 
 
 SITES_BY_PLATFORM = {
-    Platform.SHOPEE: [Site.SG, Site.MY, Site.TH, Site.TW, Site.VN, Site.PH, Site.ID, Site.BR, Site.MX, Site.CO, Site.CL],
+    Platform.SHOPEE: [
+        Site.SG,
+        Site.MY,
+        Site.TH,
+        Site.TW,
+        Site.VN,
+        Site.PH,
+        Site.ID,
+        Site.BR,
+        Site.MX,
+        Site.CO,
+        Site.CL,
+    ],
     Platform.OZON: [Site.RU],
 }
 
 SITE_TIMEZONES = {
-    "SG": "Asia/Singapore", "MY": "Asia/Kuala_Lumpur", "TH": "Asia/Bangkok", "TW": "Asia/Taipei",
-    "VN": "Asia/Ho_Chi_Minh", "PH": "Asia/Manila", "ID": "Asia/Jakarta", "BR": "America/Sao_Paulo",
-    "MX": "America/Mexico_City", "CO": "America/Bogota", "CL": "America/Santiago", "RU": "Europe/Moscow",
+    "SG": "Asia/Singapore",
+    "MY": "Asia/Kuala_Lumpur",
+    "TH": "Asia/Bangkok",
+    "TW": "Asia/Taipei",
+    "VN": "Asia/Ho_Chi_Minh",
+    "PH": "Asia/Manila",
+    "ID": "Asia/Jakarta",
+    "BR": "America/Sao_Paulo",
+    "MX": "America/Mexico_City",
+    "CO": "America/Bogota",
+    "CL": "America/Santiago",
+    "RU": "Europe/Moscow",
 }
 
 

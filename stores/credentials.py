@@ -53,9 +53,17 @@ def require_settings_manage(*, actor, store: Store) -> None:
         raise PermissionDenied(_("You may not change this store's platform connection."))
 
 
-def shopee_app_save(*, actor, app: ShopeeApp | None = None, name: str, partner_id: int, partner_key: str = "",
-                    environment: str = ShopeeEnvironment.PRODUCTION, note: str = "",
-                    is_active: bool = True) -> ShopeeApp:
+def shopee_app_save(
+    *,
+    actor,
+    app: ShopeeApp | None = None,
+    name: str,
+    partner_id: int,
+    partner_key: str = "",
+    environment: str = ShopeeEnvironment.PRODUCTION,
+    note: str = "",
+    is_active: bool = True,
+) -> ShopeeApp:
     """Create or update a Shopee app. Only a super admin may; the partner key is required on creation
     and kept when left empty on update. Audited as store.credentials_change (the key as "changed").
     """
@@ -66,17 +74,38 @@ def shopee_app_save(*, actor, app: ShopeeApp | None = None, name: str, partner_i
     with transaction.atomic():
         if app is not None:
             app = ShopeeApp.objects.select_for_update().get(pk=app.pk)
-        old = {} if app is None else {"name": app.name, "partner_id": app.partner_id, "partner_key": app.partner_key,
-                                      "environment": app.environment, "note": app.note, "is_active": app.is_active}
+        old = (
+            {}
+            if app is None
+            else {
+                "name": app.name,
+                "partner_id": app.partner_id,
+                "partner_key": app.partner_key,
+                "environment": app.environment,
+                "note": app.note,
+                "is_active": app.is_active,
+            }
+        )
         app = app or ShopeeApp()
         app.name, app.partner_id, app.environment, app.note, app.is_active = (
-            name, partner_id, environment, note, is_active)
+            name,
+            partner_id,
+            environment,
+            note,
+            is_active,
+        )
         if partner_key:
             app.partner_key = partner_key
         app.full_clean()
         app.save()
-        new = {"name": app.name, "partner_id": app.partner_id, "partner_key": app.partner_key,
-               "environment": app.environment, "note": app.note, "is_active": app.is_active}
+        new = {
+            "name": app.name,
+            "partner_id": app.partner_id,
+            "partner_key": app.partner_key,
+            "environment": app.environment,
+            "note": app.note,
+            "is_active": app.is_active,
+        }
         before, after = secret_changes({"partner_key": old.get("partner_key")}, {"partner_key": new["partner_key"]})
         for field in ("name", "partner_id", "environment", "note", "is_active"):
             if old.get(field) != new[field]:
@@ -85,8 +114,7 @@ def shopee_app_save(*, actor, app: ShopeeApp | None = None, name: str, partner_i
     return app
 
 
-def ozon_credentials_save(*, actor, store: Store, client_id: int, api_key: str,
-                          verified_at=None) -> OzonCredential:
+def ozon_credentials_save(*, actor, store: Store, client_id: int, api_key: str, verified_at=None) -> OzonCredential:
     """Store an Ozon store's Client-Id and Api-Key (encrypted) after the caller verified them.
 
     Re-checks settings_manage on the store; audits store.credentials_change naming the changed
@@ -109,8 +137,15 @@ def ozon_credentials_save(*, actor, store: Store, client_id: int, api_key: str,
         credential.save()
         before, after = secret_changes(old, {"client_id": client_id, "api_key": api_key})
         reason = "" if after else "Saved again without change"
-        record(CREDENTIALS_CHANGE, target=credential, store=store, before=before if old else None, after=after,
-               reason=reason, target_label=str(store))
+        record(
+            CREDENTIALS_CHANGE,
+            target=credential,
+            store=store,
+            before=before if old else None,
+            after=after,
+            reason=reason,
+            target_label=str(store),
+        )
     return credential
 
 

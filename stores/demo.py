@@ -22,8 +22,14 @@ def seed_shopee_app(seed) -> None:
     """The demo Shopee Open Platform app (partner id and key of the simulated partner), once."""
     if ShopeeApp.objects.filter(partner_id=demo_world.PARTNER_ID).exists():
         return
-    shopee_app_save(actor=seed.admin, name=APP_NAME, partner_id=demo_world.PARTNER_ID,
-                    partner_key=demo_world.PARTNER_KEY, environment=ShopeeEnvironment.SIMULATOR, note=APP_NOTE)
+    shopee_app_save(
+        actor=seed.admin,
+        name=APP_NAME,
+        partner_id=demo_world.PARTNER_ID,
+        partner_key=demo_world.PARTNER_KEY,
+        environment=ShopeeEnvironment.SIMULATOR,
+        note=APP_NOTE,
+    )
     seed.created("Shopee apps")
 
 

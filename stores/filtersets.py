@@ -22,13 +22,19 @@ def viewer_owner_choices(request):
 class StoreFilterSet(django_filters.FilterSet):
     """Stores: search (name, shop ID, emergency contact), platform, site, status and owner."""
 
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search",
-                                  help_text=_("Name, platform shop ID or emergency contact"))
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_search", help_text=_("Name, platform shop ID or emergency contact")
+    )
     platform = django_filters.ChoiceFilter(label=_("Platform"), empty_label=ALL, choices=Platform.choices)
     site = django_filters.ChoiceFilter(label=_("Site"), empty_label=ALL, choices=Site.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), empty_label=ALL, choices=StoreStatus.choices)
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), empty_label=ALL, queryset=viewer_owner_choices,
-                                             method="filter_owner", help_text=_("Primary or backup owner"))
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"),
+        empty_label=ALL,
+        queryset=viewer_owner_choices,
+        method="filter_owner",
+        help_text=_("Primary or backup owner"),
+    )
 
     class Meta:
         model = Store
@@ -38,8 +44,9 @@ class StoreFilterSet(django_filters.FilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(shop_id__icontains=value)
-                               | Q(emergency_contact__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value) | Q(shop_id__icontains=value) | Q(emergency_contact__icontains=value)
+        )
 
     @extend_schema_field(OpenApiTypes.INT)
     def filter_owner(self, queryset, name, value):

@@ -25,7 +25,8 @@ class StoreForm(forms.ModelForm):
         self.fields["primary_owner"].queryset = owners
         self.fields["backup_owner"].queryset = owners
         self.fields["timezone"].choices = [("", _("The site's time zone"))] + [
-            choice for choice in self.fields["timezone"].choices if choice[0]]
+            choice for choice in self.fields["timezone"].choices if choice[0]
+        ]
 
     def _post_clean(self):
         """The form checks its own fields only; the store's rules (owners, site, unique shop ID) are

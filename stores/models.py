@@ -29,18 +29,27 @@ class Store(RestrictedModel, TimeStampedModel):
     shop_id = models.CharField(_("platform shop ID"), max_length=32)
     name = models.CharField(_("name"), max_length=120)
     status = models.CharField(_("status"), max_length=10, choices=StoreStatus.choices, default=StoreStatus.ACTIVE)
-    primary_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("primary owner"),
-                                      on_delete=models.PROTECT, related_name="primary_stores")
-    backup_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("backup owner"),
-                                     on_delete=models.PROTECT, related_name="backup_stores")
+    primary_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("primary owner"),
+        on_delete=models.PROTECT,
+        related_name="primary_stores",
+    )
+    backup_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("backup owner"), on_delete=models.PROTECT, related_name="backup_stores"
+    )
     emergency_contact = models.CharField(_("emergency contact"), max_length=200, blank=True)
     duties_note = models.TextField(_("duties note"), blank=True)
-    timezone = models.CharField(_("time zone"), max_length=64, blank=True, choices=TIMEZONE_CHOICES,
-                                help_text=_("Left empty, the site's time zone is used."))
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        choices=TIMEZONE_CHOICES,
+        help_text=_("Left empty, the site's time zone is used."),
+    )
 
     store_lookups = ("id",)
-    permission_map = {"view": ANY, "add": "settings_manage", "change": "settings_manage",
-                      "delete": "settings_manage"}
+    permission_map = {"view": ANY, "add": "settings_manage", "change": "settings_manage", "delete": "settings_manage"}
 
     class Meta:
         verbose_name = _("store")
@@ -50,8 +59,9 @@ class Store(RestrictedModel, TimeStampedModel):
         default_permissions = ()
         constraints = [
             models.UniqueConstraint(fields=["platform", "shop_id"], name="store_unique_platform_shop_id"),
-            models.CheckConstraint(condition=~models.Q(primary_owner=models.F("backup_owner")),
-                                   name="store_owners_differ"),
+            models.CheckConstraint(
+                condition=~models.Q(primary_owner=models.F("backup_owner")), name="store_owners_differ"
+            ),
         ]
         indexes = [models.Index(fields=["status"]), models.Index(fields=["site"])]
 
@@ -74,7 +84,9 @@ class Store(RestrictedModel, TimeStampedModel):
         errors = {}
         if self.platform and self.site and self.site not in SITES_BY_PLATFORM.get(self.platform, []):
             errors["site"] = _("%(platform)s has no site %(site)s.") % {
-                "platform": self.get_platform_display(), "site": self.site}
+                "platform": self.get_platform_display(),
+                "site": self.site,
+            }
         if self.primary_owner_id and self.primary_owner_id == self.backup_owner_id:
             errors["backup_owner"] = _("The backup owner must be a different person from the primary owner.")
         for field in ("primary_owner", "backup_owner"):
@@ -101,10 +113,15 @@ class ShopeeApp(TimeStampedModel):
     name = models.CharField(_("name"), max_length=120, unique=True)
     partner_id = models.PositiveBigIntegerField(_("partner ID"), unique=True)
     partner_key = EncryptedTextField(_("partner key"))
-    environment = models.CharField(_("environment"), max_length=12, choices=ShopeeEnvironment.choices,
-                                   default=ShopeeEnvironment.PRODUCTION)
-    note = models.CharField(_("note"), max_length=300, blank=True,
-                            help_text=_("For example which console account owns the app, or its base URL."))
+    environment = models.CharField(
+        _("environment"), max_length=12, choices=ShopeeEnvironment.choices, default=ShopeeEnvironment.PRODUCTION
+    )
+    note = models.CharField(
+        _("note"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example which console account owns the app, or its base URL."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -130,8 +147,12 @@ class ConnectionHealth(RestrictedModel, TimeStampedModel):
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
 
-    permission_map = {"view": "settings_view", "add": "settings_manage", "change": "settings_manage",
-                      "delete": "settings_manage"}
+    permission_map = {
+        "view": "settings_view",
+        "add": "settings_manage",
+        "change": "settings_manage",
+        "delete": "settings_manage",
+    }
 
     class Meta:
         abstract = True
@@ -148,10 +169,12 @@ class ShopeeCredential(ConnectionHealth):
     the authorization itself ends at most 365 days after the seller granted it. One row per store.
     """
 
-    store = models.OneToOneField(Store, verbose_name=_("store"), on_delete=models.CASCADE,
-                                 related_name="shopee_credential")
-    app = models.ForeignKey(ShopeeApp, verbose_name=_("Shopee app"), on_delete=models.PROTECT,
-                            related_name="credentials")
+    store = models.OneToOneField(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="shopee_credential"
+    )
+    app = models.ForeignKey(
+        ShopeeApp, verbose_name=_("Shopee app"), on_delete=models.PROTECT, related_name="credentials"
+    )
     access_token = EncryptedTextField(_("access token"), blank=True)
     refresh_token = EncryptedTextField(_("refresh token"), blank=True)
     access_expires_at = models.DateTimeField(_("access token expires at"), null=True, blank=True)
@@ -159,11 +182,19 @@ class ShopeeCredential(ConnectionHealth):
     refresh_expires_at = models.DateTimeField(_("refresh token expires at"), null=True, blank=True)
     authorized_at = models.DateTimeField(_("authorized at"), null=True, blank=True)
     authorization_expires_at = models.DateTimeField(_("authorization expires at"), null=True, blank=True)
-    authorized_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("authorized by"), null=True,
-                                      blank=True, on_delete=models.SET_NULL, related_name="+")
+    authorized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("authorized by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reauthorize_required = models.BooleanField(
-        _("re-authorization required"), default=False,
-        help_text=_("Set when Shopee refused the refresh token: a person has to authorize the shop again."))
+        _("re-authorization required"),
+        default=False,
+        help_text=_("Set when Shopee refused the refresh token: a person has to authorize the shop again."),
+    )
 
     class Meta:
         verbose_name = _("Shopee authorization")
@@ -181,13 +212,20 @@ class ShopeeCredential(ConnectionHealth):
 class OzonCredential(ConnectionHealth):
     """An Ozon store's Seller API keys: the Client-Id and the Api-Key (encrypted). One row per store."""
 
-    store = models.OneToOneField(Store, verbose_name=_("store"), on_delete=models.CASCADE,
-                                 related_name="ozon_credential")
+    store = models.OneToOneField(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="ozon_credential"
+    )
     client_id = models.PositiveBigIntegerField(_("Client-Id"))
     api_key = EncryptedTextField(_("Api-Key"))
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("saved by"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("Ozon API keys")

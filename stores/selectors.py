@@ -34,9 +34,11 @@ def owner_choices(*, viewer, include: Iterable[int] = ()) -> QuerySet[Staff]:
     owners, so an edit can keep them). Never anyone else, so no picker reveals other stores' staff.
     """
     visible_stores = Store.objects.restrict(viewer, "view")
-    q = (Q(pk__in=Staff.objects.restrict(viewer, "view").values("pk"))
-         | Q(pk__in=visible_stores.values("primary_owner_id"))
-         | Q(pk__in=visible_stores.values("backup_owner_id")))
+    q = (
+        Q(pk__in=Staff.objects.restrict(viewer, "view").values("pk"))
+        | Q(pk__in=visible_stores.values("primary_owner_id"))
+        | Q(pk__in=visible_stores.values("backup_owner_id"))
+    )
     include = [pk for pk in include if pk]
     if include:
         q |= Q(pk__in=include)
@@ -47,4 +49,5 @@ def active_owner_choices(*, viewer, include: Iterable[int] = ()) -> QuerySet[Sta
     """owner_choices() narrowed to active staff, plus `include` whatever their status."""
     include = [pk for pk in include if pk]
     return owner_choices(viewer=viewer, include=include).filter(
-        Q(status=StaffStatus.ACTIVE, is_active=True) | Q(pk__in=include))
+        Q(status=StaffStatus.ACTIVE, is_active=True) | Q(pk__in=include)
+    )

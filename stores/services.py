@@ -17,8 +17,18 @@ from .choices import SITE_TIMEZONES, StoreStatus
 from .models import Store
 from .selectors import active_owner_choices, store_can_create, store_editable_by
 
-STORE_FIELDS = ("platform", "site", "shop_id", "name", "status", "primary_owner", "backup_owner",
-                "emergency_contact", "duties_note", "timezone")
+STORE_FIELDS = (
+    "platform",
+    "site",
+    "shop_id",
+    "name",
+    "status",
+    "primary_owner",
+    "backup_owner",
+    "emergency_contact",
+    "duties_note",
+    "timezone",
+)
 OWNER_FIELDS = ("primary_owner", "backup_owner")
 
 
@@ -28,8 +38,11 @@ def _check_owners_choosable(actor: Staff, store: Store, fields, keep=()) -> None
     if not ids:
         return
     allowed = set(active_owner_choices(viewer=actor, include=keep).filter(pk__in=ids).values_list("pk", flat=True))
-    errors = {field: _("Choose an active staff member you may see.") for field in fields
-              if getattr(store, f"{field}_id") not in allowed and getattr(store, f"{field}_id") is not None}
+    errors = {
+        field: _("Choose an active staff member you may see.")
+        for field in fields
+        if getattr(store, f"{field}_id") not in allowed and getattr(store, f"{field}_id") is not None
+    }
     if errors:
         raise ValidationError(errors)
 
@@ -39,8 +52,9 @@ def _validate(store: Store, *, unchanged_owners=()) -> None:
     block unrelated edits (the backup owner covers; only a change of owner must name active staff).
     """
     if store.primary_owner_id and store.primary_owner_id == store.backup_owner_id:
-        raise ValidationError({"backup_owner": _("The backup owner must be a different person from the primary "
-                                                 "owner.")})
+        raise ValidationError(
+            {"backup_owner": _("The backup owner must be a different person from the primary owner.")}
+        )
     try:
         store.full_clean()
     except ValidationError as exc:
@@ -58,17 +72,37 @@ def _default_timezone(store: Store, *, previous_site: str | None = None) -> None
 
 
 @transaction.atomic
-def store_create(*, actor: Staff, platform: str, site: str, shop_id: str, name: str, primary_owner: Staff,
-                 backup_owner: Staff, status: str = StoreStatus.ACTIVE, emergency_contact: str = "",
-                 duties_note: str = "", timezone: str = "") -> Store:
+def store_create(
+    *,
+    actor: Staff,
+    platform: str,
+    site: str,
+    shop_id: str,
+    name: str,
+    primary_owner: Staff,
+    backup_owner: Staff,
+    status: str = StoreStatus.ACTIVE,
+    emergency_contact: str = "",
+    duties_note: str = "",
+    timezone: str = "",
+) -> Store:
     """Add a store with two different active owners; the time zone defaults to the site's. Only people
     who manage every store's settings may. Records "store.create".
     """
     if not store_can_create(actor=actor):
         raise PermissionDenied(_("Only administrators of all stores may add stores."))
-    store = Store(platform=platform, site=site, shop_id=shop_id, name=name, status=status,
-                  primary_owner=primary_owner, backup_owner=backup_owner, emergency_contact=emergency_contact,
-                  duties_note=duties_note, timezone=timezone)
+    store = Store(
+        platform=platform,
+        site=site,
+        shop_id=shop_id,
+        name=name,
+        status=status,
+        primary_owner=primary_owner,
+        backup_owner=backup_owner,
+        emergency_contact=emergency_contact,
+        duties_note=duties_note,
+        timezone=timezone,
+    )
     _default_timezone(store)
     _validate(store)
     _check_owners_choosable(actor, store, OWNER_FIELDS)

@@ -38,6 +38,6 @@ def refresh_shopee_tokens(self, store_id: int) -> None:
             shopee_refresh_tokens(store=store)
         except PlatformError as exc:
             if exc.retryable and self.request.retries < self.max_retries:
-                countdown = max(exc.retry_after or 0, 30 * 2 ** self.request.retries)
+                countdown = max(exc.retry_after or 0, 30 * 2**self.request.retries)
                 raise self.retry(countdown=countdown, exc=None) from None
             logger.warning("Shopee token refresh for store %s failed for good: %s", store_id, type(exc).__name__)

@@ -4,6 +4,9 @@ import pytest
 
 from core.testing import verified_login
 
+# Roles fixtures (roles, super_admins, sa, grant); a closer conftest may define its own `grant`.
+pytest_plugins = ["tests.rbac_fixtures"]
+
 
 @pytest.fixture
 def login(client):
@@ -42,3 +45,14 @@ def _simulator_tidy():
     yield
     for sim in _simulators:
         sim.control.reset(keep_data=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_role_map():
+    """The {role → permissions} map is process-wide: each test starts from its own database's roles,
+    not a map cached by an earlier test whose transaction was rolled back."""
+    from rbac.permissions import role_cache
+
+    role_cache.invalidate()
+    yield
+    role_cache.invalidate()

@@ -63,6 +63,7 @@ class StoreFactory(factory.django.DjangoModelFactory):
 
 # --- platform credentials and group robots (stores.credentials, notifications) ---
 
+
 class ShopeeAppFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "stores.ShopeeApp"
@@ -94,6 +95,7 @@ class RobotFactory(factory.django.DjangoModelFactory):
 # Role/RoleBinding/ExceptionGrant factories write raw rows only (no guardian sync, no audit): use them for
 # hot-path and selector tests; go through rbac.services (binding_grant, binding_bootstrap) for the full path.
 
+
 def store_permission(codename):
     """The auth.Permission of a catalogue codename on Store."""
     from django.contrib.auth.models import Permission
@@ -113,8 +115,9 @@ class RoleFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             from django.contrib.auth.models import Permission
 
-            obj.permissions.set(Permission.objects.filter(content_type__app_label="stores",
-                                                          codename__in=list(extracted)))
+            obj.permissions.set(
+                Permission.objects.filter(content_type__app_label="stores", codename__in=list(extracted))
+            )
 
 
 class RoleBindingFactory(factory.django.DjangoModelFactory):

@@ -121,13 +121,16 @@ def test_demo_staff_hold_their_positions_roles_and_can_sign_in(var_dir, client):
     password = (var_dir / "admin_password").read_text().strip()
 
     def roles(username):
-        return {(b.role.key, b.store.shop_id) for b in RoleBinding.objects.live().filter(staff__username=username)
-                .select_related("role", "store")}
+        return {
+            (b.role.key, b.store.shop_id)
+            for b in RoleBinding.objects.live().filter(staff__username=username).select_related("role", "store")
+        }
 
     assert roles("wangfang") == {("customer_service", "220001"), ("customer_service", "220002")}
     assert {shop for key, shop in roles("sunhao") if key == "store_admin"} == {"220001", "220003"}
-    assert roles("xuli") == {("finance_analyst", s) for s in Store.objects.filter(platform="ozon")
-                             .values_list("shop_id", flat=True)}
+    assert roles("xuli") == {
+        ("finance_analyst", s) for s in Store.objects.filter(platform="ozon").values_list("shop_id", flat=True)
+    }
     assert all(len(roles(username)) >= 1 for username in ("lina", "zhangwei", "chenjing", "zhouting", "wujun"))
 
     signed_in = client.post(reverse("accounts:login"), {"username": "wangfang", "password": password})

@@ -27,14 +27,27 @@ def seed():
 
 
 def counts():
-    return (Department.objects.count(), Position.objects.count(), Staff.objects.count(), Store.objects.count(),
-            AuditEvent.objects.count())
+    return (
+        Department.objects.count(),
+        Position.objects.count(),
+        Staff.objects.count(),
+        Store.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def test_creates_the_demo_company(var_dir):
     output = seed()
     assert set(Department.objects.values_list("name", flat=True)) >= {
-        "客服部", "仓储部", "运营部", "广告与市场", "财务", "技术/IT", "行政/人事", "店铺管理"}
+        "客服部",
+        "仓储部",
+        "运营部",
+        "广告与市场",
+        "财务",
+        "技术/IT",
+        "行政/人事",
+        "店铺管理",
+    }
     assert not Department.objects.filter(name__in=[name for name, _ in DEPARTMENTS], manager=None).exists()
     for name, department, _ in POSITIONS:
         position = Position.objects.get(name=name)

@@ -10,9 +10,27 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "created_at", "actor", "actor_display", "source", "request_id", "ip", "user_agent", "store",
-                  "store_name", "action", "target_type", "target_id", "target_label", "before", "after", "reason",
-                  "prev_hash", "hash"]
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "actor_display",
+            "source",
+            "request_id",
+            "ip",
+            "user_agent",
+            "store",
+            "store_name",
+            "action",
+            "target_type",
+            "target_id",
+            "target_label",
+            "before",
+            "after",
+            "reason",
+            "prev_hash",
+            "hash",
+        ]
         read_only_fields = fields
 
     def get_store_name(self, event) -> str | None:

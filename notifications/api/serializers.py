@@ -16,16 +16,36 @@ class RobotSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
     keeps the saved key); reads show only `webhook_key_masked`. `store` is among the stores whose settings
     the caller manages; null (a company-wide group) only for those who manage every store."""
 
-    webhook_key = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200,
-                                        trim_whitespace=True, style={"input_type": "password"})
+    webhook_key = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        trim_whitespace=True,
+        style={"input_type": "password"},
+    )
     webhook_key_masked = serializers.SerializerMethodField()
     store_name = serializers.CharField(source="store.name", read_only=True, default=None)
     department_name = serializers.CharField(source="department.name", read_only=True, default=None)
 
     class Meta:
         model = Robot
-        fields = ["id", "name", "store", "store_name", "department", "department_name", "is_active", "webhook_key",
-                  "webhook_key_masked", "last_success_at", "last_error_at", "last_error", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "store",
+            "store_name",
+            "department",
+            "department_name",
+            "is_active",
+            "webhook_key",
+            "webhook_key_masked",
+            "last_success_at",
+            "last_error_at",
+            "last_error",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["last_success_at", "last_error_at", "last_error", "created_at", "updated_at"]
         # The name's rules (store-department-purpose, unique regardless of case) are the service's to check.
         extra_kwargs = {"name": {"validators": []}}
@@ -56,6 +76,12 @@ class RobotSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
         return self.call(services.robot_create, **validated_data)
 
     def update(self, instance, validated_data):
-        data = {"name": instance.name, "store": instance.store, "department": instance.department,
-                "is_active": instance.is_active, "webhook_key": "", **validated_data}
+        data = {
+            "name": instance.name,
+            "store": instance.store,
+            "department": instance.department,
+            "is_active": instance.is_active,
+            "webhook_key": "",
+            **validated_data,
+        }
         return self.call(services.robot_update, robot=instance, **data)

@@ -30,5 +30,10 @@ def store_robots_panel(context, store):
     perms = permissions_of(viewer)
     if not perms.has(Robot.permission_for("view"), store.pk):
         return {"visible": False}
-    return {"visible": True, "store": store, "robots": list(selectors.store_robots(viewer=viewer, store=store)),
-            "can_manage": perms.has(Robot.permission_for("change"), store.pk), "request": request}
+    return {
+        "visible": True,
+        "store": store,
+        "robots": list(selectors.store_robots(viewer=viewer, store=store)),
+        "can_manage": perms.has(Robot.permission_for("change"), store.pk),
+        "request": request,
+    }

@@ -41,8 +41,18 @@ class RoleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Role
-        fields = ["id", "key", "name", "description", "permissions", "is_super_admin", "builtin", "holders",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "key",
+            "name",
+            "description",
+            "permissions",
+            "is_super_admin",
+            "builtin",
+            "holders",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["key", "is_super_admin", "builtin", "created_at", "updated_at"]
         extra_kwargs = {"name": {"validators": []}}  # uniqueness is the service's (same message in pages and API)
 
@@ -57,9 +67,25 @@ class RoleBindingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RoleBinding
-        fields = ["id", "staff", "staff_name", "role", "role_name", "store", "store_name", "granted_by", "reason",
-                  "expires_at", "created_at", "request", "live", "revoked_at", "revoked_by", "revoke_reason",
-                  "expired"]
+        fields = [
+            "id",
+            "staff",
+            "staff_name",
+            "role",
+            "role_name",
+            "store",
+            "store_name",
+            "granted_by",
+            "reason",
+            "expires_at",
+            "created_at",
+            "request",
+            "live",
+            "revoked_at",
+            "revoked_by",
+            "revoke_reason",
+            "expired",
+        ]
         read_only_fields = fields
 
     def get_store_name(self, obj) -> str | None:
@@ -127,9 +153,25 @@ class AccessRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AccessRequest
-        fields = ["id", "kind", "status", "requested_by", "staff", "role", "permission", "store", "grant_expires_at",
-                  "reason", "description", "batch", "created_at", "expires_at", "decided_by", "decided_at",
-                  "decision_reason"]
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "requested_by",
+            "staff",
+            "role",
+            "permission",
+            "store",
+            "grant_expires_at",
+            "reason",
+            "description",
+            "batch",
+            "created_at",
+            "expires_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
         read_only_fields = fields
 
 
@@ -137,8 +179,9 @@ class AccessRequestCreateSerializer(serializers.Serializer):
     """Input for a request: a role (store empty = all stores) or one permission on one store."""
 
     staff = GrantableStaffField(allow_self=True)
-    role = serializers.PrimaryKeyRelatedField(queryset=Role.objects.all(), required=False, allow_null=True,
-                                              default=None)
+    role = serializers.PrimaryKeyRelatedField(
+        queryset=Role.objects.all(), required=False, allow_null=True, default=None
+    )
     permission = serializers.ChoiceField(choices=CODENAME_CHOICES, required=False, allow_null=True, default=None)
     store = ScopedStoreField(perm="*", allow_null=True, required=False, default=None)
     reason = serializers.CharField(max_length=500)
@@ -153,8 +196,22 @@ class ExceptionGrantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExceptionGrant
-        fields = ["id", "staff", "store", "permission", "granted_by", "reason", "expires_at", "created_at", "request",
-                  "live", "revoked_at", "revoked_by", "revoke_reason", "expired"]
+        fields = [
+            "id",
+            "staff",
+            "store",
+            "permission",
+            "granted_by",
+            "reason",
+            "expires_at",
+            "created_at",
+            "request",
+            "live",
+            "revoked_at",
+            "revoked_by",
+            "revoke_reason",
+            "expired",
+        ]
         read_only_fields = fields
 
     def get_live(self, obj) -> bool:
@@ -177,3 +234,17 @@ class MePermissionsSerializer(serializers.Serializer):
     super_admin = serializers.BooleanField()
     everywhere = serializers.ListField(child=serializers.CharField())
     stores = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class OffboardResultSerializer(serializers.Serializer):
+    """What offboarding ended: counts of everything, and the rows in the caller's stores."""
+
+    staff = serializers.IntegerField()
+    status = serializers.CharField()
+    is_active = serializers.BooleanField()
+    bindings_revoked = serializers.IntegerField()
+    exception_grants_revoked = serializers.IntegerField()
+    requests_cancelled = serializers.IntegerField()
+    bindings = RoleBindingSerializer(many=True)
+    exception_grants = ExceptionGrantSerializer(many=True)
+    requests = AccessRequestSerializer(many=True)

@@ -1,7 +1,14 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import AccessRequestViewSet, ExceptionGrantViewSet, MePermissionsView, RoleBindingViewSet, RoleViewSet
+from .views import (
+    AccessRequestViewSet,
+    ExceptionGrantViewSet,
+    MePermissionsView,
+    RoleBindingViewSet,
+    RoleViewSet,
+    StaffOffboardViewSet,
+)
 
 router = SimpleRouter()
 router.register("roles", RoleViewSet, basename="role")
@@ -11,5 +18,6 @@ router.register("exception-grants", ExceptionGrantViewSet, basename="exception-g
 
 urlpatterns = [
     path("me/permissions/", MePermissionsView.as_view(), name="me-permissions"),
+    path("staff/<int:pk>/offboard/", StaffOffboardViewSet.as_view({"post": "offboard"}), name="staff-offboard"),
     *router.urls,
 ]

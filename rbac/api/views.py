@@ -5,17 +5,19 @@ every write parses input, then calls one service, which enforces delegation, the
 the invariants — there is no mass-assignment path around them.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.viewsets import ScopedModelViewSet
+from core.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from staff.api.serializers import service_errors
 
-from .. import services
+from .. import page_selectors, services
 from ..filtersets import AccessRequestFilterSet, ExceptionGrantFilterSet, RoleBindingFilterSet
 from ..models import AccessRequest, ExceptionGrant, Role, RoleBinding
 from ..selectors import me_permissions, role_list
@@ -26,6 +28,7 @@ from .serializers import (
     ExceptionGrantCreateSerializer,
     ExceptionGrantSerializer,
     MePermissionsSerializer,
+    OffboardResultSerializer,
     OptionalReasonSerializer,
     ReasonSerializer,
     RoleBindingSerializer,
@@ -62,8 +65,13 @@ class RoleViewSet(ScopedModelViewSet):
     def create(self, request, *args, **kwargs):
         self.get_queryset()  # the scope check: 403 unless a super admin
         data = _input(RoleSerializer, request)
-        role = _call(services.role_create, actor=request.user, name=data["name"],
-                     description=data.get("description", ""), permissions=data.get("permissions", []))
+        role = _call(
+            services.role_create,
+            actor=request.user,
+            name=data["name"],
+            description=data.get("description", ""),
+            permissions=data.get("permissions", []),
+        )
         return Response(RoleSerializer(role).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -71,8 +79,14 @@ class RoleViewSet(ScopedModelViewSet):
         serializer = RoleSerializer(role, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        role = _call(services.role_update, actor=request.user, role=role, name=data.get("name"),
-                     description=data.get("description"), permissions=data.get("permissions"))
+        role = _call(
+            services.role_update,
+            actor=request.user,
+            role=role,
+            name=data.get("name"),
+            description=data.get("description"),
+            permissions=data.get("permissions"),
+        )
         return Response(RoleSerializer(Role.objects.prefetch_related("permissions").get(pk=role.pk)).data)
 
     def destroy(self, request, *args, **kwargs):
@@ -99,13 +113,21 @@ class RoleBindingViewSet(ScopedModelViewSet):
     def scope_queryset(self, queryset):
         return queryset.select_related("staff", "role", "store")
 
-    @extend_schema(request=BindingCreateSerializer, responses={201: RoleBindingSerializer,
-                                                               202: AccessRequestSerializer})
+    @extend_schema(
+        request=BindingCreateSerializer, responses={201: RoleBindingSerializer, 202: AccessRequestSerializer}
+    )
     def create(self, request, *args, **kwargs):
         self.get_queryset()  # the scope check: 403 unless the caller manages users somewhere
         data = _input(BindingCreateSerializer, request)
-        result = _call(services.binding_grant, actor=request.user, staff=data["staff"], role=data["role"],
-                       store=data["store"], reason=data["reason"], expires_at=data["expires_at"])
+        result = _call(
+            services.binding_grant,
+            actor=request.user,
+            staff=data["staff"],
+            role=data["role"],
+            store=data["store"],
+            reason=data["reason"],
+            expires_at=data["expires_at"],
+        )
         if isinstance(result, AccessRequest):
             return Response(AccessRequestSerializer(result).data, status=status.HTTP_202_ACCEPTED)
         return Response(RoleBindingSerializer(result).data, status=status.HTTP_201_CREATED)
@@ -139,9 +161,16 @@ class AccessRequestViewSet(ScopedModelViewSet):
     def create(self, request, *args, **kwargs):
         self.get_queryset()
         data = _input(AccessRequestCreateSerializer, request)
-        req = _call(services.access_request_create, actor=request.user, staff=data["staff"], role=data["role"],
-                    permission=data["permission"], store=data["store"], reason=data["reason"],
-                    expires_at=data["expires_at"])
+        req = _call(
+            services.access_request_create,
+            actor=request.user,
+            staff=data["staff"],
+            role=data["role"],
+            permission=data["permission"],
+            store=data["store"],
+            reason=data["reason"],
+            expires_at=data["expires_at"],
+        )
         return Response(AccessRequestSerializer(req).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer, responses=AccessRequestSerializer)
@@ -184,13 +213,21 @@ class ExceptionGrantViewSet(ScopedModelViewSet):
     def scope_queryset(self, queryset):
         return queryset.select_related("permission")
 
-    @extend_schema(request=ExceptionGrantCreateSerializer, responses={201: ExceptionGrantSerializer,
-                                                                      202: AccessRequestSerializer})
+    @extend_schema(
+        request=ExceptionGrantCreateSerializer, responses={201: ExceptionGrantSerializer, 202: AccessRequestSerializer}
+    )
     def create(self, request, *args, **kwargs):
         self.get_queryset()
         data = _input(ExceptionGrantCreateSerializer, request)
-        result = _call(services.exception_grant, actor=request.user, staff=data["staff"], store=data["store"],
-                       permission=data["permission"], reason=data["reason"], expires_at=data["expires_at"])
+        result = _call(
+            services.exception_grant,
+            actor=request.user,
+            staff=data["staff"],
+            store=data["store"],
+            permission=data["permission"],
+            reason=data["reason"],
+            expires_at=data["expires_at"],
+        )
         if isinstance(result, AccessRequest):
             return Response(AccessRequestSerializer(result).data, status=status.HTTP_202_ACCEPTED)
         return Response(ExceptionGrantSerializer(result).data, status=status.HTTP_201_CREATED)
@@ -204,11 +241,43 @@ class ExceptionGrantViewSet(ScopedModelViewSet):
         return Response(ExceptionGrantSerializer(grant).data)
 
 
+class StaffOffboardViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    """POST /staff/{id}/offboard/ {"reason": …}: rbac.services.staff_offboard — every binding and exception
+    grant revoked, pending requests by or for them cancelled, the account closed. 403 without users_manage
+    anywhere (or when the service refuses the caller), 404 for someone outside the caller's stores, 400
+    when the change is not allowed (stores still owned, the last super admin, already offboarded)."""
+
+    queryset = get_user_model().objects.all()
+    serializer_class = ReasonSerializer
+    action_map_extra = {"offboard": "change"}
+
+    @extend_schema(request=ReasonSerializer, responses=OffboardResultSerializer)
+    def offboard(self, request, pk=None):
+        person = self.get_object()
+        data = _input(ReasonSerializer, request)
+        started = timezone.now()
+        result = _call(services.staff_offboard, actor=request.user, staff=person, reason=data["reason"])
+        ended = page_selectors.offboarding_outcome(viewer=request.user, staff=person, since=started)
+        return Response(
+            OffboardResultSerializer(
+                {
+                    "staff": person.pk,
+                    "status": person.status,
+                    "is_active": person.is_active,
+                    "bindings_revoked": result.bindings,
+                    "exception_grants_revoked": result.exception_grants,
+                    "requests_cancelled": result.requests,
+                    "bindings": ended.bindings,
+                    "exception_grants": ended.exceptions,
+                    "requests": ended.requests,
+                }
+            ).data
+        )
+
+
 class MePermissionsView(APIView):
     """GET: the caller's own permissions — per store id the codenames, plus all-store ones."""
 
     @extend_schema(responses=MePermissionsSerializer)
     def get(self, request):
         return Response(me_permissions(user=request.user))
-
-

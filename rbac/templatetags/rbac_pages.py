@@ -35,9 +35,10 @@ def rbac_home_panel(context):
     viewer = _viewer(context)
     to_decide = selectors.access_requests_pending_for(approver=viewer)
     managed = page_selectors.expiring_bindings(viewer=viewer).exclude(staff=viewer)
-    managed_rows = list(managed[:PANEL_ROWS + 1])
+    managed_rows = list(managed[: PANEL_ROWS + 1])
     return {
-        "to_decide": to_decide[:PANEL_ROWS], "to_decide_count": len(to_decide),
+        "to_decide": to_decide[:PANEL_ROWS],
+        "to_decide_count": len(to_decide),
         "mine_expiring": list(page_selectors.expiring_bindings(viewer=viewer, mine=True)[:PANEL_ROWS]),
         "managed_expiring": managed_rows[:PANEL_ROWS],
         "managed_count": managed.count() if len(managed_rows) > PANEL_ROWS else len(managed_rows),
@@ -55,21 +56,40 @@ def rbac_store_roles(context, store):
     holders = selectors.store_holders(viewer=viewer, store=store)
     bindings = [b for h in holders for b in h.bindings + h.everywhere]
     revocable, refusals = _revocable(viewer, bindings)
-    return {"visible": True, "store": store, "holders": holders, "revocable": revocable, "refusals": refusals,
-            "can_grant": perms.has("users_manage", store.pk), "request": context.get("request")}
+    return {
+        "visible": True,
+        "store": store,
+        "holders": holders,
+        "revocable": revocable,
+        "refusals": refusals,
+        "can_grant": perms.has("users_manage", store.pk),
+        "request": context.get("request"),
+    }
 
 
 @register.inclusion_tag("rbac/_staff_bindings_body.html", takes_context=True)
 def rbac_staff_bindings(context, person):
     """A person's live bindings and exception grants in the viewer's stores, with revoke buttons where allowed."""
     viewer = _viewer(context)
-    live = list(selectors.binding_list(viewer=viewer, staff=person, live=True).order_by(
-        "store__name", "role__name", "pk"))
+    live = list(
+        selectors.binding_list(viewer=viewer, staff=person, live=True).order_by("store__name", "role__name", "pk")
+    )
     revocable, refusals = _revocable(viewer, live)
-    return {"person": person, "bindings": live, "revocable": revocable, "refusals": refusals,
-            "exceptions": list(page_selectors.live_exceptions(viewer=viewer, staff=person)),
-            "can_grant": permissions_of(viewer).has_anywhere("users_manage") and viewer.pk != person.pk,
-            "request": context.get("request")}
+    return {
+        "person": person,
+        "bindings": live,
+        "revocable": revocable,
+        "refusals": refusals,
+        "exceptions": list(page_selectors.live_exceptions(viewer=viewer, staff=person)),
+        "can_grant": permissions_of(viewer).has_anywhere("users_manage") and viewer.pk != person.pk,
+        "request": context.get("request"),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def rbac_may_offboard(context, person) -> bool:
+    """Whether the viewer may offboard this person (the "Offboard" button of the staff page)."""
+    return page_selectors.staff_offboardable_by(viewer=_viewer(context), staff=person)
 
 
 @register.inclusion_tag("rbac/_staff_history_body.html", takes_context=True)
@@ -119,13 +139,37 @@ def rbac_tabs(context):
     request = context.get("request")
     viewer_perms = permissions_of(_viewer(context))
     current = getattr(getattr(request, "resolver_match", None), "url_name", "")
-    tabs = [("my_duties", _("My duties"), None, ("my_duties",)),
-            ("role_matrix", _("Permission matrix"), "users_view", ("role_matrix", "role_detail", "role_create",
-                                                                   "role_edit", "role_delete", "position_roles")),
-            ("grid", _("Assignments"), "users_view", ("grid", "binding_bulk_grant_stores", "binding_bulk_grant_staff",
-                                                      "binding_bulk_revoke", "binding_grant", "binding_revoke")),
-            ("access_request_list", _("Access requests"), None, ("access_request_list", "access_request_detail",
-                                                                 "access_request_create")),
-            ("why", _("Permission trace"), "users_view", ("why",))]
-    return [{"url": reverse(f"rbac:{name}"), "label": label, "active": current in names}
-            for name, label, perm, names in tabs if perm is None or viewer_perms.has_anywhere(perm)]
+    tabs = [
+        ("my_duties", _("My duties"), None, ("my_duties",)),
+        (
+            "role_matrix",
+            _("Permission matrix"),
+            "users_view",
+            ("role_matrix", "role_detail", "role_create", "role_edit", "role_delete", "position_roles"),
+        ),
+        (
+            "grid",
+            _("Assignments"),
+            "users_view",
+            (
+                "grid",
+                "binding_bulk_grant_stores",
+                "binding_bulk_grant_staff",
+                "binding_bulk_revoke",
+                "binding_grant",
+                "binding_revoke",
+            ),
+        ),
+        (
+            "access_request_list",
+            _("Access requests"),
+            None,
+            ("access_request_list", "access_request_detail", "access_request_create"),
+        ),
+        ("why", _("Permission trace"), "users_view", ("why",)),
+    ]
+    return [
+        {"url": reverse(f"rbac:{name}"), "label": label, "active": current in names}
+        for name, label, perm, names in tabs
+        if perm is None or viewer_perms.has_anywhere(perm)
+    ]

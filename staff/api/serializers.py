@@ -34,22 +34,47 @@ class ServiceSerializerMixin:
 class StaffSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
     """A staff member. `password` is write-only: required on create; on update only super admins may set it."""
 
-    password = serializers.CharField(write_only=True, required=False, trim_whitespace=False,
-                                     style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, required=False, trim_whitespace=False, style={"input_type": "password"}
+    )
     position_name = serializers.CharField(source="position.name", read_only=True, default=None)
     department_name = serializers.CharField(source="department.name", read_only=True, default=None)
 
     class Meta:
         model = Staff
-        fields = ["id", "username", "employee_id", "name", "email", "position", "position_name", "department",
-                  "department_name", "mobile", "wecom_userid", "hire_date", "status", "notes", "is_active",
-                  "last_active", "password"]
+        fields = [
+            "id",
+            "username",
+            "employee_id",
+            "name",
+            "email",
+            "position",
+            "position_name",
+            "department",
+            "department_name",
+            "mobile",
+            "wecom_userid",
+            "hire_date",
+            "status",
+            "notes",
+            "is_active",
+            "last_active",
+            "password",
+        ]
         read_only_fields = ["is_active", "last_active"]
 
     def get_fields(self):
         fields = super().get_fields()
         fields["password"].required = self.instance is None
         return fields
+
+    def validate_status(self, value):
+        """Nobody is offboarded by an edit: 400 pointing to POST /api/v1/staff/{id}/offboard/."""
+        try:
+            services.check_status_change(current=getattr(self.instance, "status", None), new=value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["status"]) from exc
+        return value
 
     def create(self, validated_data):
         password = validated_data.pop("password")

@@ -13,8 +13,9 @@ from .serializers import DepartmentSerializer, PositionSerializer, StaffSerializ
 
 
 class StaffViewSet(ScopedModelViewSet):
-    """Staff the caller may see; create and edit through the staff services. No DELETE: people are
-    offboarded by setting their status."""
+    """Staff the caller may see; create and edit through the staff services. No DELETE, and no
+    offboarding by setting the status: people are offboarded through POST …/staff/{id}/offboard/ (rbac),
+    which revokes their rights first."""
 
     queryset = Staff.objects.all()
     serializer_class = StaffSerializer
@@ -60,6 +61,7 @@ class DepartmentViewSet(DirectoryViewSet):
 
     def get_queryset(self):
         return selectors.department_list(viewer=self.request.user)
+
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilterSet
     ordering_fields = ["name"]

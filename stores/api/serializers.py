@@ -18,14 +18,28 @@ class StoreSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Store
-        fields = ["id", "platform", "site", "shop_id", "name", "status", "primary_owner", "primary_owner_name",
-                  "backup_owner", "backup_owner_name", "emergency_contact", "duties_note", "timezone"]
+        fields = [
+            "id",
+            "platform",
+            "site",
+            "shop_id",
+            "name",
+            "status",
+            "primary_owner",
+            "primary_owner_name",
+            "backup_owner",
+            "backup_owner_name",
+            "emergency_contact",
+            "duties_note",
+            "timezone",
+        ]
 
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        current = ([self.instance.primary_owner_id, self.instance.backup_owner_id]
-                   if isinstance(self.instance, Store) else [])
+        current = (
+            [self.instance.primary_owner_id, self.instance.backup_owner_id] if isinstance(self.instance, Store) else []
+        )
         owners = active_owner_choices(viewer=getattr(request, "user", None), include=current)
         fields["primary_owner"].queryset = owners
         fields["backup_owner"].queryset = owners

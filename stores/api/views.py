@@ -42,8 +42,9 @@ class StoreViewSet(ScopedModelViewSet):
         params = ArchiveSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         try:
-            store = services.store_archive(actor=request.user, store=store,
-                                           reason=params.validated_data.get("reason", ""))
+            store = services.store_archive(
+                actor=request.user, store=store, reason=params.validated_data.get("reason", "")
+            )
         except DjangoValidationError as exc:
             raise service_errors(exc) from exc
         return Response(StoreSerializer(store, context=self.get_serializer_context()).data)

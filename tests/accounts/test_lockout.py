@@ -101,7 +101,9 @@ def test_each_further_lockout_lasts_longer(client):
 
     # A successful sign-in starts the count again.
     assert lockout_state(username).cooloff == TIERS[0]
-    cooloffs = list(AuditEvent.objects.filter(action="auth.lockout").order_by("id").values_list("after__cooloff_minutes", flat=True))
+    cooloffs = list(
+        AuditEvent.objects.filter(action="auth.lockout").order_by("id").values_list("after__cooloff_minutes", flat=True)
+    )
     assert cooloffs == [15, 60, 24 * 60]
 
 

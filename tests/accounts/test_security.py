@@ -133,11 +133,13 @@ def test_throttle_wait_doubles(client):
         client.post(VERIFY_URL, {"code": "111111"})
         device.refresh_from_db()
         TOTPDevice.objects.filter(pk=device.pk).update(
-            throttling_failure_timestamp=device.throttling_failure_timestamp - timedelta(seconds=60))
+            throttling_failure_timestamp=device.throttling_failure_timestamp - timedelta(seconds=60)
+        )
     device.refresh_from_db()
     assert device.throttling_failure_count == 3
     TOTPDevice.objects.filter(pk=device.pk).update(
-        throttling_failure_timestamp=device.throttling_failure_timestamp + timedelta(seconds=57))
+        throttling_failure_timestamp=device.throttling_failure_timestamp + timedelta(seconds=57)
+    )
     device.refresh_from_db()
     allowed, info = device.verify_is_allowed()  # 3 s after the third failure: 4 s are needed
     assert not allowed and info["failure_count"] == 3

@@ -29,8 +29,7 @@ def test_idle_session_is_signed_out(client, login):
     login(SuperuserFactory())
     assert client.get("/").status_code == 200
     # The idle time passes without a request.
-    Session.objects.filter(pk=_session(client).pk).update(
-        expire_date=timezone.now() - timedelta(seconds=1))
+    Session.objects.filter(pk=_session(client).pk).update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get("/audit/")
     assert response.status_code == 302 and response.url.startswith("/accounts/login/?next=")
 

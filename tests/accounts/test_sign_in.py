@@ -120,7 +120,8 @@ def test_wrong_code_is_refused_then_throttled(client):
     # Once the wait (1 s after one failure) has passed, the right code works.
     device.refresh_from_db()
     TOTPDevice.objects.filter(pk=device.pk).update(
-        throttling_failure_timestamp=device.throttling_failure_timestamp - timedelta(seconds=5))
+        throttling_failure_timestamp=device.throttling_failure_timestamp - timedelta(seconds=5)
+    )
     ok = client.post(VERIFY_URL, {"code": current_code(device)})
     assert ok.status_code == 302
     assert actions(action__startswith="auth.2fa") == ["auth.2fa_failed", "auth.2fa_failed", "auth.2fa_verify"]

@@ -9,8 +9,12 @@ def store_events(store, count, *, action="store.update", actor=None):
     """`count` events on `store`, recorded as `actor` would (oldest first)."""
     fields = {"actor_id": actor.pk, "actor_display": str(actor)} if actor else {}
     with context.bound(source="web", **fields):
-        return [record(action, store=store, target=store, before={"name": "旧名"}, after={"name": f"新名{i}"},
-                       reason="改名") for i in range(count)]
+        return [
+            record(
+                action, store=store, target=store, before={"name": "旧名"}, after={"name": f"新名{i}"}, reason="改名"
+            )
+            for i in range(count)
+        ]
 
 
 @pytest.fixture

@@ -12,8 +12,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def chain():
-    return [record(f"test.event{i}", target_type="test.thing", target_id=i, target_label=f"物品{i}",
-                   after={"n": i}) for i in range(3)]
+    return [
+        record(f"test.event{i}", target_type="test.thing", target_id=i, target_label=f"物品{i}", after={"n": i})
+        for i in range(3)
+    ]
 
 
 def _sql(statement, params=()):

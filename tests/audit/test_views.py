@@ -127,9 +127,14 @@ def test_pages_keep_the_filters(client, login, two_stores):
 
 def test_detail_shows_before_and_after_as_a_field_table(client, login):
     with context.bound(source="web", actor_display="张经理"):
-        event = record("staff.update", target_type="staff.staff", target_id=3, target_label="张三",
-                       before={"name": "张三", "mobile": "13800000000", "notes": ""},
-                       after={"name": "张三丰", "mobile": "13800000000", "notes": "调岗"})
+        event = record(
+            "staff.update",
+            target_type="staff.staff",
+            target_id=3,
+            target_label="张三",
+            before={"name": "张三", "mobile": "13800000000", "notes": ""},
+            after={"name": "张三丰", "mobile": "13800000000", "notes": "调岗"},
+        )
     login(SuperuserFactory())
     response = client.get(detail(event))
     assert response.status_code == 200
@@ -144,7 +149,7 @@ def test_export_is_filtered_streamed_excel_friendly_and_audited(client, login, t
     first, second = two_stores
     store_events(first, 3)
     store_events(second, 1)
-    record("store.update", store=first, target=first, target_label="=HYPERLINK(\"http://x\")", reason="公式")
+    record("store.update", store=first, target=first, target_label='=HYPERLINK("http://x")', reason="公式")
     admin = SuperuserFactory()
     login(admin)
     response = client.get(EXPORT, {"store": first.pk, "action": "store."})
@@ -155,7 +160,7 @@ def test_export_is_filtered_streamed_excel_friendly_and_audited(client, login, t
     header, body = rows[0], rows[1:]
     assert len(header) == 13 and len(body) == 4
     assert all(row[3] == "上海一店" for row in body)
-    assert body[0][7] == "'=HYPERLINK(\"http://x\")"  # newest first, and no formula for Excel to run
+    assert body[0][7] == '\'=HYPERLINK("http://x")'  # newest first, and no formula for Excel to run
     assert '"name": "新名0"' in body[-1][9]
 
     event = AuditEvent.objects.get(action="audit.export")

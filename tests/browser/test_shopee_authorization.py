@@ -19,8 +19,7 @@ def signed_in(context, live_server, user):
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
 
 
-def test_an_admin_authorizes_a_shopee_store_through_the_simulated_flow(
-        live_server, simulator, settings, page):
+def test_an_admin_authorizes_a_shopee_store_through_the_simulated_flow(live_server, simulator, settings, page):
     settings.SHOPEE_BASE_URL = simulator.shopee_url
     partner = simulator.control.create_partner(name="ShopCrew")
     shop = simulator.control.create_shop(partner_id=partner["partner_id"], region="SG", name="泰国旗舰店")

@@ -62,8 +62,12 @@ def test_no_settings_rights_anywhere_is_forbidden(shop, login):
 
 
 def test_create_takes_the_key_and_never_returns_it(shop, login):
-    response = send(login(shop.manager), "post", LIST,
-                    {"name": "新加坡店-客服部-新订单", "store": shop.store.pk, "webhook_key": KEY})
+    response = send(
+        login(shop.manager),
+        "post",
+        LIST,
+        {"name": "新加坡店-客服部-新订单", "store": shop.store.pk, "webhook_key": KEY},
+    )
 
     assert response.status_code == 201, response.json()
     assert KEY not in response.content.decode() and response.json()["webhook_key_masked"].endswith(KEY[-4:])
@@ -73,11 +77,14 @@ def test_create_takes_the_key_and_never_returns_it(shop, login):
     assert KEY not in audit_text()
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"name": "新加坡店"}, "name"),
-    ({"webhook_key": ""}, "webhook_key"),
-    ({"store": None}, "store"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"name": "新加坡店"}, "name"),
+        ({"webhook_key": ""}, "webhook_key"),
+        ({"store": None}, "store"),
+    ],
+)
 def test_invalid_input_is_refused_field_by_field(shop, login, changes, field):
     data = {"name": "新加坡店-客服部-新订单", "store": shop.store.pk, "webhook_key": KEY, **changes}
     response = send(login(shop.manager), "post", LIST, data)
@@ -121,8 +128,10 @@ def test_patch_without_a_key_keeps_it_and_with_a_key_changes_it(shop, login):
     assert rekeyed.status_code == 200 and robot.webhook_key == NEW_KEY
     assert NEW_KEY not in rekeyed.content.decode()
     updates = AuditEvent.objects.filter(action="robot.update").order_by("id")
-    assert [e.after for e in updates] == [{"name": "泰国店-客服部-售后", "is_active": False},
-                                          {"webhook_key": "changed"}]
+    assert [e.after for e in updates] == [
+        {"name": "泰国店-客服部-售后", "is_active": False},
+        {"webhook_key": "changed"},
+    ]
     assert KEY not in audit_text() and NEW_KEY not in audit_text()
 
 

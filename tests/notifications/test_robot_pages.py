@@ -37,8 +37,14 @@ def audit_text() -> str:
 
 
 def form_data(store, **changes):
-    return {"name": "泰国店-客服部-新订单", "store": store.pk if store else "", "department": "", "is_active": "on",
-            "webhook_key": KEY, **changes}
+    return {
+        "name": "泰国店-客服部-新订单",
+        "store": store.pk if store else "",
+        "department": "",
+        "is_active": "on",
+        "webhook_key": KEY,
+        **changes,
+    }
 
 
 class TestList:
@@ -133,10 +139,14 @@ class TestCreate:
         assert not Robot.objects.exists() and not AuditEvent.objects.filter(action="robot.create").exists()
 
     def test_super_admins_add_company_wide_robots(self, login):
-        login(SuperuserFactory()).post(reverse("notifications:robot_create"), form_data(None, name="全公司-运营部-日报"))
+        login(SuperuserFactory()).post(
+            reverse("notifications:robot_create"), form_data(None, name="全公司-运营部-日报")
+        )
         assert Robot.objects.get().store is None
 
-    @pytest.mark.parametrize("changes, field", [({"name": "泰国店客服部"}, "name"), ({"webhook_key": ""}, "webhook_key")])
+    @pytest.mark.parametrize(
+        "changes, field", [({"name": "泰国店客服部"}, "name"), ({"webhook_key": ""}, "webhook_key")]
+    )
     def test_invalid_input_shows_field_errors_and_saves_nothing(self, shop, login, changes, field):
         page = login(shop.manager).post(reverse("notifications:robot_create"), form_data(shop.store, **changes))
         assert page.status_code == 200 and field in page.context["form"].errors
@@ -154,8 +164,10 @@ class TestEditAndDelete:
         form = client.get(reverse("notifications:robot_edit", args=[robot.pk]))
         assert KEY not in form.content.decode() and "••••" + KEY[-4:] in form.content.decode()
 
-        client.post(reverse("notifications:robot_edit", args=[robot.pk]),
-                    form_data(shop.store, name="泰国店-客服部-售后", webhook_key=""))
+        client.post(
+            reverse("notifications:robot_edit", args=[robot.pk]),
+            form_data(shop.store, name="泰国店-客服部-售后", webhook_key=""),
+        )
 
         robot.refresh_from_db()
         assert robot.name == "泰国店-客服部-售后" and robot.webhook_key == KEY
@@ -163,8 +175,9 @@ class TestEditAndDelete:
 
     def test_a_new_key_is_audited_as_changed(self, shop, login):
         robot = RobotFactory(store=shop.store, webhook_key=KEY, name="泰国店-客服部-新订单")
-        login(shop.manager).post(reverse("notifications:robot_edit", args=[robot.pk]),
-                                 form_data(shop.store, webhook_key=NEW_KEY))
+        login(shop.manager).post(
+            reverse("notifications:robot_edit", args=[robot.pk]), form_data(shop.store, webhook_key=NEW_KEY)
+        )
         robot.refresh_from_db()
         assert robot.webhook_key == NEW_KEY
         assert AuditEvent.objects.get(action="robot.update").after == {"webhook_key": "changed"}
@@ -178,7 +191,10 @@ class TestEditAndDelete:
                 url = reverse(f"notifications:{name}", args=[robot.pk])
                 assert client.get(url).status_code in (403, 404)
                 assert client.post(url, form_data(shop.store)).status_code in (403, 404)
-        assert Robot.objects.filter(pk=robot.pk).exists() and not AuditEvent.objects.filter(action__startswith="robot.").exists()
+        assert (
+            Robot.objects.filter(pk=robot.pk).exists()
+            and not AuditEvent.objects.filter(action__startswith="robot.").exists()
+        )
 
     def test_a_manager_deletes_after_confirming(self, shop, login):
         robot = RobotFactory(store=shop.store)
@@ -215,8 +231,9 @@ class TestSendATestMessage:
         assert "/cgi-bin/webhook/send" in caplog.text  # the send was logged ...
         assert KEY not in caplog.text + html + audit_text()  # ... without the key
 
-    def test_a_refused_key_is_reported_and_kept_on_the_robot_without_the_key(self, shop, login, simulator, settings,
-                                                                            caplog):
+    def test_a_refused_key_is_reported_and_kept_on_the_robot_without_the_key(
+        self, shop, login, simulator, settings, caplog
+    ):
         for name in LOGGERS:
             caplog.set_level(logging.DEBUG, logger=name)
         settings.WECOM_BASE_URL = simulator.wecom_url
@@ -239,7 +256,10 @@ class TestSendATestMessage:
         for person in (shop.viewer, shop.outsider):
             assert login(person).post(reverse("notifications:robot_test", args=[robot.pk])).status_code in (403, 404)
         assert login(shop.manager).get(reverse("notifications:robot_test", args=[robot.pk])).status_code == 405
-        assert simulator.control.messages(key) == [] and not AuditEvent.objects.filter(action__startswith="robot.").exists()
+        assert (
+            simulator.control.messages(key) == []
+            and not AuditEvent.objects.filter(action__startswith="robot.").exists()
+        )
 
 
 class TestStorePanel:

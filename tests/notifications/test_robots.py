@@ -137,8 +137,9 @@ def test_the_key_is_shown_masked():
 
 def test_send_errors_are_recorded_without_the_key():
     robot = RobotFactory(webhook_key=KEY)
-    robot_record_result(robot=robot, ok=False,
-                        error=f"POST /cgi-bin/webhook/send?key={KEY} failed: 93000 invalid webhook url {KEY}")
+    robot_record_result(
+        robot=robot, ok=False, error=f"POST /cgi-bin/webhook/send?key={KEY} failed: 93000 invalid webhook url {KEY}"
+    )
     robot.refresh_from_db()
     assert robot.last_error_at is not None
     assert "93000" in robot.last_error

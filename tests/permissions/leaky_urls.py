@@ -21,7 +21,9 @@ def store_rename(request, pk):
     return redirect("stores:store_list")
 
 
-leaky = ([path("<int:pk>/", store_peek, name="store_peek"), path("<int:pk>/rename/", store_rename, name="store_rename")],
-         "leaky")
+leaky = (
+    [path("<int:pk>/", store_peek, name="store_peek"), path("<int:pk>/rename/", store_rename, name="store_rename")],
+    "leaky",
+)
 
 urlpatterns = [*console, path("leaky/", include(leaky))]

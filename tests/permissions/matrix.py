@@ -45,7 +45,11 @@ class Outcome:
             return []
         location = response.get("Location", "")
         if self.to == "offsite":
-            return [] if location.startswith(("http://", "https://")) else [f"expected an off-site redirect, got {location}"]
+            return (
+                []
+                if location.startswith(("http://", "https://"))
+                else [f"expected an off-site redirect, got {location}"]
+            )
         if self.to is not None:
             target = reverse(self.to)
             return [] if location.startswith(target) else [f"expected a redirect to {target}, got {location}"]
@@ -90,18 +94,34 @@ class Personas:
         return getattr(self, persona)
 
 
-def page(*, none: Outcome = FORBIDDEN, other: Outcome = NOT_FOUND, this: Outcome = OK, super: Outcome | None = None,
-         anonymous: Outcome = LOGIN, no_2fa: Outcome = SECOND_FACTOR) -> Personas:
+def page(
+    *,
+    none: Outcome = FORBIDDEN,
+    other: Outcome = NOT_FOUND,
+    this: Outcome = OK,
+    super: Outcome | None = None,
+    anonymous: Outcome = LOGIN,
+    no_2fa: Outcome = SECOND_FACTOR,
+) -> Personas:
     """A console page: sign-in first, the second-factor gate for admins, then the scope."""
-    return Personas(anonymous=anonymous, no_2fa=no_2fa, none=none, other=other, this=this,
-                    super=this if super is None else super)
+    return Personas(
+        anonymous=anonymous, no_2fa=no_2fa, none=none, other=other, this=this, super=this if super is None else super
+    )
 
 
-def api(*, none: Outcome = FORBIDDEN, other: Outcome = NOT_FOUND, this: Outcome = OK, super: Outcome | None = None,
-        anonymous: Outcome = API_ANONYMOUS, no_2fa: Outcome = FORBIDDEN) -> Personas:
+def api(
+    *,
+    none: Outcome = FORBIDDEN,
+    other: Outcome = NOT_FOUND,
+    this: Outcome = OK,
+    super: Outcome | None = None,
+    anonymous: Outcome = API_ANONYMOUS,
+    no_2fa: Outcome = FORBIDDEN,
+) -> Personas:
     """An API endpoint: 401/403 without a session, 403 for admins who skipped the second factor."""
-    return Personas(anonymous=anonymous, no_2fa=no_2fa, none=none, other=other, this=this,
-                    super=this if super is None else super)
+    return Personas(
+        anonymous=anonymous, no_2fa=no_2fa, none=none, other=other, this=this, super=this if super is None else super
+    )
 
 
 def everyone(outcome: Outcome) -> Personas:
@@ -221,8 +241,9 @@ def coverage_problems(routes, exclusions: Exclusions, urlconf=None) -> list[str]
             continue
         present.add(name)
         if name not in declared:
-            problems.append(f"{name} (/{pattern}) is not declared in the permission matrix "
-                            f"(tests/permissions/declarations.py)")
+            problems.append(
+                f"{name} (/{pattern}) is not declared in the permission matrix (tests/permissions/declarations.py)"
+            )
     problems.extend(f"{name} is declared but no longer exists" for name in sorted(declared - present))
     return problems
 
@@ -244,8 +265,19 @@ def _json(response, body: str):
         return None
 
 
-PERSON_KEYS = {"staff", "requested_by", "granted_by", "revoked_by", "decided_by", "manager", "primary_owner",
-               "backup_owner", "actor", "authorized_by", "saved_by"}
+PERSON_KEYS = {
+    "staff",
+    "requested_by",
+    "granted_by",
+    "revoked_by",
+    "decided_by",
+    "manager",
+    "primary_owner",
+    "backup_owner",
+    "actor",
+    "authorized_by",
+    "saved_by",
+}
 
 
 def json_leaks(data, store_ids: set[int], staff_ids: set[int] = frozenset()) -> list[str]:
@@ -310,8 +342,10 @@ def check(route: Route, persona: str, ctx: Ctx, *, db_state: Callable[[], Any], 
     if persona in OUTSIDERS:
         if world.marker in body:
             problems.append(f"the answer shows store A's data ({world.marker!r}) to a person who may not see it")
-        problems.extend(f"the answer names store A: {leak}"
-                        for leak in json_leaks(_json(response, body), world.a_side_store_ids, world.a_side_staff_ids))
+        problems.extend(
+            f"the answer names store A: {leak}"
+            for leak in json_leaks(_json(response, body), world.a_side_store_ids, world.a_side_staff_ids)
+        )
     showing = INSIDERS if route.shows is True else (route.shows or ())
     if persona in showing and expected.allowed and response.status_code == 200:
         if world.marker not in body:
@@ -354,7 +388,8 @@ def declaration_problems(routes) -> list[str]:
     for r in routes:
         if r.method != "GET" and r.audit is None and not r.preview:
             problems.append(f"{r.id}: a mutating call must name the audit event it writes (or be a preview)")
-        if not isinstance(r.expect, Personas) or any(not isinstance(getattr(r.expect, f.name), Outcome)
-                                                     for f in fields(Personas)):
+        if not isinstance(r.expect, Personas) or any(
+            not isinstance(getattr(r.expect, f.name), Outcome) for f in fields(Personas)
+        ):
             problems.append(f"{r.id}: every persona needs an Outcome")
     return problems

@@ -12,8 +12,16 @@ from .matrix import Route, coverage_problems, walk
 LEAKY = "tests.permissions.leaky_urls"
 
 PEEK = Route("leaky:store_peek", "view store A", STORE_OBJECT, ANY_ROLE, args=A, shows=True)
-RENAME = Route("leaky:store_rename", "store.update", STORE_POST, SETTINGS, method="POST", args=A,
-               data=lambda ctx: {"name": "renamed by a leak"}, audit="store.update")
+RENAME = Route(
+    "leaky:store_rename",
+    "store.update",
+    STORE_POST,
+    SETTINGS,
+    method="POST",
+    args=A,
+    data=lambda ctx: {"name": "renamed by a leak"},
+    audit="store.update",
+)
 
 
 def added_problems(routes, urlconf=None) -> list[str]:

@@ -39,6 +39,9 @@ def test_a_store_admin_of_another_store_learns_nothing_of_this_one(route, play):
     store A's objects in the URL and input, and sees nothing of A (objects of A stay 404)."""
     other = route.expect.other
     anything = Outcome("any answer that shows nothing of A", (200, 302, 400, 403, 404), allowed=other.allowed)
-    violations = play(replace(route, expect=replace(route.expect, other=other if other == NOT_FOUND else anything),
-                              lists=False), "other", as_persona="b_admin")
+    violations = play(
+        replace(route, expect=replace(route.expect, other=other if other == NOT_FOUND else anything), lists=False),
+        "other",
+        as_persona="b_admin",
+    )
     assert not violations, "\n".join(violations)

@@ -42,11 +42,37 @@ MARKER = "Alpha甲"
 Staff = get_user_model()
 
 # Columns that move on their own (sign-in stamps, OTP counters): not "a change" made by the call.
-VOLATILE = {"last_login", "last_active", "last_t", "drift", "last_used_at", "throttling_failure_timestamp",
-            "throttling_failure_count"}
-WATCHED = [Staff, Department, Position, Store, ShopeeApp, ShopeeCredential, OzonCredential, Role,
-           Role.permissions.through, PositionRole, RoleBinding, AccessRequest, ExceptionGrant, Group,
-           Staff.groups.through, Token, TOTPDevice, StaticDevice, StaticToken, Robot]
+VOLATILE = {
+    "last_login",
+    "last_active",
+    "last_t",
+    "drift",
+    "last_used_at",
+    "throttling_failure_timestamp",
+    "throttling_failure_count",
+}
+WATCHED = [
+    Staff,
+    Department,
+    Position,
+    Store,
+    ShopeeApp,
+    ShopeeCredential,
+    OzonCredential,
+    Role,
+    Role.permissions.through,
+    PositionRole,
+    RoleBinding,
+    AccessRequest,
+    ExceptionGrant,
+    Group,
+    Staff.groups.through,
+    Token,
+    TOTPDevice,
+    StaticDevice,
+    StaticToken,
+    Robot,
+]
 
 
 def _state_sql() -> str:
@@ -54,9 +80,11 @@ def _state_sql() -> str:
     for model in WATCHED:
         meta = model._meta
         columns = [connection.ops.quote_name(f.column) for f in meta.concrete_fields if f.column not in VOLATILE]
-        parts.append(f"SELECT '{meta.label}', md5(coalesce(string_agg(ROW({', '.join(columns)})::text, '|' "
-                     f"ORDER BY {connection.ops.quote_name(meta.pk.column)}), '')) "
-                     f"FROM {connection.ops.quote_name(meta.db_table)}")
+        parts.append(
+            f"SELECT '{meta.label}', md5(coalesce(string_agg(ROW({', '.join(columns)})::text, '|' "
+            f"ORDER BY {connection.ops.quote_name(meta.pk.column)}), '')) "
+            f"FROM {connection.ops.quote_name(meta.db_table)}"
+        )
     return " UNION ALL ".join(parts)
 
 
@@ -112,13 +140,24 @@ class World:
 
     def _build_stores(self) -> None:
         a_owner, a_backup = StaffFactory(name=f"{MARKER}-店主"), StaffFactory(name=f"{MARKER}-备份店主")
-        self.store_a = StoreFactory(platform="shopee", site="SG", name=f"{MARKER}店", primary_owner=a_owner,
-                                    backup_owner=a_backup, emergency_contact=f"{MARKER}-值班电话")
-        self.store_z = StoreFactory(platform="ozon", site="RU", name=f"{MARKER}-Ozon店", primary_owner=a_owner,
-                                    backup_owner=a_backup)
-        self.store_b = StoreFactory(platform="shopee", site="MY", name="Bravo乙店",
-                                    primary_owner=StaffFactory(name="Bravo-店主"),
-                                    backup_owner=StaffFactory(name="Bravo-备份店主"))
+        self.store_a = StoreFactory(
+            platform="shopee",
+            site="SG",
+            name=f"{MARKER}店",
+            primary_owner=a_owner,
+            backup_owner=a_backup,
+            emergency_contact=f"{MARKER}-值班电话",
+        )
+        self.store_z = StoreFactory(
+            platform="ozon", site="RU", name=f"{MARKER}-Ozon店", primary_owner=a_owner, backup_owner=a_backup
+        )
+        self.store_b = StoreFactory(
+            platform="shopee",
+            site="MY",
+            name="Bravo乙店",
+            primary_owner=StaffFactory(name="Bravo-店主"),
+            backup_owner=StaffFactory(name="Bravo-备份店主"),
+        )
 
     def _build_store_a(self) -> None:
         """A's clerk (a binding, an exception grant; they also manage the company's 运营部), an applicant
@@ -126,18 +165,29 @@ class World:
         self.clerk = StaffFactory(name=f"{MARKER}-店员", department=self.department, position=self.position)
         Department.objects.filter(pk=self.department.pk).update(manager=self.clerk)
         self.binding = bind(self.clerk, self.clerk_role, self.store_a)
-        self.grant = rbac.exception_grant(actor=self.root, staff=self.clerk, store=self.store_a,
-                                          permission="finance_view", reason="permission matrix")
+        self.grant = rbac.exception_grant(
+            actor=self.root, staff=self.clerk, store=self.store_a, permission="finance_view", reason="permission matrix"
+        )
         self.applicant = StaffFactory(name=f"{MARKER}-申请人")
         bind(self.applicant, self.clerk_role, self.store_a)
-        self.request = rbac.access_request_create(actor=self.root, staff=self.applicant, store=self.store_a,
-                                                  role=self.refunds_role, reason="permission matrix")
+        self.request = rbac.access_request_create(
+            actor=self.root,
+            staff=self.applicant,
+            store=self.store_a,
+            role=self.refunds_role,
+            reason="permission matrix",
+        )
         # Someone who works in both A and B: B's people may see them, but nothing of what they do in A.
         self.shared = StaffFactory(name="Shared-两店员工", department=self.department)
         bind(self.shared, self.clerk_role, self.store_a)
         bind(self.shared, self.orders_role, self.store_b)
-        rbac.exception_grant(actor=self.root, staff=self.shared, store=self.store_a, permission="reports_export",
-                             reason="permission matrix")
+        rbac.exception_grant(
+            actor=self.root,
+            staff=self.shared,
+            store=self.store_a,
+            permission="reports_export",
+            reason="permission matrix",
+        )
         self.robot = RobotFactory(name=f"{MARKER}店-客服部-新订单", store=self.store_a, department=self.department)
         self.event = AuditEvent.objects.filter(store=self.store_a).order_by("id").first()
 
@@ -145,18 +195,25 @@ class World:
         """The same kinds of rows on B, so "other store" lists have rows of their own to show."""
         self.clerk_b = StaffFactory(name="Bravo-店员", department=self.department, position=self.position)
         bind(self.clerk_b, self.clerk_role, self.store_b)
-        rbac.exception_grant(actor=self.root, staff=self.clerk_b, store=self.store_b, permission="finance_view",
-                             reason="permission matrix")
+        rbac.exception_grant(
+            actor=self.root,
+            staff=self.clerk_b,
+            store=self.store_b,
+            permission="finance_view",
+            reason="permission matrix",
+        )
         applicant_b = StaffFactory(name="Bravo-申请人")
         bind(applicant_b, self.clerk_role, self.store_b)
-        rbac.access_request_create(actor=self.root, staff=applicant_b, store=self.store_b, role=self.refunds_role,
-                                   reason="permission matrix")
+        rbac.access_request_create(
+            actor=self.root, staff=applicant_b, store=self.store_b, role=self.refunds_role, reason="permission matrix"
+        )
         RobotFactory(name="Bravo乙店-客服部-新订单", store=self.store_b)
 
     def _build_connections(self) -> None:
         self.app = ShopeeAppFactory(name="matrix app")
-        self.credential = ShopeeCredential.objects.create(store=self.store_a, app=self.app,
-                                                          access_token="matrix-access", refresh_token="matrix-refresh")
+        self.credential = ShopeeCredential.objects.create(
+            store=self.store_a, app=self.app, access_token="matrix-access", refresh_token="matrix-refresh"
+        )
 
     def _build_personas(self, needs) -> None:
         """A role per set of permissions the routes need, the personas holding them, their sessions."""
@@ -293,5 +350,6 @@ class World:
         rights = load_permissions(me) if me is not None else None
         if rights is None or not (rights.super_admin or rights.perms_on(self.store_a.pk)):
             return self.request
-        return rbac.access_request_create(actor=me, staff=me, store=self.store_a, role=self.orders_role,
-                                          reason="my own request")
+        return rbac.access_request_create(
+            actor=me, staff=me, store=self.store_a, role=self.orders_role, reason="my own request"
+        )

@@ -71,13 +71,15 @@ class TestRoles:
         assert client.patch(url, {"name": "y"}, content_type="application/json").status_code == 403
         login(sa)
         mark = _mark()
-        response = _post(client, reverse("api:role-list"), {"name": "质检", "permissions": ["orders_view"],
-                                                             "is_super_admin": True, "key": "hack"})
+        response = _post(
+            client,
+            reverse("api:role-list"),
+            {"name": "质检", "permissions": ["orders_view"], "is_super_admin": True, "key": "hack"},
+        )
         assert response.status_code == 201, response.json()
         assert response.json()["is_super_admin"] is False and response.json()["key"] is None
         assert _actions_since(mark) == ["role.create"]
-        response = client.patch(url, {"permissions": ["orders_view", "shipping_view"]},
-                                content_type="application/json")
+        response = client.patch(url, {"permissions": ["orders_view", "shipping_view"]}, content_type="application/json")
         assert response.status_code == 200 and response.json()["permissions"] == ["orders_view", "shipping_view"]
         duplicate = _post(client, reverse("api:role-list"), {"name": "质检", "permissions": []})
         assert duplicate.status_code == 400 and "already exists" in duplicate.json()["name"][0]
@@ -89,8 +91,9 @@ class TestRoles:
 
 
 class TestBindings:
-    def test_lists_only_the_callers_stores(self, client, login, admin_a, admin_b, grant, plain_role, store,
-                                           other_store):
+    def test_lists_only_the_callers_stores(
+        self, client, login, admin_a, admin_b, grant, plain_role, store, other_store
+    ):
         here = grant(StaffFactory(), plain_role, store)
         grant(StaffFactory(), plain_role, other_store)
         login(admin_a)
@@ -106,16 +109,29 @@ class TestBindings:
         person = colleague()
         login(admin_a)
         mark = _mark()
-        response = _post(client, reverse("api:binding-list"), {
-            "staff": person.pk, "role": plain_role.pk, "store": store.pk, "reason": "new hire",
-            "granted_by": person.pk, "revoked_at": "2020-01-01T00:00:00Z", "request": 1})
+        response = _post(
+            client,
+            reverse("api:binding-list"),
+            {
+                "staff": person.pk,
+                "role": plain_role.pk,
+                "store": store.pk,
+                "reason": "new hire",
+                "granted_by": person.pk,
+                "revoked_at": "2020-01-01T00:00:00Z",
+                "request": 1,
+            },
+        )
         assert response.status_code == 201, response.json()
         binding = RoleBinding.objects.get(pk=response.json()["id"])
         assert binding.granted_by == admin_a and binding.revoked_at is None and binding.request is None
         assert _actions_since(mark) == ["binding.grant"]
 
-        response = _post(client, reverse("api:binding-list"), {
-            "staff": person.pk, "role": roles["customer_service"].pk, "store": store.pk, "reason": "refunds"})
+        response = _post(
+            client,
+            reverse("api:binding-list"),
+            {"staff": person.pk, "role": roles["customer_service"].pk, "store": store.pk, "reason": "refunds"},
+        )
         assert response.status_code == 202
         assert AccessRequest.objects.get(pk=response.json()["id"]).status == "pending"
 
@@ -123,14 +139,15 @@ class TestBindings:
         person = colleague()
         login(admin_a)
         url = reverse("api:binding-list")
-        stranger = _post(client, url, {"staff": StaffFactory().pk, "role": plain_role.pk, "store": store.pk,
-                                       "reason": "r"})
+        stranger = _post(
+            client, url, {"staff": StaffFactory().pk, "role": plain_role.pk, "store": store.pk, "reason": "r"}
+        )
         assert stranger.status_code == 400 and "staff" in stranger.json()
-        elsewhere = _post(client, url, {"staff": person.pk, "role": plain_role.pk, "store": other_store.pk,
-                                        "reason": "r"})
+        elsewhere = _post(
+            client, url, {"staff": person.pk, "role": plain_role.pk, "store": other_store.pk, "reason": "r"}
+        )
         assert elsewhere.status_code == 400 and "store" in elsewhere.json()
-        self_grant = _post(client, url, {"staff": admin_a.pk, "role": plain_role.pk, "store": store.pk,
-                                         "reason": "r"})
+        self_grant = _post(client, url, {"staff": admin_a.pk, "role": plain_role.pk, "store": store.pk, "reason": "r"})
         assert self_grant.status_code == 403 and "your own roles" in self_grant.json()["detail"]
         everywhere = _post(client, url, {"staff": person.pk, "role": plain_role.pk, "store": None, "reason": "r"})
         assert everywhere.status_code == 403 and "all stores" in everywhere.json()["detail"]
@@ -142,8 +159,14 @@ class TestBindings:
         grant(clerk, plain_role, store)
         login(clerk)
         assert client.get(reverse("api:binding-list")).status_code == 403
-        assert _post(client, reverse("api:binding-list"), {"staff": clerk.pk, "role": plain_role.pk,
-                                                           "store": store.pk, "reason": "r"}).status_code == 403
+        assert (
+            _post(
+                client,
+                reverse("api:binding-list"),
+                {"staff": clerk.pk, "role": plain_role.pk, "store": store.pk, "reason": "r"},
+            ).status_code
+            == 403
+        )
 
     def test_revoke(self, client, login, admin_a, grant, plain_role, store, other_store):
         mine, theirs = grant(StaffFactory(), plain_role, store), grant(StaffFactory(), plain_role, other_store)
@@ -184,11 +207,15 @@ class TestAccessRequests:
         grant(clerk, plain_role, store)
         login(clerk)
         url = reverse("api:access-request-list")
-        response = _post(client, url, {"staff": clerk.pk, "role": roles["customer_service"].pk, "store": store.pk,
-                                       "reason": "I cover refunds"})
+        response = _post(
+            client,
+            url,
+            {"staff": clerk.pk, "role": roles["customer_service"].pk, "store": store.pk, "reason": "I cover refunds"},
+        )
         assert response.status_code == 201, response.json()
-        hidden = _post(client, url, {"staff": clerk.pk, "role": roles["ads"].pk, "store": other_store.pk,
-                                     "reason": "r"})
+        hidden = _post(
+            client, url, {"staff": clerk.pk, "role": roles["ads"].pk, "store": other_store.pk, "reason": "r"}
+        )
         assert hidden.status_code == 400
         cancel = _post(client, reverse("api:access-request-cancel", args=[response.json()["id"]]), {})
         assert cancel.status_code == 200 and cancel.json()["status"] == "cancelled"
@@ -196,8 +223,11 @@ class TestAccessRequests:
 
 def _request(client, login, actor, roles, store, person):
     login(actor)
-    response = _post(client, reverse("api:binding-list"), {
-        "staff": person.pk, "role": roles["ads"].pk, "store": store.pk, "reason": "campaign"})
+    response = _post(
+        client,
+        reverse("api:binding-list"),
+        {"staff": person.pk, "role": roles["ads"].pk, "store": store.pk, "reason": "campaign"},
+    )
     assert response.status_code == 202
     return response.json()["id"]
 
@@ -207,14 +237,28 @@ class TestExceptionGrantsAndMe:
         auditor = colleague()
         login(admin_a)
         url = reverse("api:exception-grant-list")
-        response = _post(client, url, {"staff": auditor.pk, "store": store.pk, "permission": "reports_export",
-                                       "reason": "audit", "expires_at": "2999-01-01T00:00:00Z"})
+        response = _post(
+            client,
+            url,
+            {
+                "staff": auditor.pk,
+                "store": store.pk,
+                "permission": "reports_export",
+                "reason": "audit",
+                "expires_at": "2999-01-01T00:00:00Z",
+            },
+        )
         assert response.status_code == 201
-        high = _post(client, url, {"staff": auditor.pk, "store": store.pk, "permission": "finance_export",
-                                   "reason": "audit"})
+        high = _post(
+            client, url, {"staff": auditor.pk, "store": store.pk, "permission": "finance_export", "reason": "audit"}
+        )
         assert high.status_code == 202
-        assert _post(client, url, {"staff": auditor.pk, "store": other_store.pk, "permission": "reports_view",
-                                   "reason": "x"}).status_code == 400
+        assert (
+            _post(
+                client, url, {"staff": auditor.pk, "store": other_store.pk, "permission": "reports_view", "reason": "x"}
+            ).status_code
+            == 400
+        )
         revoke = _post(client, reverse("api:exception-grant-revoke", args=[response.json()["id"]]), {"reason": "ok"})
         assert revoke.status_code == 200 and revoke.json()["live"] is False
 

@@ -54,8 +54,9 @@ def test_grant_revoke_and_expire(sa, store):
     role = RoleFactory(permissions=["orders_view"])
     person = StaffFactory()
     mark = _last_id()
-    binding = services.binding_grant(actor=sa, staff=person, role=role, store=store, reason="cover",
-                                     expires_at=timezone.now() + timedelta(hours=1))
+    binding = services.binding_grant(
+        actor=sa, staff=person, role=role, store=store, reason="cover", expires_at=timezone.now() + timedelta(hours=1)
+    )
     event = _one(mark, "binding.grant")
     assert event.store_id == store.pk and event.target_type == "rbac.rolebinding"
     assert event.after["role"] == role.pk and event.after["staff"] == person.pk and event.reason == "cover"
@@ -65,8 +66,9 @@ def test_grant_revoke_and_expire(sa, store):
     event = _one(mark, "binding.revoke")
     assert event.before["live"] is True and event.after["live"] is False and event.after["revoked_by"] == sa.pk
 
-    again = services.binding_grant(actor=sa, staff=person, role=role, store=store, reason="again",
-                                   expires_at=timezone.now() + timedelta(hours=1))
+    again = services.binding_grant(
+        actor=sa, staff=person, role=role, store=store, reason="again", expires_at=timezone.now() + timedelta(hours=1)
+    )
     RoleBinding.objects.filter(pk=again.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     mark = _last_id()
     services.expire_due()
@@ -78,8 +80,9 @@ def test_grant_revoke_and_expire(sa, store):
 def test_request_create_approve_reject(super_admins, roles, store):
     first, second = super_admins
     mark = _last_id()
-    req = services.binding_grant(actor=first, staff=StaffFactory(), role=roles["listing_editor"], store=store,
-                                 reason="r")
+    req = services.binding_grant(
+        actor=first, staff=StaffFactory(), role=roles["listing_editor"], store=store, reason="r"
+    )
     event = _one(mark, "access_request.create")
     assert event.after["description"]["high_risk"] == ["products_change_price"]
 
@@ -98,8 +101,9 @@ def test_request_create_approve_reject(super_admins, roles, store):
 
 def test_exception_grant_and_revoke(sa, store):
     mark = _last_id()
-    grant = services.exception_grant(actor=sa, staff=StaffFactory(), store=store, permission="reports_export",
-                                     reason="audit")
+    grant = services.exception_grant(
+        actor=sa, staff=StaffFactory(), store=store, permission="reports_export", reason="audit"
+    )
     event = _one(mark, "exception.grant")
     assert event.after["permission"] == "reports_export" and event.store_id == store.pk
     mark = _last_id()
@@ -109,8 +113,9 @@ def test_exception_grant_and_revoke(sa, store):
 
 def test_offboarding_is_one_event_plus_one_per_binding(sa, store):
     person = StaffFactory()
-    services.binding_grant(actor=sa, staff=person, role=RoleFactory(permissions=["orders_view"]), store=store,
-                           reason="r")
+    services.binding_grant(
+        actor=sa, staff=person, role=RoleFactory(permissions=["orders_view"]), store=store, reason="r"
+    )
     mark = _last_id()
     services.staff_offboard(actor=sa, staff=person, reason="resigned")
     events = _new_events(mark)

@@ -46,10 +46,12 @@ def test_one_role_to_one_person_on_many_stores_costs_the_same_for_5_or_60(sa, pl
     small, large = [StoreFactory() for _ in range(5)], [StoreFactory() for _ in range(60)]
     someone, person = StaffFactory(), StaffFactory()
     role_cache.get()  # warm, as in a running process
-    n_small, _ = _queries(lambda: services.bindings_bulk_grant(actor=sa, role=plain_role, staff=someone,
-                                                               stores=small, reason="r"))
-    n_large, result = _queries(lambda: services.bindings_bulk_grant(actor=sa, role=plain_role, staff=person,
-                                                                    stores=large, reason="r"))
+    n_small, _ = _queries(
+        lambda: services.bindings_bulk_grant(actor=sa, role=plain_role, staff=someone, stores=small, reason="r")
+    )
+    n_large, result = _queries(
+        lambda: services.bindings_bulk_grant(actor=sa, role=plain_role, staff=person, stores=large, reason="r")
+    )
     assert n_large == n_small
     assert len(result.bindings) == 60
     assert set(get_objects_for_user(person, "stores.shipping_view", Store)) == set(large)
@@ -72,21 +74,24 @@ def test_store_admin_bulk_grant_refuses_stores_they_do_not_manage(grant, roles, 
     plan = services.bindings_bulk_grant_plan(actor=admin, role=plain_role, staff=person, stores=[store, other_store])
     assert [s for _p, s in plan.grant] == [store]
     assert [(r.store, r.denied) for r in plan.refused] == [(other_store, True)]
-    result = services.bindings_bulk_grant(actor=admin, role=plain_role, staff=person, stores=[store, other_store],
-                                          reason="r")
+    result = services.bindings_bulk_grant(
+        actor=admin, role=plain_role, staff=person, stores=[store, other_store], reason="r"
+    )
     assert [b.store for b in result.bindings] == [store]
 
 
 def test_high_risk_bulk_grant_opens_one_batch_that_is_approved_at_once(super_admins, roles):
     first, second = super_admins
     person, stores = StaffFactory(), [StoreFactory() for _ in range(8)]
-    result = services.bindings_bulk_grant(actor=first, role=roles["customer_service"], staff=person, stores=stores,
-                                          reason="new hire")
+    result = services.bindings_bulk_grant(
+        actor=first, role=roles["customer_service"], staff=person, stores=stores, reason="new hire"
+    )
     assert not result.bindings and len(result.requests) == 8
     assert len({r.batch for r in result.requests}) == 1 and result.requests[0].batch is not None
 
-    created = services.access_requests_bulk_approve(actor=second, requests=AccessRequest.objects.filter(
-        batch=result.requests[0].batch), reason="ok")
+    created = services.access_requests_bulk_approve(
+        actor=second, requests=AccessRequest.objects.filter(batch=result.requests[0].batch), reason="ok"
+    )
 
     assert len(created) == 8
     approval = AuditEvent.objects.get(action="access_request.approve")  # one event for the batch
@@ -105,10 +110,12 @@ def test_bulk_revoke_costs_the_same_for_5_or_40_and_keeps_guardian_in_step(sa, p
 
     few, _ = setup(5)
     many, many_stores = setup(40)
-    n_few, _ = _queries(lambda: services.bindings_bulk_revoke(
-        actor=sa, bindings=RoleBinding.objects.filter(staff=few), reason="moved"))
-    n_many, plan = _queries(lambda: services.bindings_bulk_revoke(
-        actor=sa, bindings=RoleBinding.objects.filter(staff=many), reason="moved"))
+    n_few, _ = _queries(
+        lambda: services.bindings_bulk_revoke(actor=sa, bindings=RoleBinding.objects.filter(staff=few), reason="moved")
+    )
+    n_many, plan = _queries(
+        lambda: services.bindings_bulk_revoke(actor=sa, bindings=RoleBinding.objects.filter(staff=many), reason="moved")
+    )
 
     assert n_many == n_few and len(plan.revoke) == 40
     assert not get_objects_for_user(many, "stores.orders_view", Store).exists()

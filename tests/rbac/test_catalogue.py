@@ -10,8 +10,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_catalogue_entry_is_a_django_permission_on_store_with_label_and_meaning():
-    stored = set(Permission.objects.filter(content_type__app_label="stores", content_type__model="store")
-                 .values_list("codename", flat=True))
+    stored = set(
+        Permission.objects.filter(content_type__app_label="stores", content_type__model="store").values_list(
+            "codename", flat=True
+        )
+    )
     assert set(BY_CODENAME) <= stored
     for perm in PERMISSIONS:
         assert perm.module in {m.key for m in MODULES}
@@ -19,8 +22,14 @@ def test_every_catalogue_entry_is_a_django_permission_on_store_with_label_and_me
 
 
 def test_high_risk_flags_cover_the_sellers_list():
-    assert {"after_sales_approve_refund", "products_change_price", "inventory_adjust_stock", "ads_change_budget",
-            "finance_export", "users_manage"} <= HIGH_RISK
+    assert {
+        "after_sales_approve_refund",
+        "products_change_price",
+        "inventory_adjust_stock",
+        "ads_change_budget",
+        "finance_export",
+        "users_manage",
+    } <= HIGH_RISK
     assert "orders_view" not in HIGH_RISK
 
 

@@ -93,8 +93,11 @@ def _check(world, checked_codes):
         for store in stores:
             assert set(get_perms(fresh, store)) == set(hot[person.pk].per_store.get(store.pk, ())), (person, store)
         for code in checked_codes:
-            guardian = set(get_objects_for_user(fresh, f"stores.{code}", scope, accept_global_perms=True)
-                           .values_list("pk", flat=True))
+            guardian = set(
+                get_objects_for_user(fresh, f"stores.{code}", scope, accept_global_perms=True).values_list(
+                    "pk", flat=True
+                )
+            )
             assert guardian == {s.pk for s in stores if hot[person.pk].has(code, s.pk)}, (person, code)
     for store in stores:
         for code in checked_codes:
@@ -104,16 +107,22 @@ def _check(world, checked_codes):
 
 
 @pytest.mark.django_db
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
-@given(role_codes=st.tuples(codes_st, codes_st), ops=st.lists(op_st, min_size=1, max_size=12),
-       checked=st.lists(st.sampled_from(CODES), min_size=3, max_size=6, unique=True))
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    role_codes=st.tuples(codes_st, codes_st),
+    ops=st.lists(op_st, min_size=1, max_size=12),
+    checked=st.lists(st.sampled_from(CODES), min_size=3, max_size=6, unique=True),
+)
 def test_guardian_shortcuts_agree_with_the_hot_path(world, settings_override, role_codes, ops, checked):
     with transaction.atomic():
         role_cache.invalidate()
         first = world["sa"][0]
-        custom = [services.role_create(actor=first, name=f"随机角色{i}", permissions=codes)
-                  for i, codes in enumerate(role_codes)]
+        custom = [
+            services.role_create(actor=first, name=f"随机角色{i}", permissions=codes)
+            for i, codes in enumerate(role_codes)
+        ]
         for op in ops:
             _apply(world, custom, op)
         services.expire_due()
@@ -125,6 +134,8 @@ def test_guardian_shortcuts_agree_with_the_hot_path(world, settings_override, ro
 @pytest.fixture
 def settings_override(settings):
     """Ask guardian with only Django's and guardian's own backends."""
-    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend",
-                                        "guardian.backends.ObjectPermissionBackend"]
+    settings.AUTHENTICATION_BACKENDS = [
+        "django.contrib.auth.backends.ModelBackend",
+        "guardian.backends.ObjectPermissionBackend",
+    ]
     return settings

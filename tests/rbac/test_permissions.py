@@ -77,7 +77,9 @@ def test_super_admin_by_binding_or_django_superuser(roles):
     assert not permissions_of(inactive).super_admin
 
 
-def test_role_edit_reaches_other_processes_through_the_redis_version(roles, sa, store, django_capture_on_commit_callbacks):
+def test_role_edit_reaches_other_processes_through_the_redis_version(
+    roles, sa, store, django_capture_on_commit_callbacks
+):
     role = RoleFactory(permissions=["orders_view"])
     other_process = RoleCache()
     other_process.max_age = 3600  # would never revalidate on its own within the test
@@ -135,8 +137,14 @@ class TestBackend:
     def test_an_expired_binding_is_refused_even_before_the_sweep_removes_guardians_row(self, sa, store):
         person = StaffFactory()
         role = RoleFactory(permissions=["orders_view"])
-        binding = services.binding_grant(actor=sa, staff=person, role=role, store=store, reason="cover",
-                                         expires_at=timezone.now() + timedelta(hours=1))
+        binding = services.binding_grant(
+            actor=sa,
+            staff=person,
+            role=role,
+            store=store,
+            reason="cover",
+            expires_at=timezone.now() + timedelta(hours=1),
+        )
         RoleBinding.objects.filter(pk=binding.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
         assert ObjectPermissionChecker(person).has_perm("orders_view", store)  # guardian: not swept yet
         assert not StaffFactory._meta.model.objects.get(pk=person.pk).has_perm("stores.orders_view", store)

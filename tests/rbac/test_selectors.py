@@ -89,12 +89,12 @@ def test_my_duties(grant, roles, store, other_store, store_admin):
 def test_why_lists_the_bindings_and_approvals(grant, roles, store, store_admin, other_store):
     person = StaffFactory()
     binding = grant(person, roles["customer_service"], store)
-    why = selectors.permission_explanation(viewer=store_admin, staff=person, perm="after_sales_approve_refund",
-                                           store=store)
+    why = selectors.permission_explanation(
+        viewer=store_admin, staff=person, perm="after_sales_approve_refund", store=store
+    )
     assert why.allowed and why.bindings == [binding] and binding.request is not None
     assert why.bindings[0].request.decided_by is not None
-    nope = selectors.permission_explanation(viewer=store_admin, staff=person, perm="products_change_price",
-                                            store=store)
+    nope = selectors.permission_explanation(viewer=store_admin, staff=person, perm="products_change_price", store=store)
     assert not nope.allowed and not nope.bindings
     with pytest.raises(PermissionDenied):
         selectors.permission_explanation(viewer=store_admin, staff=person, perm="orders_view", store=other_store)
@@ -113,10 +113,12 @@ def test_holders_of_a_store(grant, store, store_admin, sa, other_store):
 
 
 def test_pending_requests_for_an_approver(grant, roles, store, other_store, store_admin, super_admins):
-    mine = services.binding_grant(actor=super_admins[0], staff=StaffFactory(), role=roles["ads"], store=store,
-                                  reason="r")
-    services.binding_grant(actor=super_admins[0], staff=StaffFactory(), role=roles["ads"], store=other_store,
-                           reason="r")
+    mine = services.binding_grant(
+        actor=super_admins[0], staff=StaffFactory(), role=roles["ads"], store=store, reason="r"
+    )
+    services.binding_grant(
+        actor=super_admins[0], staff=StaffFactory(), role=roles["ads"], store=other_store, reason="r"
+    )
     own = services.binding_grant(actor=store_admin, staff=StaffFactory(), role=roles["ads"], store=store, reason="r")
     pending = selectors.access_requests_pending_for(approver=store_admin)
     assert pending == [mine]
@@ -129,8 +131,9 @@ def test_stores_where_is_one_query_on_top_of_the_requests_permission_set(roles):
     RoleBindingFactory(staff=person, role=roles["customer_service"], store=stores[0])
     RoleBindingFactory(staff=person, role=roles["ads"], store=stores[1])
     ExceptionGrantFactory(staff=person, store=stores[2], permission=store_permission("orders_view"))
-    RoleBindingFactory(staff=person, role=roles["customer_service"], store=stores[3],
-                       expires_at=timezone.now() - timedelta(seconds=1))
+    RoleBindingFactory(
+        staff=person, role=roles["customer_service"], store=stores[3], expires_at=timezone.now() - timedelta(seconds=1)
+    )
     role_cache.get()
     permissions_of(person)  # every request has loaded it already
     n, found = _count(lambda: set(selectors.stores_where(user=person, perm="orders_view")))
@@ -147,7 +150,10 @@ def test_staff_with_perm_and_grantable_roles(grant, roles, store, store_admin):
     assert clerk in selectors.staff_with_perm(store=store, perm="after_sales_approve_refund")
     assert store_admin in selectors.staff_with_role(store=store, role_key="store_admin")
     junior = StaffFactory()
-    grant(junior, RoleFactory(permissions=["users_manage", "products_view", "products_operate",
-                                           "products_change_price"]), store)
+    grant(
+        junior,
+        RoleFactory(permissions=["users_manage", "products_view", "products_operate", "products_change_price"]),
+        store,
+    )
     keys = {r.key for r in selectors.grantable_roles(viewer=junior, store=store)}
     assert "listing_editor" in keys and "customer_service" not in keys and "super_admin" not in keys

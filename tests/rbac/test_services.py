@@ -33,15 +33,18 @@ def store_admin(grant, roles, store):
 class TestDelegation:
     def test_store_admin_grants_on_their_store(self, store_admin, store, plain_role):
         person = StaffFactory()
-        binding = services.binding_grant(actor=store_admin, staff=person, role=plain_role, store=store, reason="new hire")
+        binding = services.binding_grant(
+            actor=store_admin, staff=person, role=plain_role, store=store, reason="new hire"
+        )
         assert isinstance(binding, RoleBinding) and binding.granted_by == store_admin
         assert load_permissions(person).has("orders_view", store.pk)
         assert ObjectPermissionChecker(person).has_perm("orders_view", store)
 
     def test_not_on_another_store(self, store_admin, other_store, plain_role):
         with pytest.raises(PermissionDenied, match="do not manage users in this store"):
-            services.binding_grant(actor=store_admin, staff=StaffFactory(), role=plain_role, store=other_store,
-                                   reason="r")
+            services.binding_grant(
+                actor=store_admin, staff=StaffFactory(), role=plain_role, store=other_store, reason="r"
+            )
 
     def test_never_to_themselves(self, store_admin, store, plain_role):
         with pytest.raises(PermissionDenied, match="your own roles"):
@@ -55,8 +58,9 @@ class TestDelegation:
         junior = StaffFactory()
         grant(junior, RoleFactory(permissions=["users_manage", "orders_view", "after_sales_view"]), store)
         with pytest.raises(PermissionDenied) as refused:
-            services.binding_grant(actor=junior, staff=StaffFactory(), role=roles["customer_service"], store=store,
-                                   reason="r")
+            services.binding_grant(
+                actor=junior, staff=StaffFactory(), role=roles["customer_service"], store=store, reason="r"
+            )
         assert "Approve refunds" in str(refused.value) and "客服/售后" in str(refused.value)
 
     def test_revocation_follows_the_same_rules(self, grant, store_admin, store, other_store, plain_role):
@@ -90,14 +94,21 @@ class TestDelegation:
 
     def test_exception_grants_follow_the_same_rules(self, store_admin, store, other_store):
         auditor = StaffFactory()
-        grant = services.exception_grant(actor=store_admin, staff=auditor, store=store, permission="reports_export",
-                                         reason="year-end audit", expires_at=timezone.now() + timedelta(days=3))
+        grant = services.exception_grant(
+            actor=store_admin,
+            staff=auditor,
+            store=store,
+            permission="reports_export",
+            reason="year-end audit",
+            expires_at=timezone.now() + timedelta(days=3),
+        )
         assert isinstance(grant, ExceptionGrant)
         assert load_permissions(auditor).has("reports_export", store.pk)
         assert ObjectPermissionChecker(auditor).has_perm("reports_export", store)
         with pytest.raises(PermissionDenied):
-            services.exception_grant(actor=store_admin, staff=auditor, store=other_store, permission="reports_view",
-                                     reason="r")
+            services.exception_grant(
+                actor=store_admin, staff=auditor, store=other_store, permission="reports_view", reason="r"
+            )
         services.exception_revoke(actor=store_admin, grant=grant, reason="done")
         assert not load_permissions(auditor).has("reports_export", store.pk)
         assert not ObjectPermissionChecker(auditor).has_perm("reports_export", store)
@@ -106,8 +117,9 @@ class TestDelegation:
 class TestTwoPersonRule:
     def test_high_risk_grant_becomes_a_request_with_a_frozen_description(self, store_admin, roles, store):
         person = StaffFactory(name="新客服")
-        req = services.binding_grant(actor=store_admin, staff=person, role=roles["customer_service"], store=store,
-                                     reason="new hire")
+        req = services.binding_grant(
+            actor=store_admin, staff=person, role=roles["customer_service"], store=store, reason="new hire"
+        )
         assert isinstance(req, AccessRequest) and req.status == RequestStatus.PENDING
         assert not RoleBinding.objects.filter(staff=person).exists()
         assert req.description["high_risk"] == ["after_sales_approve_refund"]
@@ -116,8 +128,9 @@ class TestTwoPersonRule:
 
     def test_requester_and_grantee_never_approve_another_entitled_person_does(self, store_admin, grant, roles, store):
         person = StaffFactory()
-        req = services.binding_grant(actor=store_admin, staff=person, role=roles["customer_service"], store=store,
-                                     reason="r")
+        req = services.binding_grant(
+            actor=store_admin, staff=person, role=roles["customer_service"], store=store, reason="r"
+        )
         with pytest.raises(PermissionDenied, match="You made this request"):
             services.access_request_approve(actor=store_admin, access_request=req, reason="ok")
         with pytest.raises(PermissionDenied, match="This request is for you"):
@@ -131,8 +144,9 @@ class TestTwoPersonRule:
         assert load_permissions(person).has("after_sales_approve_refund", store.pk)
 
     def test_an_admin_of_another_store_cannot_approve(self, store_admin, grant, roles, store, other_store):
-        req = services.binding_grant(actor=store_admin, staff=StaffFactory(), role=roles["customer_service"],
-                                     store=store, reason="r")
+        req = services.binding_grant(
+            actor=store_admin, staff=StaffFactory(), role=roles["customer_service"], store=store, reason="r"
+        )
         outsider = StaffFactory()
         grant(outsider, roles["store_admin"], other_store)
         with pytest.raises(PermissionDenied):
@@ -140,14 +154,16 @@ class TestTwoPersonRule:
 
     def test_super_admins_are_still_subject_to_it(self, super_admins, roles, store):
         first, second = super_admins
-        req = services.binding_grant(actor=first, staff=StaffFactory(), role=roles["finance_analyst"], store=store,
-                                     reason="r")
+        req = services.binding_grant(
+            actor=first, staff=StaffFactory(), role=roles["finance_analyst"], store=store, reason="r"
+        )
         assert isinstance(req, AccessRequest)
         assert services.access_request_approve(actor=second, access_request=req, reason="ok") is not None
 
     def test_reject_with_a_reason(self, store_admin, sa, roles, store):
-        req = services.binding_grant(actor=store_admin, staff=StaffFactory(), role=roles["ads"], store=store,
-                                     reason="r")
+        req = services.binding_grant(
+            actor=store_admin, staff=StaffFactory(), role=roles["ads"], store=store, reason="r"
+        )
         with pytest.raises(ValidationError):
             services.access_request_reject(actor=sa, access_request=req, reason="")
         services.access_request_reject(actor=sa, access_request=req, reason="budget frozen")
@@ -157,8 +173,9 @@ class TestTwoPersonRule:
 
     def test_requests_expire_after_the_configured_time(self, settings, store_admin, sa, roles, store):
         settings.ACCESS_REQUEST_TTL = timedelta(hours=1)
-        req = services.binding_grant(actor=store_admin, staff=StaffFactory(), role=roles["ads"], store=store,
-                                     reason="r")
+        req = services.binding_grant(
+            actor=store_admin, staff=StaffFactory(), role=roles["ads"], store=store, reason="r"
+        )
         assert req.expires_at - req.created_at == timedelta(hours=1)
         AccessRequest.objects.filter(pk=req.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
         with pytest.raises(ValidationError, match="expired"):
@@ -176,16 +193,18 @@ class TestTwoPersonRule:
             services.access_request_approve(actor=super_admins[1], access_request=req, reason="ok")
 
     def test_the_requester_cancels(self, store_admin, roles, store):
-        req = services.binding_grant(actor=store_admin, staff=StaffFactory(), role=roles["ads"], store=store,
-                                     reason="r")
+        req = services.binding_grant(
+            actor=store_admin, staff=StaffFactory(), role=roles["ads"], store=store, reason="r"
+        )
         services.access_request_cancel(actor=store_admin, access_request=req)
         assert req.status == RequestStatus.CANCELLED
 
     def test_anyone_may_ask_for_themselves_in_a_store_they_work_in(self, grant, store_admin, roles, store, other_store):
         clerk = StaffFactory()
         grant(clerk, RoleFactory(permissions=["orders_view"]), store)
-        req = services.access_request_create(actor=clerk, staff=clerk, role=roles["customer_service"], store=store,
-                                             reason="I cover refunds now")
+        req = services.access_request_create(
+            actor=clerk, staff=clerk, role=roles["customer_service"], store=store, reason="I cover refunds now"
+        )
         assert req.requested_by == clerk
         with pytest.raises(PermissionDenied):
             services.access_request_create(actor=clerk, staff=clerk, role=roles["ads"], store=other_store, reason="r")
@@ -193,8 +212,9 @@ class TestTwoPersonRule:
 
     def test_high_risk_exception_grant_needs_approval(self, store_admin, sa, store):
         auditor = StaffFactory()
-        req = services.exception_grant(actor=store_admin, staff=auditor, store=store, permission="finance_export",
-                                       reason="audit")
+        req = services.exception_grant(
+            actor=store_admin, staff=auditor, store=store, permission="finance_export", reason="audit"
+        )
         assert isinstance(req, AccessRequest) and req.kind == "permission"
         grant = services.access_request_approve(actor=sa, access_request=req, reason="ok")
         assert isinstance(grant, ExceptionGrant) and load_permissions(auditor).has("finance_export", store.pk)
@@ -213,8 +233,14 @@ class TestInvariants:
     def test_an_expiring_super_admin_does_not_count_as_the_one_that_must_remain(self, super_admins, roles):
         first, second = super_admins
         temp = StaffFactory()
-        req = services.binding_grant(actor=first, staff=temp, role=roles["super_admin"], store=None, reason="cover",
-                                     expires_at=timezone.now() + timedelta(days=1))
+        req = services.binding_grant(
+            actor=first,
+            staff=temp,
+            role=roles["super_admin"],
+            store=None,
+            reason="cover",
+            expires_at=timezone.now() + timedelta(days=1),
+        )
         services.access_request_approve(actor=second, access_request=req, reason="ok")
         services.binding_revoke(actor=first, binding=RoleBinding.objects.get(staff=second), reason="r")
         with pytest.raises(ValidationError, match="no active super admin"):
@@ -268,8 +294,14 @@ class TestOffboarding:
     def test_refused_for_the_last_super_admin(self, super_admins, roles):
         first, second = super_admins
         temp = StaffFactory()
-        req = services.binding_grant(actor=first, staff=temp, role=roles["super_admin"], store=None, reason="cover",
-                                     expires_at=timezone.now() + timedelta(days=1))
+        req = services.binding_grant(
+            actor=first,
+            staff=temp,
+            role=roles["super_admin"],
+            store=None,
+            reason="cover",
+            expires_at=timezone.now() + timedelta(days=1),
+        )
         services.access_request_approve(actor=second, access_request=req, reason="ok")
         services.staff_offboard(actor=first, staff=second, reason="left")
         with pytest.raises(ValidationError, match="no active super admin"):

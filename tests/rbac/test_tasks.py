@@ -22,10 +22,17 @@ def test_scheduled_every_minute():
 def test_sweeps_expired_bindings_and_grants_as_the_task(sa, store):
     person = StaffFactory()
     soon = timezone.now() + timedelta(hours=1)
-    binding = services.binding_grant(actor=sa, staff=person, role=RoleFactory(permissions=["orders_view"]),
-                                     store=store, reason="cover", expires_at=soon)
-    grant = services.exception_grant(actor=sa, staff=person, store=store, permission="reports_export", reason="audit",
-                                     expires_at=soon)
+    binding = services.binding_grant(
+        actor=sa,
+        staff=person,
+        role=RoleFactory(permissions=["orders_view"]),
+        store=store,
+        reason="cover",
+        expires_at=soon,
+    )
+    grant = services.exception_grant(
+        actor=sa, staff=person, store=store, permission="reports_export", reason="audit", expires_at=soon
+    )
     past = timezone.now() - timedelta(seconds=1)
     RoleBinding.objects.filter(pk=binding.pk).update(expires_at=past)
     ExceptionGrant.objects.filter(pk=grant.pk).update(expires_at=past)

@@ -4,52 +4,7 @@ second super admin's approval when the two-person rule asks for one)."""
 
 import pytest
 
-from rbac import services
-from rbac.models import AccessRequest, Role
-from rbac.permissions import role_cache
 from tests.factories import DepartmentFactory, StaffFactory, StoreFactory
-
-
-@pytest.fixture(autouse=True)
-def fresh_role_map():
-    """Each test starts from the database's roles, not a map cached by an earlier (rolled back) test."""
-    role_cache.invalidate()
-    yield
-    role_cache.invalidate()
-
-
-@pytest.fixture
-def roles(db):
-    return {r.key: r for r in Role.objects.filter(builtin=True)}
-
-
-@pytest.fixture
-def super_admins(roles):
-    people = [StaffFactory(name="总管理员甲"), StaffFactory(name="总管理员乙")]
-    for person in people:
-        services.binding_bootstrap(staff=person, role=roles["super_admin"], reason="bootstrap")
-    return people
-
-
-@pytest.fixture
-def sa(super_admins):
-    return super_admins[0]
-
-
-@pytest.fixture
-def grant(super_admins):
-    """grant(staff, role, store=None, actor=None, **kw) → the live binding (approved when needed)."""
-
-    def _grant(staff, role, store=None, actor=None, **kwargs):
-        actor = actor or super_admins[0]
-        kwargs.setdefault("reason", "test grant")
-        result = services.binding_grant(actor=actor, staff=staff, role=role, store=store, **kwargs)
-        if isinstance(result, AccessRequest):
-            approver = next(p for p in super_admins if p.pk not in (actor.pk, staff.pk))
-            result = services.access_request_approve(actor=approver, access_request=result, reason="ok")
-        return result
-
-    return _grant
 
 
 @pytest.fixture

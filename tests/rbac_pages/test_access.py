@@ -12,8 +12,12 @@ pytestmark = pytest.mark.django_db
 
 SELF_SERVICE = ["rbac:my_duties", "rbac:access_request_list", "rbac:access_request_create"]
 USERS_VIEW = ["rbac:role_matrix", "rbac:grid", "rbac:why"]
-USERS_MANAGE = ["rbac:binding_grant", "rbac:binding_bulk_grant_stores", "rbac:binding_bulk_grant_staff",
-                "rbac:binding_bulk_revoke"]
+USERS_MANAGE = [
+    "rbac:binding_grant",
+    "rbac:binding_bulk_grant_stores",
+    "rbac:binding_bulk_grant_staff",
+    "rbac:binding_bulk_revoke",
+]
 SUPER_ONLY = ["rbac:role_create"]
 
 
@@ -69,15 +73,16 @@ def test_a_binding_outside_the_viewers_stores_is_not_found(as_user, admin_a, adm
     assert as_user(admin_a).get(reverse("rbac:binding_revoke", args=[all_store.pk])).status_code == 404
 
 
-def test_a_request_is_seen_by_its_store_admins_and_the_people_in_it_only(as_user, admin_a, admin_b, roles,
-                                                                          store_a):
+def test_a_request_is_seen_by_its_store_admins_and_the_people_in_it_only(as_user, admin_a, admin_b, roles, store_a):
     person = StaffFactory(name="新人")
-    req = services.access_request_create(actor=person, staff=person, store=None, role=roles["listing_editor"],
-                                         reason="need it")
+    req = services.access_request_create(
+        actor=person, staff=person, store=None, role=roles["listing_editor"], reason="need it"
+    )
     assert as_user(person).get(reverse("rbac:access_request_detail", args=[req.pk])).status_code == 200
     assert as_user(admin_a).get(reverse("rbac:access_request_detail", args=[req.pk])).status_code == 404
-    on_a = services.binding_grant(actor=admin_a, staff=person, role=roles["customer_service"], store=store_a,
-                                  reason="help desk")
+    on_a = services.binding_grant(
+        actor=admin_a, staff=person, role=roles["customer_service"], store=store_a, reason="help desk"
+    )
     assert isinstance(on_a, AccessRequest)
     assert as_user(admin_a).get(reverse("rbac:access_request_detail", args=[on_a.pk])).status_code == 200
     assert as_user(admin_b).get(reverse("rbac:access_request_detail", args=[on_a.pk])).status_code == 404
@@ -95,12 +100,17 @@ def test_every_page_renders_in_both_languages(as_user, sa, admin_a, clerk_a, sto
     binding = clerk_a.role_bindings.get()
     client = as_user(sa, language=language)
     urls = [reverse(name) for name in SELF_SERVICE + USERS_VIEW + USERS_MANAGE + SUPER_ONLY] + [
-        reverse("rbac:role_detail", args=[roles["ads"].pk]), reverse("rbac:role_edit", args=[roles["ads"].pk]),
+        reverse("rbac:role_detail", args=[roles["ads"].pk]),
+        reverse("rbac:role_edit", args=[roles["ads"].pk]),
         reverse("rbac:role_delete", args=[roles["ads"].pk]),
         reverse("rbac:position_roles", args=[PositionFactory().pk]),
-        reverse("rbac:binding_revoke", args=[binding.pk]), reverse("rbac:access_request_detail", args=[req.pk]),
+        reverse("rbac:binding_revoke", args=[binding.pk]),
+        reverse("rbac:access_request_detail", args=[req.pk]),
         reverse("rbac:why") + f"?staff={clerk_a.pk}&permission=orders_view&store={store_a.pk}",
-        reverse("core:home"), store_a.get_absolute_url(), clerk_a.get_absolute_url()]
+        reverse("core:home"),
+        store_a.get_absolute_url(),
+        clerk_a.get_absolute_url(),
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url

@@ -32,8 +32,9 @@ def preview(client, url, data):
 
 def confirm(client, url, preview_response):
     """Post the preview's confirm form exactly as the page carries it."""
-    form = re.search(r'<form method="post" class="form-actions">(.*?)</form>', preview_response.content.decode(),
-                     re.S).group(1)
+    form = re.search(
+        r'<form method="post" class="form-actions">(.*?)</form>', preview_response.content.decode(), re.S
+    ).group(1)
     fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
     data = {}
     for name, value in fields:
@@ -53,8 +54,11 @@ class TestOnePersonManyStores:
         person = StaffFactory(name="新同事")
         grant(person, read_only, three_stores[0])
         before = RoleBinding.objects.count()
-        response = preview(as_user(sa), self.url, {"staff": person.pk, "role": read_only.pk, "reason": "new hire",
-                                                   "stores": [s.pk for s in three_stores]})
+        response = preview(
+            as_user(sa),
+            self.url,
+            {"staff": person.pk, "role": read_only.pk, "reason": "new hire", "stores": [s.pk for s in three_stores]},
+        )
         plan = response.context["plan"]
         assert pairs(plan.grant) == {(person.pk, three_stores[1].pk), (person.pk, three_stores[2].pk)}
         assert pairs(plan.unchanged) == {(person.pk, three_stores[0].pk)}
@@ -68,8 +72,11 @@ class TestOnePersonManyStores:
         person = StaffFactory(name="新同事")
         grant(person, read_only, three_stores[0])
         client = as_user(sa)
-        shown = preview(client, self.url, {"staff": person.pk, "role": read_only.pk, "reason": "new hire",
-                                           "stores": [s.pk for s in three_stores]})
+        shown = preview(
+            client,
+            self.url,
+            {"staff": person.pk, "role": read_only.pk, "reason": "new hire", "stores": [s.pk for s in three_stores]},
+        )
         response = confirm(client, self.url, shown)
         assert response.status_code == 302 and response["Location"] == person.get_absolute_url()
         live = RoleBinding.objects.live().filter(staff=person, role=read_only)
@@ -79,27 +86,41 @@ class TestOnePersonManyStores:
         assert events.count() == 2
         assert {e.reason for e in events} == {"new hire"}
         assert "Granted 2; 0 waiting for approval; 1 already held; 0 refused." in [
-            str(m) for m in get_messages(response.wsgi_request)]
+            str(m) for m in get_messages(response.wsgi_request)
+        ]
 
-    def test_a_change_after_the_preview_saves_nothing_and_shows_the_new_preview(self, as_user, sa, read_only,
-                                                                                three_stores, grant):
+    def test_a_change_after_the_preview_saves_nothing_and_shows_the_new_preview(
+        self, as_user, sa, read_only, three_stores, grant
+    ):
         person = StaffFactory()
         client = as_user(sa)
-        shown = preview(client, self.url, {"staff": person.pk, "role": read_only.pk, "reason": "r",
-                                           "stores": [s.pk for s in three_stores]})
+        shown = preview(
+            client,
+            self.url,
+            {"staff": person.pk, "role": read_only.pk, "reason": "r", "stores": [s.pk for s in three_stores]},
+        )
         grant(person, read_only, three_stores[1])  # someone else grants one of them meanwhile
         response = confirm(client, self.url, shown)
         assert response.status_code == 409
         assert "Something changed since the preview" in response.content.decode()
         assert set(RoleBinding.objects.live().filter(staff=person).values_list("store_id", flat=True)) == {
-            three_stores[1].pk}
+            three_stores[1].pk
+        }
         assert pairs(response.context["plan"].unchanged) == {(person.pk, three_stores[1].pk)}
 
     def test_high_risk_roles_become_access_requests(self, as_user, sa, roles, three_stores):
         person = StaffFactory()
         client = as_user(sa)
-        shown = preview(client, self.url, {"staff": person.pk, "role": roles["customer_service"].pk,
-                                           "reason": "cs", "stores": [s.pk for s in three_stores[:2]]})
+        shown = preview(
+            client,
+            self.url,
+            {
+                "staff": person.pk,
+                "role": roles["customer_service"].pk,
+                "reason": "cs",
+                "stores": [s.pk for s in three_stores[:2]],
+            },
+        )
         html = shown.content.decode()
         assert re.search(r'id="will-request">\s*<h2>Need approval <span class="count">2</span>', html)
         assert '<span class="badge risk">Approve refunds</span>' in html
@@ -107,13 +128,18 @@ class TestOnePersonManyStores:
         assert not RoleBinding.objects.filter(staff=person).exists()
         requests = AccessRequest.objects.filter(staff=person, status="pending")
         assert set(requests.values_list("store_id", flat=True)) == {s.pk for s in three_stores[:2]}
-        assert AuditEvent.objects.filter(action="access_request.create",
-                                         target_id__in=[str(r.pk) for r in requests]).count() == 2
+        assert (
+            AuditEvent.objects.filter(
+                action="access_request.create", target_id__in=[str(r.pk) for r in requests]
+            ).count()
+            == 2
+        )
 
     def test_all_stores_only_for_super_admins(self, as_user, sa, admin_a, read_only):
         person = StaffFactory()
-        shown = preview(as_user(sa), self.url, {"staff": person.pk, "role": read_only.pk, "reason": "r",
-                                                "all_stores": "on"})
+        shown = preview(
+            as_user(sa), self.url, {"staff": person.pk, "role": read_only.pk, "reason": "r", "all_stores": "on"}
+        )
         assert pairs(shown.context["plan"].grant) == {(person.pk, None)}
         form = as_user(admin_a).get(self.url).context["form"]
         assert "all_stores" not in form.fields
@@ -124,26 +150,39 @@ class TestDelegation:
     def users_admin(self, grant, store_a):
         """Manages users on A but holds no after-sales rights there."""
         person = StaffFactory(name="人事小李")
-        grant(person, RoleFactory(name="用户管理员", permissions=["users_view", "users_manage", "orders_view"]),
-              store_a)
+        grant(
+            person, RoleFactory(name="用户管理员", permissions=["users_view", "users_manage", "orders_view"]), store_a
+        )
         return person
 
-    def test_refusals_are_listed_with_the_reason_and_reported_after_confirm(self, as_user, users_admin, clerk_a,
-                                                                            store_a, roles, read_only):
+    def test_refusals_are_listed_with_the_reason_and_reported_after_confirm(
+        self, as_user, users_admin, clerk_a, store_a, roles, read_only
+    ):
         client = as_user(users_admin)
         url = reverse("rbac:binding_bulk_grant_staff")
-        shown = preview(client, url, {"store": store_a.pk, "role": roles["customer_service"].pk, "reason": "r",
-                                      "staff": [clerk_a.pk, users_admin.pk]})
+        shown = preview(
+            client,
+            url,
+            {
+                "store": store_a.pk,
+                "role": roles["customer_service"].pk,
+                "reason": "r",
+                "staff": [clerk_a.pk, users_admin.pk],
+            },
+        )
         refused = {r.staff.pk: r.message for r in shown.context["plan"].refused}
         assert "you do not hold" in refused[clerk_a.pk]
         assert refused[users_admin.pk] == "You cannot grant or revoke your own roles; ask another administrator."
-        assert 'disabled>Confirm</button>' in shown.content.decode()
+        assert "disabled>Confirm</button>" in shown.content.decode()
 
         orders_only = RoleFactory(name="看订单", permissions=["orders_view"])
         newcomer = StaffFactory()
         RoleBindingFactory(staff=newcomer, store=store_a, role=RoleFactory(permissions=["reports_view"]))
-        shown = preview(client, url, {"store": store_a.pk, "role": orders_only.pk, "reason": "r",
-                                      "staff": [newcomer.pk, users_admin.pk]})
+        shown = preview(
+            client,
+            url,
+            {"store": store_a.pk, "role": orders_only.pk, "reason": "r", "staff": [newcomer.pk, users_admin.pk]},
+        )
         assert pairs(shown.context["plan"].grant) == {(newcomer.pk, store_a.pk)}
         response = confirm(client, url, shown)
         texts = [str(m) for m in get_messages(response.wsgi_request)]
@@ -152,8 +191,10 @@ class TestDelegation:
         assert not RoleBinding.objects.filter(staff=users_admin, role=orders_only).exists()
 
     def test_a_store_outside_the_viewers_reach_is_not_a_choice(self, as_user, admin_a, store_b, read_only, clerk_a):
-        response = as_user(admin_a).post(reverse("rbac:binding_bulk_grant_stores"), {
-            "staff": clerk_a.pk, "role": read_only.pk, "reason": "r", "stores": [store_b.pk], "step": "confirm"})
+        response = as_user(admin_a).post(
+            reverse("rbac:binding_bulk_grant_stores"),
+            {"staff": clerk_a.pk, "role": read_only.pk, "reason": "r", "stores": [store_b.pk], "step": "confirm"},
+        )
         assert response.status_code == 400
         assert "Select a valid choice" in response.content.decode()
         assert not RoleBinding.objects.filter(store=store_b, staff=clerk_a).exists()
@@ -168,14 +209,21 @@ class TestOneStoreManyPeople:
         client = as_user(admin_a)
         form_page = client.get(url, {"store": store_a.pk})
         assert form_page.context["form"].initial == {"store": str(store_a.pk)}
-        shown = preview(client, url, {"store": store_a.pk, "role": read_only.pk, "reason": "team",
-                                      "staff": [clerk_a.pk] + [p.pk for p in others]})
+        shown = preview(
+            client,
+            url,
+            {
+                "store": store_a.pk,
+                "role": read_only.pk,
+                "reason": "team",
+                "staff": [clerk_a.pk] + [p.pk for p in others],
+            },
+        )
         assert pairs(shown.context["plan"].grant) == {(p.pk, store_a.pk) for p in [clerk_a, *others]}
         response = confirm(client, url, shown)
         assert response["Location"] == store_a.get_absolute_url()
         assert RoleBinding.objects.live().filter(role=read_only, store=store_a).count() == 3
-        assert AuditEvent.objects.filter(action="binding.grant", store=store_a,
-                                         after__role=read_only.pk).count() == 3
+        assert AuditEvent.objects.filter(action="binding.grant", store=store_a, after__role=read_only.pk).count() == 3
 
 
 class TestBulkRevoke:

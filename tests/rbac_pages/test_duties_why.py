@@ -19,7 +19,7 @@ class TestMyDuties:
         html = response.content.decode()
 
         def card(store):
-            return html[html.index(f'id="store-{store.pk}"'):].split('class="card store-duty"')[0]
+            return html[html.index(f'id="store-{store.pk}"') :].split('class="card store-duty"')[0]
 
         a = card(store_a)
         assert "客服/售后" in a and "Approve refunds" in a and "Approve refunds to buyers." in a
@@ -27,19 +27,26 @@ class TestMyDuties:
         assert "Backup owner" in card(owned) and "none (owner only)" in card(owned)
 
     def test_grants_ending_within_14_days(self, as_user, clerk_a, store_a):
-        RoleBindingFactory(staff=clerk_a, store=store_a, role=RoleFactory(name="十天"),
-                           expires_at=timezone.now() + timedelta(days=10))
-        RoleBindingFactory(staff=clerk_a, store=store_a, role=RoleFactory(name="二十天"),
-                           expires_at=timezone.now() + timedelta(days=20))
+        RoleBindingFactory(
+            staff=clerk_a, store=store_a, role=RoleFactory(name="十天"), expires_at=timezone.now() + timedelta(days=10)
+        )
+        RoleBindingFactory(
+            staff=clerk_a,
+            store=store_a,
+            role=RoleFactory(name="二十天"),
+            expires_at=timezone.now() + timedelta(days=20),
+        )
         html = as_user(clerk_a).get(reverse("rbac:my_duties")).content.decode()
-        expiring = html[html.index('id="expiring"'):html.index('id="stores"')]
+        expiring = html[html.index('id="expiring"') : html.index('id="stores"')]
         assert "十天" in expiring and "二十天" not in expiring
 
     def test_my_pending_requests_as_requester_and_as_grantee(self, as_user, clerk_a, admin_a, store_a, roles):
-        mine = services.access_request_create(actor=clerk_a, staff=clerk_a, store=store_a, reason="close",
-                                              role=roles["finance_analyst"])
-        for_me = services.binding_grant(actor=admin_a, staff=clerk_a, role=roles["inventory"], store=store_a,
-                                        reason="stock take")
+        mine = services.access_request_create(
+            actor=clerk_a, staff=clerk_a, store=store_a, reason="close", role=roles["finance_analyst"]
+        )
+        for_me = services.binding_grant(
+            actor=admin_a, staff=clerk_a, role=roles["inventory"], store=store_a, reason="stock take"
+        )
         response = as_user(clerk_a).get(reverse("rbac:my_duties"))
         assert response.context["requested"] == [mine]
         assert response.context["for_me"] == [for_me]
@@ -59,8 +66,7 @@ class TestWhy:
     url = reverse("rbac:why")
 
     def test_lists_the_binding_role_and_the_approval_behind_it(self, as_user, sa, clerk_a, store_a, super_admins):
-        response = as_user(sa).get(self.url, {"staff": clerk_a.pk, "permission": "orders_view",
-                                              "store": store_a.pk})
+        response = as_user(sa).get(self.url, {"staff": clerk_a.pk, "permission": "orders_view", "store": store_a.pk})
         explanation = response.context["explanation"]
         assert explanation.allowed
         [binding] = explanation.bindings
@@ -70,8 +76,7 @@ class TestWhy:
         assert str(super_admins[1]) in html  # who approved it
 
     def test_says_when_nothing_gives_it(self, as_user, sa, clerk_a, store_a):
-        response = as_user(sa).get(self.url, {"staff": clerk_a.pk, "permission": "finance_view",
-                                              "store": store_a.pk})
+        response = as_user(sa).get(self.url, {"staff": clerk_a.pk, "permission": "finance_view", "store": store_a.pk})
         assert not response.context["explanation"].allowed
         assert 'id="why-nothing"' in response.content.decode()
 
@@ -79,16 +84,23 @@ class TestWhy:
         ExceptionGrantFactory(staff=clerk_a, store=store_a, reason="auditor export")
         binding = clerk_a.role_bindings.get()
         services.binding_revoke(actor=admin_a, binding=binding, reason="rotation")
-        html = as_user(admin_a).get(self.url, {"staff": clerk_a.pk, "permission": "finance_export",
-                                               "store": store_a.pk}).content.decode()
+        html = (
+            as_user(admin_a)
+            .get(self.url, {"staff": clerk_a.pk, "permission": "finance_export", "store": store_a.pk})
+            .content.decode()
+        )
         assert 'id="why-exceptions"' in html and "auditor export" in html
-        html = as_user(admin_a).get(self.url, {"staff": clerk_a.pk, "permission": "orders_view",
-                                               "store": store_a.pk}).content.decode()
+        html = (
+            as_user(admin_a)
+            .get(self.url, {"staff": clerk_a.pk, "permission": "orders_view", "store": store_a.pk})
+            .content.decode()
+        )
         assert 'id="why-nothing"' in html and 'id="why-ended"' in html and "rotation" in html
 
     def test_choices_are_scoped_to_the_viewer(self, as_user, admin_a, admin_b, store_b, clerk_a):
-        response = as_user(admin_a).get(self.url, {"staff": admin_b.pk, "permission": "orders_view",
-                                                   "store": store_b.pk})
+        response = as_user(admin_a).get(
+            self.url, {"staff": admin_b.pk, "permission": "orders_view", "store": store_b.pk}
+        )
         assert "explanation" not in response.context
         form = response.context["form"]
         assert set(form.errors) == {"staff", "store"}

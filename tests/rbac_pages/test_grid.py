@@ -25,8 +25,7 @@ def cells(response):
     return out
 
 
-def test_each_cell_shows_the_roles_held_and_all_store_roles_apart(as_user, sa, admin_a, clerk_a, store_a, roles,
-                                                                   grant):
+def test_each_cell_shows_the_roles_held_and_all_store_roles_apart(as_user, sa, admin_a, clerk_a, store_a, roles, grant):
     grant(clerk_a, roles["listing_editor"], store_a)
     response = as_user(sa).get(reverse("rbac:grid"))
     table = cells(response)
@@ -48,14 +47,17 @@ def test_filters_by_department_platform_site_and_role(as_user, sa, admin_a, cler
     assert {r.staff for r in client.get(url, {"role": role.pk}).context["grid"].rows} == {admin_a, admin_b}
 
 
-def test_a_store_admin_sees_only_their_stores_people_and_choices(as_user, admin_a, admin_b, clerk_a, store_a,
-                                                                  store_b):
+def test_a_store_admin_sees_only_their_stores_people_and_choices(as_user, admin_a, admin_b, clerk_a, store_a, store_b):
     StaffFactory(name="乙店员工", department=DepartmentFactory(name="乙部门"))
     response = as_user(admin_a).get(reverse("rbac:grid"))
     grid = response.context["grid"]
     assert [s.pk for s in grid.stores] == [store_a.pk]
-    assert {r.staff.pk for r in grid.rows} == {admin_a.pk, clerk_a.pk, store_a.primary_owner_id,
-                                               store_a.backup_owner_id}
+    assert {r.staff.pk for r in grid.rows} == {
+        admin_a.pk,
+        clerk_a.pk,
+        store_a.primary_owner_id,
+        store_a.backup_owner_id,
+    }
     choices = response.context["choices"]
     assert choices.platforms == [("shopee", "Shopee")]
     assert [value for value, _label in choices.sites] == ["SG"]
@@ -64,8 +66,10 @@ def test_a_store_admin_sees_only_their_stores_people_and_choices(as_user, admin_
     for secret in (store_b.name, admin_b.name, "乙店员工", "乙部门", "Ozon", "RU"):
         assert secret not in html
     # a choice outside the viewer's reach is ignored, not applied
-    assert response.context["grid"].store_total == as_user(admin_a).get(
-        reverse("rbac:grid"), {"platform": "ozon"}).context["grid"].store_total
+    assert (
+        response.context["grid"].store_total
+        == as_user(admin_a).get(reverse("rbac:grid"), {"platform": "ozon"}).context["grid"].store_total
+    )
 
 
 def test_pages_in_both_directions(as_user, sa, store_a):
@@ -79,8 +83,7 @@ def test_pages_in_both_directions(as_user, sa, store_a):
     assert first.context["row_pages"]["last"] == 3
     html = first.content.decode()
     assert f'href="?department={department.pk}&amp;rows=5&amp;cols=3&amp;cpage=1&amp;page=2"' in html
-    last = client.get(reverse("rbac:grid"), {"department": department.pk, "rows": 5, "cols": 3, "page": 3,
-                                             "cpage": 3})
+    last = client.get(reverse("rbac:grid"), {"department": department.pk, "rows": 5, "cols": 3, "page": 3, "cpage": 3})
     assert len(last.context["grid"].rows) == 2 and len(last.context["grid"].stores) == 2
     capped = client.get(reverse("rbac:grid"), {"rows": 100000, "cols": 100000})
     assert capped.context["row_pages"]["last_index"] <= 100
@@ -114,8 +117,9 @@ def test_a_fixed_number_of_queries_however_many_rows_and_columns(as_user, sa, ro
     few, _ = _queries(client, {"department": small.pk, "role": roles["customer_service"].pk})
     large = _build(130, 110, roles, owners)
     with django_assert_max_num_queries(15):
-        many, response = _queries(client, {"department": large.pk, "role": roles["customer_service"].pk,
-                                           "rows": 100, "cols": 100})
+        many, response = _queries(
+            client, {"department": large.pk, "role": roles["customer_service"].pk, "rows": 100, "cols": 100}
+        )
     assert len(response.context["grid"].rows) == 100 and len(response.context["grid"].stores) == 100
     assert many == few
     with django_assert_max_num_queries(15):

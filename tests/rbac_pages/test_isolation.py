@@ -18,8 +18,9 @@ def world(admin_a, admin_b, clerk_a, store_a, store_b, roles, grant):
     grant(secret, roles["ads"], store_b)
     ended = grant(StaffFactory(name="乙店离职员工"), roles["listing_editor"], store_b)
     services.binding_revoke(actor=admin_b, binding=ended, reason="乙店撤销原因")
-    services.binding_grant(actor=admin_b, staff=secret, role=roles["finance_analyst"], store=store_b,
-                           reason="乙店申请理由")
+    services.binding_grant(
+        actor=admin_b, staff=secret, role=roles["finance_analyst"], store=store_b, reason="乙店申请理由"
+    )
     both = StaffFactory(name="两店员工")
     grant(both, roles["customer_service"], store_a)
     grant(both, roles["inventory"], store_b, reason="乙店授权理由")
@@ -28,23 +29,40 @@ def world(admin_a, admin_b, clerk_a, store_a, store_b, roles, grant):
     return {"secret": secret, "both": both}
 
 
-SECRETS = ["乙店 Bravo", "店长乙乙", "乙店秘密员工", "乙店离职员工", "乙店撤销原因", "乙店申请理由", "乙店授权理由",
-           "乙店历史原因", "998877", "Ozon"]
+SECRETS = [
+    "乙店 Bravo",
+    "店长乙乙",
+    "乙店秘密员工",
+    "乙店离职员工",
+    "乙店撤销原因",
+    "乙店申请理由",
+    "乙店授权理由",
+    "乙店历史原因",
+    "998877",
+    "Ozon",
+]
 
 
 def pages(world, store_a, clerk_a, roles):
     both = world["both"]
     return [
-        (reverse("rbac:my_duties"), {}), (reverse("rbac:role_matrix"), {}),
+        (reverse("rbac:my_duties"), {}),
+        (reverse("rbac:role_matrix"), {}),
         (reverse("rbac:role_detail", args=[roles["inventory"].pk]), {}),
         (reverse("rbac:role_detail", args=[roles["finance_analyst"].pk]), {}),
-        (reverse("rbac:grid"), {}), (reverse("rbac:grid"), {"role": roles["inventory"].pk}),
+        (reverse("rbac:grid"), {}),
+        (reverse("rbac:grid"), {"role": roles["inventory"].pk}),
         (reverse("rbac:why"), {}),
         (reverse("rbac:why"), {"staff": both.pk, "permission": "inventory_view", "store": store_a.pk}),
-        (reverse("rbac:access_request_list"), {}), (reverse("rbac:access_request_create"), {}),
-        (reverse("rbac:binding_grant"), {}), (reverse("rbac:binding_bulk_grant_stores"), {}),
-        (reverse("rbac:binding_bulk_grant_staff"), {}), (reverse("rbac:binding_bulk_revoke"), {}),
-        (reverse("core:home"), {}), (store_a.get_absolute_url(), {}), (clerk_a.get_absolute_url(), {}),
+        (reverse("rbac:access_request_list"), {}),
+        (reverse("rbac:access_request_create"), {}),
+        (reverse("rbac:binding_grant"), {}),
+        (reverse("rbac:binding_bulk_grant_stores"), {}),
+        (reverse("rbac:binding_bulk_grant_staff"), {}),
+        (reverse("rbac:binding_bulk_revoke"), {}),
+        (reverse("core:home"), {}),
+        (store_a.get_absolute_url(), {}),
+        (clerk_a.get_absolute_url(), {}),
         (both.get_absolute_url(), {}),
     ]
 
@@ -73,10 +91,14 @@ def test_nothing_of_store_b_can_be_reached_or_changed(as_user, admin_a, world, s
     assert client.get(reverse("rbac:access_request_detail", args=[b_request.pk])).status_code == 404
     assert client.get(world["secret"].get_absolute_url()).status_code == 404
     for url, data in [
-        (reverse("rbac:binding_grant"), {"staff": world["both"].pk, "role": roles["ads"].pk, "store": store_b.pk,
-                                         "reason": "x"}),
-        (reverse("rbac:binding_bulk_grant_staff"), {"store": store_b.pk, "role": roles["ads"].pk,
-                                                    "staff": [world["both"].pk], "reason": "x"}),
+        (
+            reverse("rbac:binding_grant"),
+            {"staff": world["both"].pk, "role": roles["ads"].pk, "store": store_b.pk, "reason": "x"},
+        ),
+        (
+            reverse("rbac:binding_bulk_grant_staff"),
+            {"store": store_b.pk, "role": roles["ads"].pk, "staff": [world["both"].pk], "reason": "x"},
+        ),
         (reverse("rbac:binding_bulk_revoke"), {"store": store_b.pk, "reason": "x", "step": "confirm"}),
         (reverse("rbac:binding_bulk_revoke"), {"staff": world["secret"].pk, "reason": "x"}),
     ]:

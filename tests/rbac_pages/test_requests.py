@@ -23,8 +23,10 @@ def newcomer(store_a):
 @pytest.fixture
 def request_on_a(as_user, admin_a, newcomer, store_a, roles):
     """admin_a grants 客服/售后 (it includes approving refunds) to the newcomer through the page."""
-    as_user(admin_a).post(reverse("rbac:binding_grant"), {"staff": newcomer.pk, "role": roles["customer_service"].pk,
-                                                          "store": store_a.pk, "reason": "help desk"})
+    as_user(admin_a).post(
+        reverse("rbac:binding_grant"),
+        {"staff": newcomer.pk, "role": roles["customer_service"].pk, "store": store_a.pk, "reason": "help desk"},
+    )
     return AccessRequest.objects.get(staff=newcomer)
 
 
@@ -39,8 +41,9 @@ def test_the_detail_shows_the_frozen_description(as_user, sa, request_on_a):
     assert "New for this person there:" in html and "View after-sales" in html
 
 
-def test_requester_and_grantee_never_see_the_approve_button(as_user, admin_a, newcomer, sa, request_on_a, grant,
-                                                            roles, store_a):
+def test_requester_and_grantee_never_see_the_approve_button(
+    as_user, admin_a, newcomer, sa, request_on_a, grant, roles, store_a
+):
     assert APPROVE_BUTTON not in detail(as_user(admin_a), request_on_a).content.decode()
     assert APPROVE_BUTTON not in detail(as_user(newcomer), request_on_a).content.decode()
     assert APPROVE_BUTTON in detail(as_user(sa), request_on_a).content.decode()
@@ -50,8 +53,7 @@ def test_requester_and_grantee_never_see_the_approve_button(as_user, admin_a, ne
 
 
 def test_the_service_refuses_the_requester_anyway(as_user, admin_a, request_on_a):
-    response = as_user(admin_a).post(reverse("rbac:access_request_approve", args=[request_on_a.pk]),
-                                      {"reason": "me"})
+    response = as_user(admin_a).post(reverse("rbac:access_request_approve", args=[request_on_a.pk]), {"reason": "me"})
     assert response.status_code == 403
     assert "You made this request; another person must decide it." in response.content.decode()
     request_on_a.refresh_from_db()
@@ -94,8 +96,10 @@ def test_the_requester_sees_it_among_their_own_and_may_cancel(as_user, admin_a, 
 
 
 def test_asking_for_oneself(as_user, clerk_a, admin_a, store_a, roles):
-    response = as_user(clerk_a).post(reverse("rbac:access_request_create"), {
-        "role": roles["finance_analyst"].pk, "store": store_a.pk, "reason": "month-end close"})
+    response = as_user(clerk_a).post(
+        reverse("rbac:access_request_create"),
+        {"role": roles["finance_analyst"].pk, "store": store_a.pk, "reason": "month-end close"},
+    )
     req = AccessRequest.objects.get(staff=clerk_a, status="pending")
     assert response["Location"] == reverse("rbac:access_request_detail", args=[req.pk])
     assert req.requested_by == clerk_a and req.status == "pending"

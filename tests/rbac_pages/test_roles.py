@@ -25,10 +25,18 @@ class TestMatrix:
     def test_rows_are_roles_and_ticks_follow_their_permissions(self, as_user, admin_a, roles):
         html = as_user(admin_a).get(reverse("rbac:role_matrix")).content.decode()
         assert matrix_row(html, roles["customer_service"]) == {
-            "orders_view", "after_sales_view", "after_sales_operate", "after_sales_approve_refund", "shipping_view",
-            "products_view"}
-        assert matrix_row(html, roles["listing_editor"]) == {"products_view", "products_operate",
-                                                              "products_change_price"}
+            "orders_view",
+            "after_sales_view",
+            "after_sales_operate",
+            "after_sales_approve_refund",
+            "shipping_view",
+            "products_view",
+        }
+        assert matrix_row(html, roles["listing_editor"]) == {
+            "products_view",
+            "products_operate",
+            "products_change_price",
+        }
         assert matrix_row(html, roles["super_admin"]) == {p.codename for p in PERMISSIONS}
 
     def test_columns_are_grouped_by_module_and_high_risk_ones_are_flagged(self, as_user, admin_a):
@@ -57,21 +65,30 @@ class TestRoleEditing:
         assert re.search(r'id="holder-warning">\s*1 live binding \(1 people\)', html)
 
     def test_creating_a_role_through_the_page(self, as_user, sa):
-        response = as_user(sa).post(reverse("rbac:role_create"), {
-            "name": "仓库质检", "description": "Checks inbound stock", "permissions": ["inventory_view", "orders_view"]})
+        response = as_user(sa).post(
+            reverse("rbac:role_create"),
+            {
+                "name": "仓库质检",
+                "description": "Checks inbound stock",
+                "permissions": ["inventory_view", "orders_view"],
+            },
+        )
         role = Role.objects.get(name="仓库质检")
         assert response.status_code == 302 and response["Location"] == reverse("rbac:role_detail", args=[role.pk])
         assert set(role.permissions.values_list("codename", flat=True)) == {"inventory_view", "orders_view"}
         assert AuditEvent.objects.filter(action="role.create", target_id=str(role.pk)).count() == 1
 
-    def test_editing_changes_what_every_holder_may_do_at_once(self, as_user, sa, roles, clerk_a, store_a,
-                                                              django_capture_on_commit_callbacks):
+    def test_editing_changes_what_every_holder_may_do_at_once(
+        self, as_user, sa, roles, clerk_a, store_a, django_capture_on_commit_callbacks
+    ):
         role = roles["customer_service"]
         assert not load_permissions(clerk_a).has("reports_view", store_a.pk)
         codes = list(role.permissions.values_list("codename", flat=True)) + ["reports_view"]
         with django_capture_on_commit_callbacks(execute=True):
-            response = as_user(sa).post(reverse("rbac:role_edit", args=[role.pk]),
-                                        {"name": role.name, "description": role.description, "permissions": codes})
+            response = as_user(sa).post(
+                reverse("rbac:role_edit", args=[role.pk]),
+                {"name": role.name, "description": role.description, "permissions": codes},
+            )
         assert response.status_code == 302
         forget_permissions(clerk_a)
         assert load_permissions(clerk_a).has("reports_view", store_a.pk)
@@ -80,10 +97,14 @@ class TestRoleEditing:
     def test_the_super_admin_role_keeps_every_permission(self, as_user, sa, roles):
         role = roles["super_admin"]
         client = as_user(sa)
-        assert 'The super admin role always holds every permission.' in client.get(
-            reverse("rbac:role_edit", args=[role.pk])).content.decode()
-        response = client.post(reverse("rbac:role_edit", args=[role.pk]),
-                               {"name": role.name, "description": "Runs everything", "permissions": ["orders_view"]})
+        assert (
+            "The super admin role always holds every permission."
+            in client.get(reverse("rbac:role_edit", args=[role.pk])).content.decode()
+        )
+        response = client.post(
+            reverse("rbac:role_edit", args=[role.pk]),
+            {"name": role.name, "description": "Runs everything", "permissions": ["orders_view"]},
+        )
         assert response.status_code == 302
         role.refresh_from_db()
         assert role.description == "Runs everything" and role.is_super_admin
@@ -111,11 +132,13 @@ class TestRoleEditing:
     def test_position_default_roles(self, as_user, sa, roles):
         position = PositionFactory(name="客服-初级")
         client = as_user(sa)
-        response = client.post(reverse("rbac:position_roles", args=[position.pk]),
-                               {"roles": [roles["customer_service"].pk]})
+        response = client.post(
+            reverse("rbac:position_roles", args=[position.pk]), {"roles": [roles["customer_service"].pk]}
+        )
         assert response.status_code == 302
         assert list(PositionRole.objects.filter(position=position).values_list("role_id", flat=True)) == [
-            roles["customer_service"].pk]
+            roles["customer_service"].pk
+        ]
         assert AuditEvent.objects.filter(action="position.roles").count() == 1
         html = client.get(reverse("rbac:role_matrix")).content.decode()
         assert re.search(r"客服-初级</td>.*?<span class=\"badge\">客服/售后</span>", html, re.S)

@@ -43,12 +43,16 @@ class ShopeeShop:
         return self.http.post(path, params=self.common(path, shop=False, **common), json=body).json()
 
     def token_get(self, code: str) -> dict:
-        return self.post_public("/api/v2/auth/token/get",
-                                {"code": code, "partner_id": self.partner_id, "shop_id": self.shop_id})
+        return self.post_public(
+            "/api/v2/auth/token/get", {"code": code, "partner_id": self.partner_id, "shop_id": self.shop_id}
+        )
 
     def refresh(self, refresh_token: str | None = None) -> dict:
-        body = {"refresh_token": refresh_token or self.refresh_token, "partner_id": self.partner_id,
-                "shop_id": self.shop_id}
+        body = {
+            "refresh_token": refresh_token or self.refresh_token,
+            "partner_id": self.partner_id,
+            "shop_id": self.shop_id,
+        }
         return self.post_public("/api/v2/auth/access_token/get", body)
 
 
@@ -64,8 +68,9 @@ def shopee_unauthorized(simulator, shopee_http):
     """A partner and a shop that has not authorized it yet."""
     partner = simulator.control.create_partner(name="ShopCrew test app")
     shop = simulator.control.create_shop(partner_id=partner["partner_id"], region="VN")
-    return ShopeeShop(http=shopee_http, partner_id=partner["partner_id"], partner_key=partner["partner_key"],
-                      shop_id=shop["shop_id"])
+    return ShopeeShop(
+        http=shopee_http, partner_id=partner["partner_id"], partner_key=partner["partner_key"], shop_id=shop["shop_id"]
+    )
 
 
 @pytest.fixture

@@ -126,8 +126,9 @@ def test_request_log_records_calls_with_secrets_masked(simulator, shopee_shop, o
 
 
 def test_standalone_server_runs_no_console_middleware(simulator, wecom, robot):
-    response = wecom.post("/cgi-bin/webhook/send", params={"key": robot["key"]},
-                          json={"msgtype": "text", "text": {"content": "hi"}})
+    response = wecom.post(
+        "/cgi-bin/webhook/send", params={"key": robot["key"]}, json={"msgtype": "text", "text": {"content": "hi"}}
+    )
     assert "X-Request-ID" not in response.headers and "set-cookie" not in response.headers
     index = httpx.get(f"{simulator.base_url}/")
     assert index.status_code == 200 and "/shopee/api/v2/" in index.text
@@ -140,8 +141,11 @@ def test_mounted_in_the_console_under_sandbox(client, settings, simulator, robot
     settings.SHOPCREW_DEMO = True
     client.handler.enforce_csrf_checks = True
     client.force_login(SuperuserFactory())
-    sent = client.post(f"/sandbox/wecom/cgi-bin/webhook/send?key={robot['key']}",
-                       data={"msgtype": "text", "text": {"content": "来自控制台"}}, content_type="application/json")
+    sent = client.post(
+        f"/sandbox/wecom/cgi-bin/webhook/send?key={robot['key']}",
+        data={"msgtype": "text", "text": {"content": "来自控制台"}},
+        content_type="application/json",
+    )
     assert sent.status_code == 200 and sent.json()["errcode"] == 0
     page = client.get(f"/sandbox/wecom/_messages/{robot['key']}/")
     assert page.status_code == 200 and "来自控制台" in page.content.decode()
@@ -150,8 +154,14 @@ def test_mounted_in_the_console_under_sandbox(client, settings, simulator, robot
 
 def test_manage_py_simulate_serves_all_three_services():
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    process = subprocess.Popen([sys.executable, "manage.py", "simulate", "--port", "0", "--quiet"], cwd=REPO,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "simulate", "--port", "0", "--quiet"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         banner = process.stdout.readline()
         base = re.search(r"(http://127\.0\.0\.1:\d+)/", banner).group(1)

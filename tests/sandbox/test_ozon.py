@@ -33,13 +33,19 @@ def page_v4(seller, path: str, body: dict) -> list[dict]:
         cursor = data["cursor"]
 
 
-@pytest.mark.parametrize(("headers", "status", "body"), [
-    ({"Client-Id": None}, 401, {"code": 16, "message": "Client-Id and Api-Key headers are required"}),
-    ({"Api-Key": None}, 401, {"code": 16, "message": "Client-Id and Api-Key headers are required"}),
-    ({"Client-Id": "abc"}, 400, {"code": 3, "message": "Client-Id header value should be positive integer"}),
-    ({"Api-Key": "00000000-0000-0000-0000-000000000000"}, 404,
-     {"code": 5, "message": "Invalid Api-Key, please check the key and try again", "details": []}),
-])
+@pytest.mark.parametrize(
+    ("headers", "status", "body"),
+    [
+        ({"Client-Id": None}, 401, {"code": 16, "message": "Client-Id and Api-Key headers are required"}),
+        ({"Api-Key": None}, 401, {"code": 16, "message": "Client-Id and Api-Key headers are required"}),
+        ({"Client-Id": "abc"}, 400, {"code": 3, "message": "Client-Id header value should be positive integer"}),
+        (
+            {"Api-Key": "00000000-0000-0000-0000-000000000000"},
+            404,
+            {"code": 5, "message": "Invalid Api-Key, please check the key and try again", "details": []},
+        ),
+    ],
+)
 def test_header_errors(simulator, ozon_seller, headers, status, body):
     answer = ozon_seller.post(FBS_V4, {"filter": window(simulator), "limit": 10}, headers=headers)
     assert answer.status_code == status
@@ -70,10 +76,16 @@ def test_rate_limit_per_client_id(simulator, ozon_seller):
     with simulator.control.configured(ozon={"rps_limit": 5}):
         codes = [ozon_seller.post("/v4/product/info/stocks", {"filter": {}, "limit": 1}) for _ in range(6)]
         assert [c.status_code for c in codes] == [200] * 5 + [429]
-        assert codes[-1].json() == {"code": 8, "message": "You have reached request rate limit per second",
-                                    "details": []}
-        neighbour = ozon_seller.post("/v4/product/info/stocks", {"filter": {}, "limit": 1},
-                                     headers={"Client-Id": str(other["client_id"]), "Api-Key": other["api_key"]})
+        assert codes[-1].json() == {
+            "code": 8,
+            "message": "You have reached request rate limit per second",
+            "details": [],
+        }
+        neighbour = ozon_seller.post(
+            "/v4/product/info/stocks",
+            {"filter": {}, "limit": 1},
+            headers={"Client-Id": str(other["client_id"]), "Api-Key": other["api_key"]},
+        )
         assert neighbour.status_code == 200
         simulator.control.advance(1.1)
         assert ozon_seller.post("/v4/product/info/stocks", {"filter": {}, "limit": 1}).status_code == 200
@@ -129,8 +141,9 @@ def test_v3_offset_paging_and_switching_it_off(simulator, ozon_seller):
 
 def test_postings_move_forward_and_tracking_appears(simulator, ozon_seller):
     now = simulator.control.clock()["now"]
-    number = simulator.control.seed_postings(ozon_seller.client_id, count=1, cancel_ratio=0, return_ratio=0, seed=1,
-                                             **{"from": int(now) - 5, "to": int(now)})["posting_numbers"][0]
+    number = simulator.control.seed_postings(
+        ozon_seller.client_id, count=1, cancel_ratio=0, return_ratio=0, seed=1, **{"from": int(now) - 5, "to": int(now)}
+    )["posting_numbers"][0]
     get = {"posting_number": number, "with": {"analytics_data": True, "financial_data": True}}
     posting = ozon_seller.post("/v3/posting/fbs/get", get).json()["result"]
     assert (posting["status"], posting["tracking_number"]) == ("awaiting_packaging", "")
@@ -142,9 +155,19 @@ def test_postings_move_forward_and_tracking_appears(simulator, ozon_seller):
         statuses.append(ozon_seller.post("/v3/posting/fbs/get", get).json()["result"]["status"])
     assert statuses[-1] == "delivered" and {"awaiting_deliver", "delivering"} & set(statuses)
     assert ozon_seller.post("/v3/posting/fbs/get", get).json()["result"]["tracking_number"].isdigit()
-    changed = ozon_seller.post(FBS_V4, {"filter": {**window(simulator, 20), "last_changed_status_date": {
-        "from": iso(simulator.control.clock()["now"] - 60), "to": iso(simulator.control.clock()["now"])}},
-        "limit": 100}).json()
+    changed = ozon_seller.post(
+        FBS_V4,
+        {
+            "filter": {
+                **window(simulator, 20),
+                "last_changed_status_date": {
+                    "from": iso(simulator.control.clock()["now"] - 60),
+                    "to": iso(simulator.control.clock()["now"]),
+                },
+            },
+            "limit": 100,
+        },
+    ).json()
     assert changed["postings"] == []
     missing = ozon_seller.post("/v3/posting/fbs/get", {"posting_number": "1-2-3"})
     assert missing.status_code == 404
@@ -152,8 +175,9 @@ def test_postings_move_forward_and_tracking_appears(simulator, ozon_seller):
 
 def test_unfulfilled_lists(simulator, ozon_seller):
     now = simulator.control.clock()["now"]
-    simulator.control.seed_postings(ozon_seller.client_id, count=40, cancel_ratio=0,
-                                    **{"from": int(now) - 600, "to": int(now)})
+    simulator.control.seed_postings(
+        ozon_seller.client_id, count=40, cancel_ratio=0, **{"from": int(now) - 600, "to": int(now)}
+    )
     cutoff = {"cutoff_from": iso(now), "cutoff_to": iso(now + 3 * DAY)}
     v4 = ozon_seller.post("/v4/posting/fbs/unfulfilled/list", {"filter": cutoff, "limit": 100}).json()
     assert v4["count"] == 40 and len(v4["postings"]) == 40 and not v4["has_next"]
@@ -189,12 +213,15 @@ def test_returns_last_id_paging_and_single_date_filter(simulator, ozon_seller):
     ids = [r["id"] for r in rows]
     assert ids == sorted(set(ids)) and set(ids) <= set(seeded["return_ids"]) and len(ids) > 60
     assert {"visual", "product", "logistic", "storage", "posting_number"} <= set(rows[0])
-    two_dates = {"logistic_return_date": {"time_from": iso(0), "time_to": iso(time.time())},
-                 "visual_status_change_moment": {"time_from": iso(0), "time_to": iso(time.time())}}
+    two_dates = {
+        "logistic_return_date": {"time_from": iso(0), "time_to": iso(time.time())},
+        "visual_status_change_moment": {"time_from": iso(0), "time_to": iso(time.time())},
+    }
     assert ozon_seller.post("/v1/returns/list", {"filter": two_dates, "limit": 10}).status_code == 400
     assert ozon_seller.post("/v1/returns/list", {"filter": {}, "limit": 501}).status_code == 400
-    by_posting = ozon_seller.post("/v1/returns/list", {"filter": {"posting_numbers": [rows[0]["posting_number"]]},
-                                                       "limit": 10}).json()["returns"]
+    by_posting = ozon_seller.post(
+        "/v1/returns/list", {"filter": {"posting_numbers": [rows[0]["posting_number"]]}, "limit": 10}
+    ).json()["returns"]
     assert [r["id"] for r in by_posting] == [rows[0]["id"]]
 
 
@@ -206,10 +233,10 @@ def test_stocks_cursor_and_totals(simulator, ozon_seller):
     assert first["total"] == first["total_items"] == 230
     stock = rows[0]["stocks"][0]
     assert {"present", "reserved", "sku", "type", "shipment_type", "warehouse_ids"} <= set(stock)
-    simulator.control.set_ozon_stock(ozon_seller.client_id, offer_id=rows[0]["offer_id"], fbs_present=2,
-                                     fbs_reserved=1)
-    one = ozon_seller.post("/v4/product/info/stocks", {"filter": {"offer_id": [rows[0]["offer_id"]]},
-                                                       "limit": 10}).json()["items"][0]
+    simulator.control.set_ozon_stock(ozon_seller.client_id, offer_id=rows[0]["offer_id"], fbs_present=2, fbs_reserved=1)
+    one = ozon_seller.post(
+        "/v4/product/info/stocks", {"filter": {"offer_id": [rows[0]["offer_id"]]}, "limit": 10}
+    ).json()["items"][0]
     fbs = next(s for s in one["stocks"] if s["type"] == "fbs")
     assert (fbs["present"], fbs["reserved"]) == (2, 1)
     assert ozon_seller.post("/v4/product/info/stocks", {"limit": 10}).status_code == 400

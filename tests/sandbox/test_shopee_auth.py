@@ -16,8 +16,13 @@ DAY = 86400
 
 
 def test_worked_example_base_string_and_signature_recipe():
-    base = base_string(partner_id=2001887, api_path="/api/v2/shop/get_shop_info", timestamp=1655714431,
-                       access_token="59777174636562737266615546704c6d", shop_id=14701711)
+    base = base_string(
+        partner_id=2001887,
+        api_path="/api/v2/shop/get_shop_info",
+        timestamp=1655714431,
+        access_token="59777174636562737266615546704c6d",
+        shop_id=14701711,
+    )
     assert base == "2001887/api/v2/shop/get_shop_info165571443159777174636562737266615546704c6d14701711"
     signature = sign("partner-key", base)
     assert re.fullmatch(r"[0-9a-f]{64}", signature)
@@ -32,28 +37,40 @@ def test_worked_example_is_accepted_over_http(simulator, shopee_http):
     tokens = control.issue_tokens(14701711, partner_id=2001887)
     timestamp = int(time.time())
     base = f"2001887/api/v2/shop/get_shop_info{timestamp}{tokens['access_token']}14701711"
-    params = {"partner_id": 2001887, "timestamp": timestamp, "sign": shopee_sign(partner["partner_key"], base),
-              "access_token": tokens["access_token"], "shop_id": 14701711}
+    params = {
+        "partner_id": 2001887,
+        "timestamp": timestamp,
+        "sign": shopee_sign(partner["partner_key"], base),
+        "access_token": tokens["access_token"],
+        "shop_id": 14701711,
+    }
     answer = shopee_http.get(SHOP_INFO, params=params).json()
     assert answer["error"] == "" and answer["region"] == "SG" and "response" not in answer
 
 
 def test_shop_api_answers_in_the_envelope_with_a_fresh_request_id(shopee_shop):
-    params = {"time_range_field": "create_time", "time_from": int(time.time()) - DAY, "time_to": int(time.time()),
-              "page_size": 10}
+    params = {
+        "time_range_field": "create_time",
+        "time_from": int(time.time()) - DAY,
+        "time_to": int(time.time()),
+        "page_size": 10,
+    }
     first, second = shopee_shop.get(ORDER_LIST, params), shopee_shop.get(ORDER_LIST, params)
     assert first["error"] == "" and first["message"] == ""
     assert set(first["response"]) == {"more", "next_cursor", "order_list"}
     assert re.fullmatch(r"[0-9a-f]{32}", first["request_id"]) and first["request_id"] != second["request_id"]
 
 
-@pytest.mark.parametrize(("drop", "message"), [
-    ("partner_id", "There is no partner_id in query."),
-    ("timestamp", "no timestamp"),
-    ("sign", "There is no sign in query."),
-    ("access_token", "There is no access_token in query."),
-    ("shop_id", "There is no shop_id in query."),
-])
+@pytest.mark.parametrize(
+    ("drop", "message"),
+    [
+        ("partner_id", "There is no partner_id in query."),
+        ("timestamp", "no timestamp"),
+        ("sign", "There is no sign in query."),
+        ("access_token", "There is no access_token in query."),
+        ("shop_id", "There is no shop_id in query."),
+    ],
+)
 def test_each_missing_common_parameter_has_its_own_message(shopee_shop, drop, message):
     params = shopee_shop.common(SHOP_INFO, shop=True)
     del params[drop]
@@ -61,11 +78,14 @@ def test_each_missing_common_parameter_has_its_own_message(shopee_shop, drop, me
     assert (answer["error"], answer["message"]) == ("error_param", message)
 
 
-@pytest.mark.parametrize(("name", "value", "message"), [
-    ("partner_id", "abc", "Partner_id is invalid, should be an integer between 0 and 4294967295."),
-    ("timestamp", "soon", "Timestamp is invalid, should be an integer between 0 and 4294967295."),
-    ("shop_id", "99999999999", "shop_id is invalid, should be an integer between 0 and 4294967295."),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("partner_id", "abc", "Partner_id is invalid, should be an integer between 0 and 4294967295."),
+        ("timestamp", "soon", "Timestamp is invalid, should be an integer between 0 and 4294967295."),
+        ("shop_id", "99999999999", "shop_id is invalid, should be an integer between 0 and 4294967295."),
+    ],
+)
 def test_malformed_common_parameters(shopee_shop, name, value, message):
     params = {**shopee_shop.common(SHOP_INFO, shop=True), name: value}
     answer = shopee_shop.http.get(SHOP_INFO, params=params).json()
@@ -80,8 +100,11 @@ def test_wrong_sign_and_signing_the_wrong_path(shopee_shop):
     answer = shopee_shop.http.get(SHOP_INFO, params=params).json()
     assert (answer["error"], answer["message"]) == ("error_sign", "Wrong sign.")
     # The public base string does not sign a shop call.
-    params = {**shopee_shop.common(SHOP_INFO, shop=False), "access_token": shopee_shop.access_token,
-              "shop_id": shopee_shop.shop_id}
+    params = {
+        **shopee_shop.common(SHOP_INFO, shop=False),
+        "access_token": shopee_shop.access_token,
+        "shop_id": shopee_shop.shop_id,
+    }
     assert shopee_shop.http.get(SHOP_INFO, params=params).json()["error"] == "error_sign"
 
 
@@ -187,8 +210,7 @@ def test_classic_signed_auth_link_page_and_redirect(simulator, shopee_unauthoriz
     page = shop.http.get(path, params=params)
     assert page.status_code == 200 and "Confirm Authorization" in page.text
     session = re.search(r'name="session" value="([^"]+)"', page.text).group(1)
-    submitted = shop.http.post(path, params=params, data={"session": session, "shop_id": shop.shop_id,
-                                                          "days": "365"})
+    submitted = shop.http.post(path, params=params, data={"session": session, "shop_id": shop.shop_id, "days": "365"})
     assert submitted.status_code == 302
     target = urlsplit(submitted.headers["Location"])
     query = parse_qs(target.query)
@@ -211,13 +233,19 @@ def test_classic_auth_link_checks_its_signature_and_age(shopee_unauthorized):
 
 def test_code_style_auth_link_returns_state_and_can_sign_in_as_a_new_shop(simulator, shopee_http):
     partner = simulator.control.create_partner()
-    params = {"auth_type": "seller", "partner_id": partner["partner_id"], "response_type": "code",
-              "redirect_uri": "http://127.0.0.1:9/callback", "state": "xyz"}
+    params = {
+        "auth_type": "seller",
+        "partner_id": partner["partner_id"],
+        "response_type": "code",
+        "redirect_uri": "http://127.0.0.1:9/callback",
+        "state": "xyz",
+    }
     page = shopee_http.get("/auth", params=params)
     assert page.status_code == 200
     session = re.search(r'name="session" value="([^"]+)"', page.text).group(1)
-    answer = shopee_http.post("/auth", params=params, data={"session": session, "new_shop_id": "88001122",
-                                                           "region": "MY"})
+    answer = shopee_http.post(
+        "/auth", params=params, data={"session": session, "new_shop_id": "88001122", "region": "MY"}
+    )
     query = parse_qs(urlsplit(answer.headers["Location"]).query)
     assert query["state"] == ["xyz"] and query["shop_id"] == ["88001122"] and len(query["code"][0]) == 32
     assert simulator.control.shop(88001122)["region"] == "MY"
@@ -228,8 +256,7 @@ def test_burst_limit_and_http_429_mode(simulator, shopee_shop):
     with simulator.control.configured(shopee={"burst_limit": 3, "burst_window": 60}):
         answers = [shopee_shop.get(SHOP_INFO) for _ in range(4)]
         assert [a["error"] for a in answers] == ["", "", "", "error_rate_limit"]
-        assert answers[-1]["message"] == ("Too many requests. You have reached the rate limit. "
-                                          "Please try again later.")
+        assert answers[-1]["message"] == ("Too many requests. You have reached the rate limit. Please try again later.")
         simulator.control.config(shopee={"rate_limit_http_status": 429})
         response = shopee_shop.get_response(SHOP_INFO)
         assert response.status_code == 429 and response.json()["error"] == "error_rate_limit"
@@ -256,6 +283,7 @@ def test_auth_errors_can_answer_http_403(simulator, shopee_shop):
 def test_token_endpoint_rejects_a_body_that_is_not_json(shopee_unauthorized):
     shop = shopee_unauthorized
     path = "/api/v2/auth/token/get"
-    answer = shop.http.post(path, params=shop.common(path, shop=False), content=b"{code=",
-                            headers={"Content-Type": "application/json"}).json()
+    answer = shop.http.post(
+        path, params=shop.common(path, shop=False), content=b"{code=", headers={"Content-Type": "application/json"}
+    ).json()
     assert answer["error"] == "error_param"

@@ -7,10 +7,14 @@ import re
 import pytest
 
 SEND = "/cgi-bin/webhook/send"
-SUFFIX = re.compile(r", hint: \[[^\]]+\], from ip: [\d.]+, more info at "
-                    r"https://open\.work\.weixin\.qq\.com/devtool/query\?e=(\d+)$")
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+SUFFIX = re.compile(
+    r", hint: \[[^\]]+\], from ip: [\d.]+, more info at "
+    r"https://open\.work\.weixin\.qq\.com/devtool/query\?e=(\d+)$"
+)
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def send(wecom, key: str, body) -> dict:
@@ -31,16 +35,19 @@ def test_ok_and_unknown_key(wecom, robot):
     assert wecom.post(SEND, json=text("no key")).json()["errcode"] == 93000
 
 
-@pytest.mark.parametrize(("body", "errcode"), [
-    ({"msgtype": "sticker", "sticker": {}}, 40008),
-    ({"text": {"content": "no msgtype"}}, 40008),
-    (text(""), 44004),
-    ({"msgtype": "text"}, 44004),
-    ({"msgtype": "markdown", "markdown": {"content": "   "}}, 44004),
-    (text("hi", mentioned_list="zhangsan"), 40058),
-    ({"msgtype": "news", "news": {"articles": []}}, 40058),
-    ({"msgtype": "template_card", "template_card": {"card_type": "text_notice"}}, 40058),
-])
+@pytest.mark.parametrize(
+    ("body", "errcode"),
+    [
+        ({"msgtype": "sticker", "sticker": {}}, 40008),
+        ({"text": {"content": "no msgtype"}}, 40008),
+        (text(""), 44004),
+        ({"msgtype": "text"}, 44004),
+        ({"msgtype": "markdown", "markdown": {"content": "   "}}, 44004),
+        (text("hi", mentioned_list="zhangsan"), 40058),
+        ({"msgtype": "news", "news": {"articles": []}}, 40058),
+        ({"msgtype": "template_card", "template_card": {"card_type": "text_notice"}}, 40058),
+    ],
+)
 def test_validation_errors(wecom, robot, body, errcode):
     assert send(wecom, robot["key"], body)["errcode"] == errcode
 
@@ -98,10 +105,19 @@ def test_failed_sends_count_unless_configured_otherwise(simulator, wecom):
 
 
 def test_messages_are_recorded_with_their_mentions(simulator, wecom, robot):
-    send(wecom, robot["key"], text("请处理退款 <@lisi>", mentioned_list=["zhangsan", "@all"],
-                                   mentioned_mobile_list=["13800001111"]))
-    send(wecom, robot["key"], {"msgtype": "markdown", "markdown": {
-        "content": "# 低库存\n> 店铺 <font color=\"warning\">VN-01</font>\n**3** items <@wangwu>"}})
+    send(
+        wecom,
+        robot["key"],
+        text("请处理退款 <@lisi>", mentioned_list=["zhangsan", "@all"], mentioned_mobile_list=["13800001111"]),
+    )
+    send(
+        wecom,
+        robot["key"],
+        {
+            "msgtype": "markdown",
+            "markdown": {"content": '# 低库存\n> 店铺 <font color="warning">VN-01</font>\n**3** items <@wangwu>'},
+        },
+    )
     send(wecom, robot["key"], {"msgtype": "markdown_v2", "markdown_v2": {"content": "| a | b |\n|---|---|\n| 1 | 2 |"}})
     first, second, third = simulator.control.messages(robot["key"])[-3:]
     assert first["msgtype"] == "text" and first["mentioned_list"] == ["zhangsan", "@all"]
@@ -119,8 +135,14 @@ def test_messages_are_recorded_with_their_mentions(simulator, wecom, robot):
 
 
 def test_message_page_escapes_content(simulator, wecom, robot):
-    send(wecom, robot["key"], {"msgtype": "markdown", "markdown": {
-        "content": "<script>alert(1)</script> [ok](https://example.com) [bad](javascript:alert(1))"}})
+    send(
+        wecom,
+        robot["key"],
+        {
+            "msgtype": "markdown",
+            "markdown": {"content": "<script>alert(1)</script> [ok](https://example.com) [bad](javascript:alert(1))"},
+        },
+    )
     page = wecom.get(f"/_messages/{robot['key']}/").text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert '<a href="https://example.com"' in page and 'href="javascript:' not in page
@@ -136,8 +158,11 @@ def test_image_and_news_messages(simulator, wecom, robot):
 
 
 def test_upload_media_and_file_messages(simulator, wecom, robot):
-    upload = wecom.post("/cgi-bin/webhook/upload_media", params={"key": robot["key"], "type": "file"},
-                        files={"media": ("report.csv", b"sku,stock\nA,1\n", "text/csv")})
+    upload = wecom.post(
+        "/cgi-bin/webhook/upload_media",
+        params={"key": robot["key"], "type": "file"},
+        files={"media": ("report.csv", b"sku,stock\nA,1\n", "text/csv")},
+    )
     answer = upload.json()
     assert answer["errcode"] == 0 and answer["type"] == "file" and isinstance(answer["created_at"], str)
     media_id = answer["media_id"]
@@ -156,5 +181,6 @@ def test_upload_media_and_file_messages(simulator, wecom, robot):
     assert upload_code({"key": robot["key"], "type": "file"}, small) == 40006
     assert upload_code({"key": robot["key"], "type": "video"}, small) == 40004
     assert upload_code({"key": robot["key"], "type": "file"}, {"other": ("a.txt", b"abcdefg", "text/plain")}) == 44001
-    assert upload_code({"key": robot["key"], "type": "voice"}, {"media": ("a.amr", b"notamr-data", "audio/amr")}) \
-        == 40004
+    assert (
+        upload_code({"key": robot["key"], "type": "voice"}, {"media": ("a.amr", b"notamr-data", "audio/amr")}) == 40004
+    )

@@ -44,8 +44,10 @@ def grant(settings):
         core_permissions.forget_permissions(user)
         return user
 
-    _grant.owned = lambda user, perms: (_OWNED.__setitem__(user.pk, frozenset(perms)),
-                                        core_permissions.forget_permissions(user))
+    _grant.owned = lambda user, perms: (
+        _OWNED.__setitem__(user.pk, frozenset(perms)),
+        core_permissions.forget_permissions(user),
+    )
     yield _grant
     _GRANTS.clear()
     _OWNED.clear()

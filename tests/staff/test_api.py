@@ -26,9 +26,18 @@ def post(client, url, data, language="zh-hans", method="post"):
 class TestStaffApi:
     def test_create_goes_through_the_service(self, client, admin):
         department = DepartmentFactory()
-        response = post(client, reverse("api:staff-list"), {
-            "username": "lina", "name": "李娜", "employee_id": "E1002", "department": department.pk,
-            "mobile": "13800010002", "password": NEW_PASSWORD})
+        response = post(
+            client,
+            reverse("api:staff-list"),
+            {
+                "username": "lina",
+                "name": "李娜",
+                "employee_id": "E1002",
+                "department": department.pk,
+                "mobile": "13800010002",
+                "password": NEW_PASSWORD,
+            },
+        )
         assert response.status_code == 201, response.json()
         body = response.json()
         assert "password" not in body and body["department_name"] == department.name
@@ -45,30 +54,65 @@ class TestStaffApi:
             assert errors["name"] == [gettext("This field is required.")]
             assert errors["password"] == [gettext("This field is required.")]
             # catalog-dependent for zh-hans: our own message, translated once locale/ is compiled
-            assert errors["mobile"] == [gettext("Enter a valid mobile number: 11 digits for mainland China "
-                                                "(13800001111) or +country code and number.")]
+            assert errors["mobile"] == [
+                gettext(
+                    "Enter a valid mobile number: 11 digits for mainland China "
+                    "(13800001111) or +country code and number."
+                )
+            ]
         if language == "zh-hans":
             assert errors["name"] != ["This field is required."]
         assert not Staff.objects.filter(username="lina").exists()
 
     def test_service_validation_errors_come_back_per_field(self, client, admin):
-        response = post(client, reverse("api:staff-list"), {"username": "lina", "name": "李娜",
-                                                            "password": "12345678"}, "en")
+        response = post(
+            client, reverse("api:staff-list"), {"username": "lina", "name": "李娜", "password": "12345678"}, "en"
+        )
         assert response.status_code == 400
         assert "This password is too common." in response.json()["password"]
         assert not Staff.objects.filter(username="lina").exists()
 
     def test_patch_records_the_change(self, client, admin):
         person = StaffFactory()
-        response = post(client, reverse("api:staff-detail", args=[person.pk]), {"status": "on_leave"},
-                        method="patch")
+        response = post(client, reverse("api:staff-detail", args=[person.pk]), {"status": "on_leave"}, method="patch")
         assert response.status_code == 200 and response.json()["status"] == "on_leave"
         assert AuditEvent.objects.get(action="staff.update").after == {"status": "on_leave"}
 
+    @pytest.mark.parametrize("method", ["patch", "put"])
+    def test_status_offboarded_is_refused_with_a_pointer_to_the_offboarding_endpoint(self, client, admin, method):
+        person = StaffFactory()
+        response = post(
+            client,
+            reverse("api:staff-detail", args=[person.pk]),
+            {"username": person.username, "name": person.name, "status": "offboarded"},
+            "en",
+            method=method,
+        )
+        assert response.status_code == 400
+        [message] = response.json()["status"]
+        assert "/api/v1/staff/<id>/offboard/" in message
+        person.refresh_from_db()
+        assert person.status == "active" and person.is_active
+        assert not AuditEvent.objects.filter(action="staff.update").exists()
+
+    def test_nobody_is_created_offboarded_through_the_api(self, client, admin):
+        response = post(
+            client,
+            reverse("api:staff-list"),
+            {"username": "lina", "name": "李娜", "password": NEW_PASSWORD, "status": "offboarded"},
+            "en",
+        )
+        assert response.status_code == 400 and "status" in response.json()
+        assert not Staff.objects.filter(username="lina").exists()
+
     def test_put_replaces_the_profile(self, client, admin):
         person = StaffFactory()
-        response = post(client, reverse("api:staff-detail", args=[person.pk]), {
-            "username": person.username, "name": "新名字", "status": "active"}, method="put")
+        response = post(
+            client,
+            reverse("api:staff-detail", args=[person.pk]),
+            {"username": person.username, "name": "新名字", "status": "active"},
+            method="put",
+        )
         assert response.status_code == 200
         person.refresh_from_db()
         assert person.name == "新名字"
@@ -126,9 +170,9 @@ class TestDirectoryApi:
         assert post(client, url, {"description": "结算"}, method="patch").json()["description"] == "结算"
         assert client.delete(url).status_code == 204
         assert not Department.objects.filter(pk=department_id).exists()
-        assert list(AuditEvent.objects.filter(action__startswith="department.").order_by("id")
-                    .values_list("action", flat=True)) == [
-            "department.create", "department.update", "department.delete"]
+        assert list(
+            AuditEvent.objects.filter(action__startswith="department.").order_by("id").values_list("action", flat=True)
+        ) == ["department.create", "department.update", "department.delete"]
 
     def test_deleting_a_department_in_use_is_a_validation_error(self, client, admin):
         department = DepartmentFactory()

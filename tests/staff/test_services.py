@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
 from audit.services import SECRET_MARK
+from rbac.services import staff_offboard
 from staff import services
 from staff.models import Department, Position, Staff
 from tests.factories import (
@@ -24,8 +25,14 @@ def events(action):
 
 
 def create_kwargs(**overrides):
-    data = {"username": "wangfang", "name": "王芳", "password": NEW_PASSWORD, "employee_id": "E9001",
-            "mobile": "13800138000", "wecom_userid": "WangFang"}
+    data = {
+        "username": "wangfang",
+        "name": "王芳",
+        "password": NEW_PASSWORD,
+        "employee_id": "E9001",
+        "mobile": "13800138000",
+        "wecom_userid": "WangFang",
+    }
     data.update(overrides)
     return data
 
@@ -61,8 +68,9 @@ class TestStaffCreate:
         assert not Staff.objects.filter(username="wangfang").exists()
         assert events("staff.create") == []
 
-    @pytest.mark.parametrize(("field", "value"), [("mobile", "12345"), ("wecom_userid", "王 芳"),
-                                                  ("username", "bad name!")])
+    @pytest.mark.parametrize(
+        ("field", "value"), [("mobile", "12345"), ("wecom_userid", "王 芳"), ("username", "bad name!")]
+    )
     def test_invalid_fields_save_nothing(self, field, value):
         admin = SuperuserFactory()
         with pytest.raises(ValidationError) as caught:
@@ -94,8 +102,9 @@ class TestStaffUpdate:
         admin = SuperuserFactory()
         old, new = DepartmentFactory(), DepartmentFactory()
         person = StaffFactory(department=old, mobile="13800000001")
-        services.staff_update(actor=admin, staff=person, data={"department": new, "mobile": "13800000001",
-                                                                "notes": "调岗"})
+        services.staff_update(
+            actor=admin, staff=person, data={"department": new, "mobile": "13800000001", "notes": "调岗"}
+        )
         [event] = events("staff.update")
         assert event.before == {"department": old.pk, "notes": ""}
         assert event.after == {"department": new.pk, "notes": "调岗"}
@@ -108,14 +117,41 @@ class TestStaffUpdate:
     def test_offboarding_ends_sign_in_and_reactivating_restores_it(self):
         admin = SuperuserFactory()
         person = StaffFactory()
-        services.staff_update(actor=admin, staff=person, data={"status": "offboarded"})
+        staff_offboard(actor=admin, staff=person, reason="resigned")
         person.refresh_from_db()
         assert person.status == "offboarded" and not person.is_active
-        assert events("staff.update")[0].after == {"status": "offboarded", "is_active": False}
+        after = events("staff.offboard")[0].after
+        assert (after["status"], after["is_active"]) == ("offboarded", False)
 
         services.staff_update(actor=admin, staff=person, data={"status": "active"})
         person.refresh_from_db()
         assert person.is_active
+        assert events("staff.update")[0].after == {"status": "active", "is_active": True}
+
+    @pytest.mark.parametrize("start", ["active", "on_leave"])
+    def test_an_edit_never_offboards_and_points_to_the_offboarding_action(self, start):
+        person = StaffFactory(status=start)
+        with pytest.raises(ValidationError) as caught:
+            services.staff_update(actor=SuperuserFactory(), staff=person, data={"status": "offboarded"})
+        [message] = caught.value.message_dict["status"]
+        assert "Offboard" in message and "/offboard/" in message
+        person.refresh_from_db()
+        assert person.status == start and person.is_active
+        assert events("staff.update") == []
+
+    def test_an_offboarded_person_can_still_be_edited_without_reactivating(self):
+        admin = SuperuserFactory()
+        person = StaffFactory()
+        staff_offboard(actor=admin, staff=person, reason="resigned")
+        services.staff_update(actor=admin, staff=person, data={"status": "offboarded", "notes": "left in May"})
+        person.refresh_from_db()
+        assert person.status == "offboarded" and not person.is_active and person.notes == "left in May"
+
+    def test_nobody_is_created_offboarded(self):
+        with pytest.raises(ValidationError) as caught:
+            services.staff_create(actor=SuperuserFactory(), **create_kwargs(status="offboarded"))
+        assert "status" in caught.value.message_dict
+        assert not Staff.objects.filter(username="wangfang").exists()
 
     def test_on_leave_keeps_sign_in(self):
         person = StaffFactory()
@@ -126,11 +162,11 @@ class TestStaffUpdate:
     def test_a_store_owner_cannot_be_offboarded_before_handing_over(self):
         store = StoreFactory(name="Shopee 新加坡店")
         with pytest.raises(ValidationError) as caught:
-            services.staff_update(actor=SuperuserFactory(), staff=store.backup_owner, data={"status": "offboarded"})
-        assert "Shopee 新加坡店" in caught.value.message_dict["status"][0]
+            staff_offboard(actor=SuperuserFactory(), staff=store.backup_owner, reason="resigned")
+        assert "Shopee 新加坡店" in caught.value.messages[0]
         store.backup_owner.refresh_from_db()
         assert store.backup_owner.status == "active"
-        assert events("staff.update") == []
+        assert events("staff.offboard") == []
 
     def test_nobody_changes_their_own_status(self):
         admin = SuperuserFactory()

@@ -42,8 +42,9 @@ def seller_confirms(link: str, *, shop_id) -> str:
     page = httpx.get(link)
     assert page.status_code == 200, page.text
     session = re.search(r'name="session" value="([^"]+)"', page.text).group(1)
-    answer = httpx.post(link, data={"session": session, "shop_id": str(shop_id), "days": "365",
-                                    "decision": "authorize"})
+    answer = httpx.post(
+        link, data={"session": session, "shop_id": str(shop_id), "days": "365", "decision": "authorize"}
+    )
     assert answer.status_code == 302, answer.text
     return answer.headers["location"]
 

@@ -39,12 +39,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("grant")]
 def authorize(setup, simulator):
     """Authorize the store through the services (link → simulated seller → callback)."""
     admin = SuperuserFactory()
-    link = shopee_authorization_link(actor=admin, store=setup.store, app=setup.app,
-                                     redirect_url="https://console.example/cb?state=x")
+    link = shopee_authorization_link(
+        actor=admin, store=setup.store, app=setup.app, redirect_url="https://console.example/cb?state=x"
+    )
     callback = seller_confirms(link, shop_id=setup.store.shop_id)
     code = dict(pair.split("=", 1) for pair in callback.split("?", 1)[1].split("&"))["code"]
-    return shopee_authorize_callback(actor=admin, store=setup.store, app=setup.app, code=code,
-                                     shop_id=int(setup.store.shop_id))
+    return shopee_authorize_callback(
+        actor=admin, store=setup.store, app=setup.app, code=code, shop_id=int(setup.store.shop_id)
+    )
 
 
 def token_calls(simulator, path="/api/v2/auth/access_token/get"):
@@ -55,8 +57,12 @@ def token_calls(simulator, path="/api/v2/auth/access_token/get"):
 
 
 def test_the_link_is_signed_for_the_app_and_carries_our_callback(shopee, simulator):
-    link = shopee_authorization_link(actor=SuperuserFactory(), store=shopee.store, app=shopee.app,
-                                     redirect_url="https://console.example/stores/auth/shopee/callback/?state=abc")
+    link = shopee_authorization_link(
+        actor=SuperuserFactory(),
+        store=shopee.store,
+        app=shopee.app,
+        redirect_url="https://console.example/stores/auth/shopee/callback/?state=abc",
+    )
     assert link.startswith(f"{simulator.shopee_url}/api/v2/shop/auth_partner?")
     assert f"partner_id={shopee.app.partner_id}" in link
     assert "redirect=https%3A%2F%2Fconsole.example%2Fstores%2Fauth%2Fshopee%2Fcallback%2F%3Fstate%3Dabc" in link
@@ -129,8 +135,9 @@ def test_the_authorized_shop_must_be_the_stores_shop(shopee, simulator):
     code = callback.split("code=", 1)[1].split("&", 1)[0]
 
     with pytest.raises(ValidationError):
-        shopee_authorize_callback(actor=admin, store=shopee.store, app=shopee.app, code=code,
-                                  shop_id=other_shop["shop_id"])
+        shopee_authorize_callback(
+            actor=admin, store=shopee.store, app=shopee.app, code=code, shop_id=other_shop["shop_id"]
+        )
     assert not ShopeeCredential.objects.exists()
 
 
@@ -138,8 +145,9 @@ def test_an_invalid_code_is_refused_without_storing_anything(shopee, simulator):
     admin = SuperuserFactory()
     authorize(shopee, simulator)
     with pytest.raises(ValidationError) as excinfo:
-        shopee_authorize_callback(actor=admin, store=shopee.store, app=shopee.app, code="0" * 32,
-                                  shop_id=int(shopee.store.shop_id))
+        shopee_authorize_callback(
+            actor=admin, store=shopee.store, app=shopee.app, code="0" * 32, shop_id=int(shopee.store.shop_id)
+        )
     assert "code" in " ".join(excinfo.value.messages)
     assert AuditEvent.objects.filter(action="store.authorize").count() == 1
 
@@ -173,7 +181,8 @@ def test_deauthorizing_forgets_the_tokens(shopee, simulator, login):
 
 def make_due(credential, minutes=10):
     ShopeeCredential.objects.filter(pk=credential.pk).update(
-        access_expires_at=timezone.now() + timedelta(minutes=minutes))
+        access_expires_at=timezone.now() + timedelta(minutes=minutes)
+    )
 
 
 def test_a_due_token_is_refreshed_and_the_new_refresh_token_stored(shopee, simulator):
@@ -338,8 +347,9 @@ def test_ozon_keys_are_verified_with_one_call_then_saved(ozon_seller, simulator)
     store = StoreFactory(platform="ozon", site="RU")
     before = len(simulator.control.requests(service="ozon"))
 
-    credential = ozon_verify_and_save(actor=SuperuserFactory(), store=store, client_id=ozon_seller["client_id"],
-                                      api_key=ozon_seller["api_key"])
+    credential = ozon_verify_and_save(
+        actor=SuperuserFactory(), store=store, client_id=ozon_seller["client_id"], api_key=ozon_seller["api_key"]
+    )
 
     assert len(simulator.control.requests(service="ozon")) - before == 1
     assert OzonCredential.objects.get(pk=credential.pk).api_key == ozon_seller["api_key"]
@@ -353,8 +363,9 @@ def test_ozon_keys_that_ozon_refuses_are_not_saved(ozon_seller, simulator, login
     client = login(SuperuserFactory())
     wrong_key = "00000000-dead-beef-0000-000000000000"
 
-    response = client.post(reverse("store_auth:ozon_keys", args=[store.pk]),
-                           {"client_id": ozon_seller["client_id"], "api_key": wrong_key})
+    response = client.post(
+        reverse("store_auth:ozon_keys", args=[store.pk]), {"client_id": ozon_seller["client_id"], "api_key": wrong_key}
+    )
 
     assert response.status_code == 200
     assert "Invalid Api-Key" in response.content.decode()
@@ -369,8 +380,10 @@ def test_the_ozon_form_saves_and_returns_to_the_store(ozon_seller, simulator, lo
     page = client.get(reverse("store_auth:ozon_keys", args=[store.pk]))
     assert page.status_code == 200
 
-    response = client.post(reverse("store_auth:ozon_keys", args=[store.pk]),
-                           {"client_id": ozon_seller["client_id"], "api_key": ozon_seller["api_key"]})
+    response = client.post(
+        reverse("store_auth:ozon_keys", args=[store.pk]),
+        {"client_id": ozon_seller["client_id"], "api_key": ozon_seller["api_key"]},
+    )
 
     assert response.status_code == 302 and response["Location"] == store.get_absolute_url()
     assert OzonCredential.objects.get(store=store).client_id == ozon_seller["client_id"]
@@ -404,8 +417,13 @@ def test_expiring_authorizations_are_flagged_ahead_of_time():
     app = ShopeeAppFactory()
 
     def credential(**fields):
-        values = {"access_token": "a" * 32, "refresh_token": "r" * 32, "refresh_issued_at": now - timedelta(days=1),
-                  "authorization_expires_at": now + timedelta(days=200), **fields}
+        values = {
+            "access_token": "a" * 32,
+            "refresh_token": "r" * 32,
+            "refresh_issued_at": now - timedelta(days=1),
+            "authorization_expires_at": now + timedelta(days=200),
+            **fields,
+        }
         return ShopeeCredential.objects.create(store=StoreFactory(), app=app, **values)
 
     healthy = credential()
@@ -428,8 +446,9 @@ def test_expiring_authorizations_are_scoped_to_the_viewer(grant):
     app = ShopeeAppFactory()
     mine, theirs = StoreFactory(), StoreFactory()
     for store in (mine, theirs):
-        ShopeeCredential.objects.create(store=store, app=app, refresh_token="r" * 32,
-                                        authorization_expires_at=now + timedelta(days=3))
+        ShopeeCredential.objects.create(
+            store=store, app=app, refresh_token="r" * 32, authorization_expires_at=now + timedelta(days=3)
+        )
     viewer = grant(StaffFactory(), {"settings_view"}, stores=[mine])
     assert [c.store for c in expiring_authorizations(viewer=viewer)] == [mine]
 

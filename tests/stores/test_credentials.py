@@ -127,8 +127,11 @@ def test_masked_display_shows_the_last_four_characters():
 
 def test_stored_errors_never_hold_secrets():
     credential = OzonCredentialFactory(api_key=API_KEY)
-    connection_record(credential=credential, ok=False,
-                      error=f"Invalid Api-Key {API_KEY}, request Api-Key: {API_KEY} access_token=abc123def456")
+    connection_record(
+        credential=credential,
+        ok=False,
+        error=f"Invalid Api-Key {API_KEY}, request Api-Key: {API_KEY} access_token=abc123def456",
+    )
     credential.refresh_from_db()
     assert API_KEY not in credential.last_error
     assert "abc123def456" not in credential.last_error
@@ -148,9 +151,17 @@ def test_sanitize_error_removes_known_values_and_secret_parameters():
 
 def test_super_admins_manage_shopee_apps_through_pages_that_never_show_the_key(login):
     client = login(SuperuserFactory())
-    response = client.post(reverse("store_auth:shopeeapp_create"), {
-        "name": "主应用", "partner_id": 2001887, "partner_key": PARTNER_KEY, "environment": "sandbox",
-        "note": "", "is_active": "on"})
+    response = client.post(
+        reverse("store_auth:shopeeapp_create"),
+        {
+            "name": "主应用",
+            "partner_id": 2001887,
+            "partner_key": PARTNER_KEY,
+            "environment": "sandbox",
+            "note": "",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     app = ShopeeApp.objects.get(partner_id=2001887)
     assert app.partner_key == PARTNER_KEY
@@ -160,8 +171,17 @@ def test_super_admins_manage_shopee_apps_through_pages_that_never_show_the_key(l
     assert PARTNER_KEY not in page and "••••" + PARTNER_KEY[-4:] in page
     assert PARTNER_KEY not in client.get(reverse("store_auth:shopeeapp_list")).content.decode()
 
-    response = client.post(edit_url, {"name": "主应用", "partner_id": 2001887, "partner_key": "",
-                                      "environment": "production", "note": "", "is_active": "on"})
+    response = client.post(
+        edit_url,
+        {
+            "name": "主应用",
+            "partner_id": 2001887,
+            "partner_key": "",
+            "environment": "production",
+            "note": "",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     app.refresh_from_db()
     assert app.partner_key == PARTNER_KEY and app.environment == "production"
@@ -169,8 +189,10 @@ def test_super_admins_manage_shopee_apps_through_pages_that_never_show_the_key(l
 
 def test_a_new_shopee_app_page_requires_the_key(login):
     client = login(SuperuserFactory())
-    response = client.post(reverse("store_auth:shopeeapp_create"), {
-        "name": "App", "partner_id": 1, "partner_key": "", "environment": "sandbox", "is_active": "on"})
+    response = client.post(
+        reverse("store_auth:shopeeapp_create"),
+        {"name": "App", "partner_id": 1, "partner_key": "", "environment": "sandbox", "is_active": "on"},
+    )
     assert response.status_code == 200
     assert not ShopeeApp.objects.exists()
 
@@ -179,8 +201,11 @@ def test_shopee_app_pages_are_for_super_admins_only(login, grant):
     manager = grant(StaffFactory(), {"settings_manage", "users_manage"}, stores=[StoreFactory()])
     client = login(manager)
     app = ShopeeAppFactory()
-    for url in (reverse("store_auth:shopeeapp_list"), reverse("store_auth:shopeeapp_create"),
-                reverse("store_auth:shopeeapp_edit", args=[app.pk])):
+    for url in (
+        reverse("store_auth:shopeeapp_list"),
+        reverse("store_auth:shopeeapp_create"),
+        reverse("store_auth:shopeeapp_edit", args=[app.pk]),
+    ):
         assert client.get(url).status_code == 403
 
 
@@ -228,9 +253,11 @@ def test_no_secret_appears_in_logs_exceptions_audit_rows_pages_or_api_answers(si
     except PlatformError as exc:
         raised.append(exc)
     with authorization.shopee_client(shopee_app) as api:
-        for call in (lambda: api.refresh_access_token(secrets["refresh_1"], shop["shop_id"]),
-                     lambda: api.get_token(secrets["access_1"], shop["shop_id"]),
-                     lambda: api.shop(shop_id=shop["shop_id"], access_token=secrets["access_2"]).verify()):
+        for call in (
+            lambda: api.refresh_access_token(secrets["refresh_1"], shop["shop_id"]),
+            lambda: api.get_token(secrets["access_1"], shop["shop_id"]),
+            lambda: api.shop(shop_id=shop["shop_id"], access_token=secrets["access_2"]).verify(),
+        ):
             try:
                 call()
             except PlatformError as exc:
@@ -262,9 +289,13 @@ def test_no_secret_appears_in_logs_exceptions_audit_rows_pages_or_api_answers(si
     # What people and programs can read afterwards.
     request = RequestFactory().get("/")
     request.user = admin
-    pages += [client.get(shopee_store.get_absolute_url()), client.get(ozon_store.get_absolute_url()),
-              client.get(keys_url), client.get(reverse("store_auth:shopeeapp_list")),
-              client.get(reverse("store_auth:shopeeapp_edit", args=[shopee_app.pk]))]
+    pages += [
+        client.get(shopee_store.get_absolute_url()),
+        client.get(ozon_store.get_absolute_url()),
+        client.get(keys_url),
+        client.get(reverse("store_auth:shopeeapp_list")),
+        client.get(reverse("store_auth:shopeeapp_edit", args=[shopee_app.pk])),
+    ]
     for name in ("audit:event_list", "api:store-list", "api:audit-event-list"):
         try:
             pages.append(client.get(reverse(name), {"page_size": 500}))
@@ -283,8 +314,12 @@ def test_no_secret_appears_in_logs_exceptions_audit_rows_pages_or_api_answers(si
         + " ".join(type(robot).objects.values_list("last_error", flat=True)),
     }
     assert all(p.status_code in (200, 302) for p in pages), [p.status_code for p in pages]
-    assert AuditEvent.objects.filter(action__in=["store.authorize", "store.credentials_change",
-                                                 "store.connection_test", "robot.create"]).count() >= 6
+    assert (
+        AuditEvent.objects.filter(
+            action__in=["store.authorize", "store.credentials_change", "store.connection_test", "robot.create"]
+        ).count()
+        >= 6
+    )
     # The search covers real material: HTTP calls were logged, the panels show the masked values.
     assert "/api/v2/auth/access_token/get" in texts["logs"] and "/cgi-bin/webhook/send" in texts["logs"]
     assert "••••" + KNOWN["ozon_api_key"][-4:] in texts["pages and API"]

@@ -22,9 +22,14 @@ def send(client, method, url, data=None, language="zh-hans"):
 
 
 def payload(**overrides):
-    data = {"platform": "ozon", "site": "RU", "shop_id": "880001", "name": "Ozon 莫斯科店",
-            "primary_owner": overrides.pop("primary_owner", None) or StaffFactory().pk,
-            "backup_owner": overrides.pop("backup_owner", None) or StaffFactory().pk}
+    data = {
+        "platform": "ozon",
+        "site": "RU",
+        "shop_id": "880001",
+        "name": "Ozon 莫斯科店",
+        "primary_owner": overrides.pop("primary_owner", None) or StaffFactory().pk,
+        "backup_owner": overrides.pop("backup_owner", None) or StaffFactory().pk,
+    }
     data.update(overrides)
     return data
 
@@ -41,18 +46,25 @@ class TestStoreApi:
     @pytest.mark.parametrize("language", ["zh-hans", "en"])
     def test_validation_errors_in_the_callers_language(self, client, admin, language):
         owner = StaffFactory().pk
-        response = send(client, "post", reverse("api:store-list"),
-                        payload(primary_owner=owner, backup_owner=owner, name=""), language)
+        response = send(
+            client,
+            "post",
+            reverse("api:store-list"),
+            payload(primary_owner=owner, backup_owner=owner, name=""),
+            language,
+        )
         assert response.status_code == 400
         with translation.override(language):
             assert response.json()["name"] == [gettext("This field may not be blank.")]
         if language == "zh-hans":
             assert response.json()["name"] != ["This field may not be blank."]
-        response = send(client, "post", reverse("api:store-list"), payload(primary_owner=owner, backup_owner=owner),
-                        language)
+        response = send(
+            client, "post", reverse("api:store-list"), payload(primary_owner=owner, backup_owner=owner), language
+        )
         with translation.override(language):  # catalog-dependent for zh-hans
             assert response.json()["backup_owner"] == [
-                gettext("The backup owner must be a different person from the primary owner.")]
+                gettext("The backup owner must be a different person from the primary owner.")
+            ]
         assert not Store.objects.exists()
 
     def test_duplicate_shop_id_on_the_same_platform(self, client, admin):
@@ -108,7 +120,8 @@ class TestStoreApi:
         login(grant(StaffFactory(), {"settings_manage"}, stores=[mine]))
         assert send(client, "patch", reverse("api:store-detail", args=[mine.pk]), {"name": "新名"}).status_code == 200
         assert send(client, "patch", reverse("api:store-detail", args=[other.pk]), {"name": "新名"}).status_code == 404
-        response = send(client, "patch", reverse("api:store-detail", args=[mine.pk]),
-                        {"backup_owner": other.primary_owner_id}, "en")
+        response = send(
+            client, "patch", reverse("api:store-detail", args=[mine.pk]), {"backup_owner": other.primary_owner_id}, "en"
+        )
         assert response.status_code == 400 and "backup_owner" in response.json()
         assert send(client, "post", reverse("api:store-list"), payload()).status_code == 403

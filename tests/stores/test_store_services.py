@@ -14,9 +14,14 @@ def events(action):
 
 
 def create(actor, **overrides):
-    data = {"platform": "shopee", "site": "MY", "shop_id": "778899", "name": "Shopee 马来西亚店",
-            "primary_owner": overrides.pop("primary_owner", None) or StaffFactory(),
-            "backup_owner": overrides.pop("backup_owner", None) or StaffFactory()}
+    data = {
+        "platform": "shopee",
+        "site": "MY",
+        "shop_id": "778899",
+        "name": "Shopee 马来西亚店",
+        "primary_owner": overrides.pop("primary_owner", None) or StaffFactory(),
+        "backup_owner": overrides.pop("backup_owner", None) or StaffFactory(),
+    }
     data.update(overrides)
     return services.store_create(actor=actor, **data)
 
@@ -70,8 +75,9 @@ class TestStoreCreate:
 class TestStoreUpdate:
     def test_records_the_changed_fields_with_the_store(self):
         store = StoreFactory(duties_note="")
-        services.store_update(actor=SuperuserFactory(), store=store,
-                              data={"duties_note": "每日 10:00 前发货", "name": store.name})
+        services.store_update(
+            actor=SuperuserFactory(), store=store, data={"duties_note": "每日 10:00 前发货", "name": store.name}
+        )
         [event] = events("store.update")
         assert event.store_id == store.pk
         assert (event.before, event.after) == ({"duties_note": ""}, {"duties_note": "每日 10:00 前发货"})
@@ -103,8 +109,9 @@ class TestStoreUpdate:
     def test_a_new_owner_on_leave_is_refused(self):
         store = StoreFactory()
         with pytest.raises(ValidationError) as caught:
-            services.store_update(actor=SuperuserFactory(), store=store,
-                                  data={"primary_owner": StaffFactory(status="on_leave")})
+            services.store_update(
+                actor=SuperuserFactory(), store=store, data={"primary_owner": StaffFactory(status="on_leave")}
+            )
         assert "primary_owner" in caught.value.message_dict
 
     def test_an_owner_on_leave_does_not_block_other_edits(self):
@@ -133,8 +140,9 @@ class TestStoreUpdate:
         with pytest.raises(ValidationError):
             services.store_update(actor=actor, store=mine, data={"backup_owner": other.primary_owner})
         # The current owners can always be kept or swapped.
-        services.store_update(actor=actor, store=mine, data={"primary_owner": mine.backup_owner,
-                                                             "backup_owner": mine.primary_owner})
+        services.store_update(
+            actor=actor, store=mine, data={"primary_owner": mine.backup_owner, "backup_owner": mine.primary_owner}
+        )
 
     def test_an_edit_that_takes_the_store_out_of_reach_is_refused_and_rolled_back(self, grant):
         actor = StaffFactory()
@@ -142,8 +150,7 @@ class TestStoreUpdate:
         colleague = store.backup_owner
         grant.owned(actor, {"settings_manage", "users_view"})  # rights on the stores actor is primary owner of
         with pytest.raises(PermissionDenied):
-            services.store_update(actor=actor, store=store, data={"primary_owner": colleague,
-                                                                  "backup_owner": actor})
+            services.store_update(actor=actor, store=store, data={"primary_owner": colleague, "backup_owner": actor})
         store.refresh_from_db()
         assert store.primary_owner_id == actor.pk
         assert events("store.update") == []

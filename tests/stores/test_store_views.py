@@ -68,8 +68,9 @@ class TestStoreList:
 
 
 class TestDutiesTable:
-    def test_lists_every_visible_store_with_owners_contacts_and_duties(self, client, admin,
-                                                                       django_assert_max_num_queries):
+    def test_lists_every_visible_store_with_owners_contacts_and_duties(
+        self, client, admin, django_assert_max_num_queries
+    ):
         StoreFactory.create_batch(60)
         StoreFactory(name="Shopee 泰国店", emergency_contact="朱琳 13800010014", duties_note="泰国站广告由周婷负责")
         url = reverse("stores:store_duties")
@@ -90,8 +91,16 @@ class TestDutiesTable:
 class TestStoreForms:
     def data(self, **overrides):
         first, second = overrides.pop("owners", None) or (StaffFactory(), StaffFactory())
-        data = {"platform": "shopee", "site": "SG", "shop_id": "220001", "name": "Shopee 新加坡旗舰店",
-                "status": "active", "primary_owner": first.pk, "backup_owner": second.pk, "timezone": ""}
+        data = {
+            "platform": "shopee",
+            "site": "SG",
+            "shop_id": "220001",
+            "name": "Shopee 新加坡旗舰店",
+            "status": "active",
+            "primary_owner": first.pk,
+            "backup_owner": second.pk,
+            "timezone": "",
+        }
         data.update(overrides)
         return data
 
@@ -144,8 +153,12 @@ class TestStoreForms:
     def test_an_owner_on_leave_does_not_block_editing_the_duties_note(self, client, admin):
         store = StoreFactory()
         type(store.primary_owner).objects.filter(pk=store.primary_owner_id).update(status="on_leave")
-        data = self.data(owners=(store.primary_owner, store.backup_owner), shop_id=store.shop_id,
-                         name=store.name, duties_note="休假期间由备份负责人处理")
+        data = self.data(
+            owners=(store.primary_owner, store.backup_owner),
+            shop_id=store.shop_id,
+            name=store.name,
+            duties_note="休假期间由备份负责人处理",
+        )
         response = client.post(reverse("stores:store_edit", args=[store.pk]), data)
         assert response.status_code == 302
         store.refresh_from_db()
@@ -175,8 +188,14 @@ class TestStoreForms:
     def test_detail_shows_the_duties_row(self, client, admin):
         store = StoreFactory(emergency_contact="马超 13800010013", duties_note="每日两次同步库存")
         html = client.get(reverse("stores:store_detail", args=[store.pk])).content.decode()
-        for text in (store.name, store.primary_owner.name, store.backup_owner.name, "马超 13800010013",
-                     "每日两次同步库存", "Asia/Singapore"):
+        for text in (
+            store.name,
+            store.primary_owner.name,
+            store.backup_owner.name,
+            "马超 13800010013",
+            "每日两次同步库存",
+            "Asia/Singapore",
+        ):
             assert text in html
 
 

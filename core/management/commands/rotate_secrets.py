@@ -30,16 +30,23 @@ class Command(BaseCommand):
                         raise CommandError(f"{model._meta.label}.{name}: {exc}") from None
                     total += count
                     if count:
-                        self.stdout.write(f"{model._meta.label}.{name}: {count} value(s)"
-                                          f"{' to re-encrypt' if dry_run else ' re-encrypted'}")
+                        self.stdout.write(
+                            f"{model._meta.label}.{name}: {count} value(s)"
+                            f"{' to re-encrypt' if dry_run else ' re-encrypted'}"
+                        )
         verb = "would be re-encrypted" if dry_run else "re-encrypted"
         self.stdout.write(self.style.SUCCESS(f"{total} secret(s) {verb}."))
 
     def _rotate_column(self, model, name: str, *, dry_run: bool, batch_size: int) -> int:
         """Reads the raw ciphertext (bypassing decryption) and rewrites only the stale tokens."""
         raw = models.ExpressionWrapper(models.F(name), output_field=models.TextField())
-        rows = (model._base_manager.exclude(**{name: ""}).exclude(**{f"{name}__isnull": True})
-                .annotate(_raw_secret=raw).values_list("pk", "_raw_secret").order_by("pk"))
+        rows = (
+            model._base_manager.exclude(**{name: ""})
+            .exclude(**{f"{name}__isnull": True})
+            .annotate(_raw_secret=raw)
+            .values_list("pk", "_raw_secret")
+            .order_by("pk")
+        )
         count = 0
         stale: list[tuple[object, str]] = []
         for pk, token in rows.iterator(chunk_size=batch_size):
@@ -59,5 +66,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             for pk, token in stale:
                 # Written as raw text so the field does not encrypt the new token a second time.
-                model._base_manager.filter(pk=pk).update(**{name: models.Value(rotate(token),
-                                                                              output_field=models.TextField())})
+                model._base_manager.filter(pk=pk).update(
+                    **{name: models.Value(rotate(token), output_field=models.TextField())}
+                )

@@ -17,8 +17,10 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, quiet, **options):
         httpd = make_server(host, port, quiet=quiet)
         base = f"http://{host}:{httpd.server_address[1]}"
-        self.stdout.write(f"Simulators at {base}/  (SHOPEE_BASE_URL={base}/shopee  OZON_BASE_URL={base}/ozon  "
-                          f"WECOM_BASE_URL={base}/wecom; control API at {base}/control/)")
+        self.stdout.write(
+            f"Simulators at {base}/  (SHOPEE_BASE_URL={base}/shopee  OZON_BASE_URL={base}/ozon  "
+            f"WECOM_BASE_URL={base}/wecom; control API at {base}/control/)"
+        )
         try:
             httpd.serve_forever()
         except KeyboardInterrupt:

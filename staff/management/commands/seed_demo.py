@@ -79,21 +79,69 @@ STAFF = [
     ("guoying", "E1016", "郭颖", None, "行政/人事", "13800010016", "GuoYing", date(2021, 12, 6)),
 ]
 
-MANAGERS = {"客服部": "zhangwei", "仓储部": "chenjing", "运营部": "zhaomin", "广告与市场": "zhouting",
-            "财务": "xuli", "技术/IT": "hubin", "行政/人事": "guoying", "店铺管理": "sunhao"}
+MANAGERS = {
+    "客服部": "zhangwei",
+    "仓储部": "chenjing",
+    "运营部": "zhaomin",
+    "广告与市场": "zhouting",
+    "财务": "xuli",
+    "技术/IT": "hubin",
+    "行政/人事": "guoying",
+    "店铺管理": "sunhao",
+}
 
 # platform, site, shop ID, name, primary owner, backup owner, emergency contact, duties note
 STORES = [
-    ("shopee", "SG", "220001", "Shopee 新加坡旗舰店", "sunhao", "machao", "孙浩 13800010012",
-     "每日 10:00 前处理新订单；售后由客服部张伟跟进；大促前一周核对库存。"),
-    ("shopee", "MY", "220002", "Shopee 马来西亚店", "machao", "zhulin", "马超 13800010013",
-     "每日两次同步库存；退货包裹由仓储部陈静签收。"),
-    ("shopee", "TH", "220003", "Shopee 泰国店", "zhulin", "sunhao", "朱琳 13800010014",
-     "泰国站广告由周婷负责，预算调整需店铺负责人确认。"),
-    ("ozon", "RU", "880001", "Ozon 莫斯科店", "zhaomin", "machao", "赵敏 13800010007",
-     "FBS 订单当天备货；每周一核对 FBO 仓库存。"),
-    ("ozon", "RU", "880002", "Ozon 俄罗斯二店", "huangqiang", "zhulin", "黄强 13800010008",
-     "新品上架前由运营部核对俄语描述与价格。"),
+    (
+        "shopee",
+        "SG",
+        "220001",
+        "Shopee 新加坡旗舰店",
+        "sunhao",
+        "machao",
+        "孙浩 13800010012",
+        "每日 10:00 前处理新订单；售后由客服部张伟跟进；大促前一周核对库存。",
+    ),
+    (
+        "shopee",
+        "MY",
+        "220002",
+        "Shopee 马来西亚店",
+        "machao",
+        "zhulin",
+        "马超 13800010013",
+        "每日两次同步库存；退货包裹由仓储部陈静签收。",
+    ),
+    (
+        "shopee",
+        "TH",
+        "220003",
+        "Shopee 泰国店",
+        "zhulin",
+        "sunhao",
+        "朱琳 13800010014",
+        "泰国站广告由周婷负责，预算调整需店铺负责人确认。",
+    ),
+    (
+        "ozon",
+        "RU",
+        "880001",
+        "Ozon 莫斯科店",
+        "zhaomin",
+        "machao",
+        "赵敏 13800010007",
+        "FBS 订单当天备货；每周一核对 FBO 仓库存。",
+    ),
+    (
+        "ozon",
+        "RU",
+        "880002",
+        "Ozon 俄罗斯二店",
+        "huangqiang",
+        "zhulin",
+        "黄强 13800010008",
+        "新品上架前由运营部核对俄语描述与价格。",
+    ),
 ]
 
 
@@ -134,8 +182,15 @@ def seed_admin(seed: Seed) -> None:
     """The superuser "admin", created directly (there is nobody yet to create it) and audited."""
     admin = Staff.objects.filter(username=ADMIN_USERNAME).first()
     if admin is None:
-        admin = Staff(username=ADMIN_USERNAME, name="管理员", employee_id="A0001", email="admin@example.com",
-                      is_superuser=True, is_staff=True, hire_date=date(2019, 1, 1))
+        admin = Staff(
+            username=ADMIN_USERNAME,
+            name="管理员",
+            employee_id="A0001",
+            email="admin@example.com",
+            is_superuser=True,
+            is_staff=True,
+            hire_date=date(2019, 1, 1),
+        )
         admin.set_password(admin_password())
         admin.full_clean()
         admin.save()
@@ -163,7 +218,8 @@ def seed_positions(seed: Seed) -> None:
     for name, department, description in POSITIONS:
         if name not in existing:
             existing[name] = staff_services.position_create(
-                actor=seed.admin, name=name, department=seed.departments[department], description=description)
+                actor=seed.admin, name=name, department=seed.departments[department], description=description
+            )
             seed.created("positions")
     seed.positions.update(existing)
 
@@ -174,9 +230,18 @@ def seed_staff(seed: Seed) -> None:
     for username, employee_id, name, position, department, mobile, wecom_userid, hired in STAFF:
         if username not in existing:
             existing[username] = staff_services.staff_create(
-                actor=seed.admin, username=username, name=name, password=None, employee_id=employee_id,
-                email=f"{username}@example.com", position=seed.positions.get(position),
-                department=seed.departments[department], mobile=mobile, wecom_userid=wecom_userid, hire_date=hired)
+                actor=seed.admin,
+                username=username,
+                name=name,
+                password=None,
+                employee_id=employee_id,
+                email=f"{username}@example.com",
+                position=seed.positions.get(position),
+                department=seed.departments[department],
+                mobile=mobile,
+                wecom_userid=wecom_userid,
+                hire_date=hired,
+            )
             seed.created("staff")
     seed.staff.update(existing)
 
@@ -186,7 +251,8 @@ def seed_managers(seed: Seed) -> None:
         department = seed.departments[department_name]
         if department.manager_id is None:
             seed.departments[department_name] = staff_services.department_update(
-                actor=seed.admin, department=department, data={"manager": seed.staff[username]})
+                actor=seed.admin, department=department, data={"manager": seed.staff[username]}
+            )
             seed.created("department managers")
 
 
@@ -199,15 +265,28 @@ def seed_stores(seed: Seed) -> None:
         store = existing.get((platform, shop_id))
         if store is None:
             store = store_services.store_create(
-                actor=seed.admin, platform=platform, site=site, shop_id=shop_id, name=name,
-                primary_owner=seed.staff[primary], backup_owner=seed.staff[backup], emergency_contact=contact,
-                duties_note=note)
+                actor=seed.admin,
+                platform=platform,
+                site=site,
+                shop_id=shop_id,
+                name=name,
+                primary_owner=seed.staff[primary],
+                backup_owner=seed.staff[backup],
+                emergency_contact=contact,
+                duties_note=note,
+            )
             seed.created("stores")
         seed.stores[shop_id] = store
 
 
-STEPS: list[Callable[[Seed], None]] = [seed_admin, seed_departments, seed_positions, seed_staff, seed_managers,
-                                       seed_stores]
+STEPS: list[Callable[[Seed], None]] = [
+    seed_admin,
+    seed_departments,
+    seed_positions,
+    seed_staff,
+    seed_managers,
+    seed_stores,
+]
 
 
 def all_steps() -> list[Callable[[Seed], None]]:
@@ -224,8 +303,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         seed = Seed()
-        with context.bound(source="system", actor_id=None, actor_display="seed_demo",
-                           request_id=context.new_request_id(), ip=None, user_agent=""):
+        with context.bound(
+            source="system",
+            actor_id=None,
+            actor_display="seed_demo",
+            request_id=context.new_request_id(),
+            ip=None,
+            user_agent="",
+        ):
             with transaction.atomic():
                 for step in all_steps():
                     step(seed)
