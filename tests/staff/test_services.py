@@ -134,7 +134,7 @@ class TestStaffUpdate:
         with pytest.raises(ValidationError) as caught:
             services.staff_update(actor=SuperuserFactory(), staff=person, data={"status": "offboarded"})
         [message] = caught.value.message_dict["status"]
-        assert "Offboard" in message and "/offboard/" in message
+        assert "办理离职" in message and "/offboard/" in message  # zh-hans, the default language
         person.refresh_from_db()
         assert person.status == start and person.is_active
         assert events("staff.update") == []
