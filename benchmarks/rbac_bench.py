@@ -299,6 +299,9 @@ def sample_people(data: DataSet, n: int = 15) -> list[int]:
     return data.rng.sample(data.staff_ids[: max(n, len(data.staff_ids) // 10)], n)
 
 
+C_REPEAT = 31  # (c) compares ~1 ms figures: more rounds keep a noisy machine's jitter out of the ratio
+
+
 def measure_c(data: DataSet, people: list[int], perm: str = "orders_view") -> dict:
     """ "The stores where a person may do P" as a queryset: ours inside a request (the PermissionSet is
     loaded already: one query), ours from cold (load + query), guardian's get_objects_for_user."""
@@ -326,13 +329,14 @@ def measure_c(data: DataSet, people: list[int], perm: str = "orders_view") -> di
         ]
     )
     for pk in people:
-        warm.append(median_ms(ours, setup=lambda pk=pk: warm_user(pk)))
-        cold.append(median_ms(ours, setup=lambda pk=pk: user(pk)))
+        warm.append(median_ms(ours, setup=lambda pk=pk: warm_user(pk), repeat=C_REPEAT))
+        cold.append(median_ms(ours, setup=lambda pk=pk: user(pk), repeat=C_REPEAT))
         with guardian_only:  # guardian as it runs on its own: its global-permission check, user and group rows
             theirs.append(
                 median_ms(
                     lambda s: list(get_objects_for_user(s, f"stores.{perm}", Store).values_list("pk", flat=True)),
                     setup=lambda pk=pk: user(data.shadow_of[pk]),
+                    repeat=C_REPEAT,
                 )
             )
         lean.append(

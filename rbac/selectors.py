@@ -462,7 +462,7 @@ def stores_where(*, user, perm: str) -> QuerySet[Store]:
     ids = permissions_of(user).stores_with(perm)
     if ids is ALL_STORES:
         return Store.objects.all()
-    return Store.objects.filter(pk__in=sorted(ids)) if ids else Store.objects.none()
+    return Store.objects.filter(pk__any_of=sorted(ids)) if ids else Store.objects.none()
 
 
 def staff_with_perm(*, store: Store, perm: str, now: datetime | None = None) -> QuerySet[Staff]:
