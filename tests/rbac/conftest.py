@@ -4,7 +4,7 @@ second person's approval when the two-person rule asks for one."""
 import pytest
 from django.utils import translation
 
-from tests.factories import StoreFactory
+from tests.factories import StaffFactory, StoreFactory
 
 
 @pytest.fixture(autouse=True)
@@ -23,3 +23,19 @@ def store(db):
 @pytest.fixture
 def other_store(db):
     return StoreFactory()
+
+
+@pytest.fixture
+def admin_a(grant, roles, store):
+    """店铺管理员 of `store` only."""
+    person = StaffFactory(name="A店管理员")
+    grant(person, roles["store_admin"], store)
+    return person
+
+
+@pytest.fixture
+def admin_b(grant, roles, other_store):
+    """店铺管理员 of `other_store` only."""
+    person = StaffFactory(name="B店管理员")
+    grant(person, roles["store_admin"], other_store)
+    return person

@@ -12,20 +12,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_a(grant, roles, store):
-    person = StaffFactory(name="A店管理员")
-    grant(person, roles["store_admin"], store)
-    return person
-
-
-@pytest.fixture
-def admin_b(grant, roles, other_store):
-    person = StaffFactory(name="B店管理员")
-    grant(person, roles["store_admin"], other_store)
-    return person
-
-
-@pytest.fixture
 def plain_role(db):
     return RoleFactory(name="只看订单", permissions=["orders_view"])
 
