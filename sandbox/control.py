@@ -143,6 +143,51 @@ class Control:
         params = {"since_id": since_id, **({"key": key} if key else {})}
         return self._call("GET", "wecom/messages", params=params)["messages"]
 
+    # push emitters
+    def shopee_push(
+        self,
+        partner_id: int,
+        *,
+        callback_url: str | None = None,
+        push_key: str | None = None,
+        timeout: float | None = None,
+    ) -> dict:
+        """Set the partner's push subscription (push_key defaults to the partner key); without arguments, read
+        it back with every queued/delivered/missed message and its attempts."""
+        if callback_url is None and push_key is None and timeout is None:
+            return self._call("GET", f"shopee/partners/{partner_id}/push")
+        return self._post(
+            f"shopee/partners/{partner_id}/push", callback_url=callback_url, push_key=push_key, timeout=timeout
+        )
+
+    def shopee_push_emit(
+        self, partner_id: int, *, shop_id: int, order_sn: str, code: int = 3, status: str | None = None
+    ) -> dict:
+        """Queue a code 3 (order status) or 4 (tracking number) push for the order now, then flush the partner."""
+        return self._post(
+            f"shopee/partners/{partner_id}/push/emit", shop_id=shop_id, order_sn=order_sn, code=code, status=status
+        )
+
+    def ozon_push(
+        self, client_id: int, *, url: str | None = None, timeout: float | None = None, suspend_after: int | None = None
+    ) -> dict:
+        """Set (or re-confirm, resuming a suspended) subscription; without arguments, its state and delivery log."""
+        if url is None and timeout is None and suspend_after is None:
+            return self._call("GET", f"ozon/sellers/{client_id}/push")
+        return self._post(f"ozon/sellers/{client_id}/push", url=url, timeout=timeout, suspend_after=suspend_after)
+
+    def ozon_push_ping(self, client_id: int) -> dict:
+        return self._post(f"ozon/sellers/{client_id}/push/ping")
+
+    def ozon_push_emit(self, client_id: int, *, posting_number: str, message_type: str | None = None) -> dict:
+        return self._post(
+            f"ozon/sellers/{client_id}/push/emit", posting_number=posting_number, message_type=message_type
+        )
+
+    def push_flush(self, *, service: str | None = None, target: int | None = None) -> dict:
+        """Find status changes up to the simulated now and deliver everything pending or failed before."""
+        return self._post("push/flush", service=service, target=target)
+
     # faults and the request log
     def inject(
         self,

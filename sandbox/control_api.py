@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.views.decorators.csrf import csrf_exempt
 
-from . import seed
+from . import push, seed
 from .http import json_response, parse_json, read_body
 from .shopee import issue_code, issue_tokens, revoke_shop
 from .state import DAY, Partner, Robot, Seller, Shop, World, get_world
@@ -470,6 +470,112 @@ def messages(world: World, body: dict, query=None) -> dict:
     return {"messages": rows}
 
 
+# --- push emitters (sandbox/push.py) --------------------------------------------------------------------
+
+
+def push_body_numbers(body: dict) -> None:
+    if "timeout" in body:
+        number(body, "timeout", lo=0.01, hi=300, cast=float)
+    if "suspend_after" in body:
+        number(body, "suspend_after", lo=0)
+
+
+@route("POST", r"shopee/partners/(?P<partner_id>\d+)/push")
+def shopee_push_set(world: World, body: dict, partner_id: str) -> dict:
+    """Subscribe the partner: {"callback_url", "push_key" (default: the partner key), "timeout" (default 5)}."""
+    partner = get_partner(world, {"partner_id": partner_id})
+    push_body_numbers(body)
+    return push.shopee_subscribe(world, partner.partner_id, body)
+
+
+@route("GET", r"shopee/partners/(?P<partner_id>\d+)/push")
+def shopee_push_get(world: World, body: dict, partner_id: str) -> dict:
+    partner = get_partner(world, {"partner_id": partner_id})
+    return push.shopee_summary(world, partner.partner_id)
+
+
+@route("POST", r"shopee/partners/(?P<partner_id>\d+)/push/emit")
+def shopee_push_emit(world: World, body: dict, partner_id: str) -> dict:
+    """Queue one push for an order as it stands now (code 3, or 4 for its tracking number), then flush."""
+    with world.lock:
+        partner = get_partner(world, {"partner_id": partner_id})
+        if partner.partner_id not in world.shopee_push:
+            raise ControlError(f"partner {partner_id} has no push subscription", 404)
+        shop = get_shop(world, str(number(body, "shop_id")))
+        order = shop.orders_by_sn.get(str(body.get("order_sn", "")))
+        if order is None:
+            raise ControlError(f"unknown order {body.get('order_sn')}", 404)
+        code = number(body, "code", 3)
+        now = world.now()
+        if code == 3:
+            update_time, status = order.step(now)
+            data = push.order_status_data(order, str(body.get("status", status)), int(update_time))
+        elif code == 4:
+            data = push.tracking_data(order)
+        else:
+            raise ControlError("code must be 3 or 4")
+        message = push.shopee_add(world, partner.partner_id, shop.shop_id, code, int(now), data)
+    return {"message_id": message.id, **push.shopee_flush(world, {partner.partner_id})}
+
+
+@route("POST", r"ozon/sellers/(?P<client_id>\d+)/push")
+def ozon_push_set(world: World, body: dict, client_id: str) -> dict:
+    """Subscribe (or re-confirm, which resumes a suspended one): {"url", "timeout" (5), "suspend_after" (5)}."""
+    seller = get_seller(world, client_id)
+    push_body_numbers(body)
+    return push.ozon_subscribe(world, seller, body)
+
+
+@route("GET", r"ozon/sellers/(?P<client_id>\d+)/push")
+def ozon_push_get(world: World, body: dict, client_id: str) -> dict:
+    return push.ozon_summary(world, get_seller(world, client_id).client_id)
+
+
+@route("POST", r"ozon/sellers/(?P<client_id>\d+)/push/ping")
+def ozon_push_ping(world: World, body: dict, client_id: str) -> dict:
+    with world.lock:
+        seller = get_seller(world, client_id)
+    try:
+        return push.ozon_ping(world, seller.client_id)
+    except LookupError as exc:
+        raise ControlError(str(exc), 404) from None
+
+
+@route("POST", r"ozon/sellers/(?P<client_id>\d+)/push/emit")
+def ozon_push_emit(world: World, body: dict, client_id: str) -> dict:
+    """Queue one notification for a posting as it stands now, then flush the seller's queue."""
+    with world.lock:
+        seller = get_seller(world, client_id)
+        try:
+            queued = push.ozon_emit(world, seller, body)
+        except (LookupError, KeyError) as exc:
+            raise ControlError(str(exc).strip("'"), 404) from None
+        except ValueError as exc:
+            raise ControlError(str(exc)) from None
+    return {"id": queued.id, **push.ozon_flush(world, {seller.client_id})}
+
+
+@route("POST", "push/flush")
+def push_flush(world: World, body: dict) -> dict:
+    """Find the status changes up to the simulated now and deliver everything pending (or failed before).
+
+    {"service": "shopee" | "ozon" (default both), "target": partner_id / Client-Id (default all)}."""
+    service = body.get("service")
+    if service not in (None, "shopee", "ozon"):
+        raise ControlError('service must be "shopee" or "ozon"')
+    targets = {number(body, "target")} if body.get("target") is not None else None
+    answer = {}
+    if service in (None, "shopee"):
+        answer["shopee"] = push.shopee_flush(world, targets)
+    if service in (None, "ozon"):
+        answer["ozon"] = push.ozon_flush(world, targets)
+    return answer
+
+
+# Routes that POST to receivers: they take the world lock themselves and never hold it while sending.
+UNLOCKED_ROUTES = {shopee_push_emit, ozon_push_ping, ozon_push_emit, push_flush}
+
+
 # --- faults and the request log -------------------------------------------------------------------------
 
 
@@ -540,6 +646,8 @@ def api(request, rest: str = ""):
         if func in QUERY_ROUTES:
             kwargs["query"] = request.GET
         try:
+            if func in UNLOCKED_ROUTES:
+                return json_response(func(world, body, **kwargs))
             with world.lock:
                 return json_response(func(world, body, **kwargs))
         except ControlError as exc:

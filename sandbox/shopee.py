@@ -657,3 +657,24 @@ def api(request, rest: str = ""):
 def base_string(*, partner_id: int, api_path: str, timestamp: int, access_token: str = "", shop_id="") -> str:
     """The string Shopee signs: partner_id + api_path + timestamp (+ access_token + shop_id for shop APIs)."""
     return f"{partner_id}{api_path}{timestamp}{access_token}{shop_id}"
+
+
+# --- push: lost messages (the emitter itself is sandbox/push.py) ---------------------------------------
+
+
+@endpoint("/api/v2/push/get_lost_push_message", "GET", "public")
+def get_lost_push_message(call: Call) -> dict:
+    from .push import lost_messages
+
+    return lost_messages(call.world, call.partner_id, call.now)
+
+
+@endpoint("/api/v2/push/confirm_consumed_lost_push_message", "POST", "public")
+def confirm_consumed_lost_push_message(call: Call) -> dict:
+    from .push import confirm_consumed
+
+    last_message_id = body_int(json_body(call), "last_message_id")
+    if last_message_id is None or last_message_id < 0:
+        raise wrong("last_message_id should be a non-negative integer")
+    confirm_consumed(call.world, call.partner_id, last_message_id)
+    return {}

@@ -339,6 +339,11 @@ class World:
         self.messages: list[Message] = []
         self.media: dict[str, Media] = {}
         self.message_ids = itertools.count(1)
+        # Push emitters (sandbox/push.py)
+        self.push_ids = itertools.count(1)
+        self.shopee_push: dict = {}
+        self.shopee_push_messages: list = []
+        self.ozon_push: dict = {}
 
     def rebuild_limiters(self) -> None:
         """Fresh limiters with no history."""

@@ -183,6 +183,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # One name for the catalogue's permission codenames, wherever a serializer offers them.
+    "ENUM_NAME_OVERRIDES": {"StorePermissionEnum": "rbac.api.serializers.CODENAME_CHOICES"},
 }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
