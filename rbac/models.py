@@ -120,33 +120,12 @@ class GrantQuerySet(RestrictedQuerySet):
         return self.exclude(live_q(now))
 
 
-class RoleBinding(RestrictedModel):
-    """Staff × role × one store (or all stores when `store` is empty): the single source of truth.
-
-    Live means not revoked and not expired; at most one live binding per (staff, role, store) — a
-    partial unique constraint on unrevoked rows (the expiry sweep marks expired rows revoked, and a
-    grant sweeps its own targets first). Revocation and expiry keep the row as history.
+class Grant(RestrictedModel):
+    """What every grant records besides who gets what: who granted it and why, when it ends, the access
+    request that approved it, and — once ended — who ended it, why, and whether expiry did. Rows are
+    never deleted: revocation and expiry keep them as history. Scoped by store like everything else.
     """
 
-    # staff_id is served by the live-unique and history indexes (both lead with it); the audit columns
-    # below are rarely searched, so they carry no index of their own (fewer indexes: faster bulk writes).
-    staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("staff member"),
-        on_delete=models.CASCADE,
-        related_name="role_bindings",
-        db_index=False,
-    )
-    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="bindings")
-    store = models.ForeignKey(
-        "stores.Store",
-        verbose_name=_("store"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="role_bindings",
-        help_text=_("Empty means all stores."),
-    )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("granted by"),
@@ -185,6 +164,38 @@ class RoleBinding(RestrictedModel):
     permission_map = USERS_PERMISSION_MAP
 
     objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class RoleBinding(Grant):
+    """Staff × role × one store (or all stores when `store` is empty): the single source of truth.
+
+    Live means not revoked and not expired; at most one live binding per (staff, role, store) — a
+    partial unique constraint on unrevoked rows (the expiry sweep marks expired rows revoked, and a
+    grant sweeps its own targets first). Revocation and expiry keep the row as history.
+    """
+
+    # staff_id is served by the live-unique and history indexes (both lead with it); the audit columns
+    # below are rarely searched, so they carry no index of their own (fewer indexes: faster bulk writes).
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="role_bindings",
+        db_index=False,
+    )
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="bindings")
+    store = models.ForeignKey(
+        "stores.Store",
+        verbose_name=_("store"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_bindings",
+        help_text=_("Empty means all stores."),
+    )
 
     class Meta:
         verbose_name = _("role binding")
@@ -321,7 +332,7 @@ class AccessRequest(RestrictedModel):
         return uuid.uuid4()
 
 
-class ExceptionGrant(RestrictedModel):
+class ExceptionGrant(Grant):
     """One permission on one store for one person, outside any role (an auditor's finance export, say),
     with an optional expiry; backed by a guardian user-object-permission row and merged into the
     hot path. Revocation and expiry keep the row as history.
@@ -343,41 +354,6 @@ class ExceptionGrant(RestrictedModel):
         related_name="+",
         limit_choices_to=STORE_PERMISSION_CHOICES,
     )
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("granted by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    reason = models.CharField(_("reason"), max_length=500, blank=True)
-    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("granted at"), default=timezone.now)
-    request = models.ForeignKey(
-        AccessRequest,
-        verbose_name=_("approved request"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    revoked_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("revoked by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    revoke_reason = models.CharField(_("revocation reason"), max_length=500, blank=True)
-    expired = models.BooleanField(_("ended by expiry"), default=False)
-
-    store_lookups = ("store",)
-    permission_map = USERS_PERMISSION_MAP
-
-    objects = GrantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("exception grant")
