@@ -49,6 +49,13 @@ def _input(serializer_class, request, **context):
     return serializer.validated_data
 
 
+def _granted(result, serializer_class) -> Response:
+    """201 with the grant, or 202 with the access request the two-person rule opened instead."""
+    if isinstance(result, AccessRequest):
+        return Response(AccessRequestSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+    return Response(serializer_class(result).data, status=status.HTTP_201_CREATED)
+
+
 class RoleViewSet(ScopedModelViewSet):
     """Roles: listed for anyone who views staff somewhere; created, edited and deleted by super admins only."""
 
@@ -128,9 +135,7 @@ class RoleBindingViewSet(ScopedModelViewSet):
             reason=data["reason"],
             expires_at=data["expires_at"],
         )
-        if isinstance(result, AccessRequest):
-            return Response(AccessRequestSerializer(result).data, status=status.HTTP_202_ACCEPTED)
-        return Response(RoleBindingSerializer(result).data, status=status.HTTP_201_CREATED)
+        return _granted(result, RoleBindingSerializer)
 
     @extend_schema(request=ReasonSerializer, responses=RoleBindingSerializer)
     @action(detail=True, methods=["post"])
@@ -228,9 +233,7 @@ class ExceptionGrantViewSet(ScopedModelViewSet):
             reason=data["reason"],
             expires_at=data["expires_at"],
         )
-        if isinstance(result, AccessRequest):
-            return Response(AccessRequestSerializer(result).data, status=status.HTTP_202_ACCEPTED)
-        return Response(ExceptionGrantSerializer(result).data, status=status.HTTP_201_CREATED)
+        return _granted(result, ExceptionGrantSerializer)
 
     @extend_schema(request=ReasonSerializer, responses=ExceptionGrantSerializer)
     @action(detail=True, methods=["post"])
