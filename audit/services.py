@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core import context
+from core import bulk, context
 
 from .chain import row_hash
 from .models import AuditEvent
@@ -149,31 +149,8 @@ def record_many(action: str, items: list[dict]) -> int:
             }
             values["hash"] = prev_hash = row_hash(values)
             rows.append(values)
-        if connection.vendor == "postgresql":
-            _copy_events(rows)
-        else:
-            AuditEvent.objects.bulk_create([AuditEvent(**values) for values in rows], batch_size=1000)
+        bulk.insert_rows(AuditEvent, rows)  # ids follow the rows' order, so the chain does
     return len(rows)
-
-
-def _copy_events(rows: list[dict]) -> None:
-    """COPY the rows in order (ids follow the order, so the chain does), inside the caller's transaction."""
-    from psycopg.types.json import Jsonb
-
-    names = list(rows[0])
-    columns = ", ".join(
-        AuditEvent._meta.get_field(n.removesuffix("_id") if n in ("actor_id", "store_id") else n).column for n in names
-    )
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor:
-        with cursor.copy(f"COPY {AuditEvent._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for values in rows:
-                copy.write_row(
-                    [
-                        Jsonb(values[n]) if n in ("before", "after") and values[n] is not None else values[n]
-                        for n in names
-                    ]
-                )
 
 
 def verify_chain(*, batch_size: int = 2000):

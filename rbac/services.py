@@ -30,6 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.services import record, record_many, snapshot
+from core import bulk
 from core.permissions import PermissionSet
 from staff.choices import StaffStatus
 from stores.catalogue import BY_CODENAME, HIGH_RISK
@@ -599,7 +600,7 @@ def _create_requests(
         )
         for p, s in targets
     ]
-    AccessRequest.objects.bulk_create(requests, batch_size=2000)
+    bulk.insert(requests)
     record_many(
         "access_request.create",
         [
@@ -718,10 +719,15 @@ def _locked_requests(requests) -> list[AccessRequest]:
     else:
         ids = [r.pk if isinstance(r, AccessRequest) else int(r) for r in _as_list(requests)]
     reqs = list(
-        AccessRequest.objects.select_for_update(of=("self",)).defer("description").filter(pk__in=ids).order_by("pk")
+        AccessRequest.objects.select_for_update(of=("self",)).defer("description").filter(pk__any_of=ids).order_by("pk")
     )
     people = Staff.objects.in_bulk({r.staff_id for r in reqs} | {r.requested_by_id for r in reqs if r.requested_by_id})
-    stores = Store.objects.only("id", "name", "platform", "site").in_bulk({r.store_id for r in reqs if r.store_id})
+    stores = {
+        s.pk: s
+        for s in Store.objects.only("id", "name", "platform", "site").filter(
+            pk__any_of=sorted({r.store_id for r in reqs if r.store_id})
+        )
+    }
     roles = Role.objects.in_bulk({r.role_id for r in reqs if r.role_id})
     perms = Permission.objects.in_bulk({r.permission_id for r in reqs if r.permission_id})
     for r in reqs:  # fill Django's related-object caches directly (what select_related would have done)
@@ -742,7 +748,7 @@ def _decide(reqs: list[AccessRequest], *, actor, status: str, reason: str, now, 
     requests and stores; store-scoped when they share a store) — the bindings a batch approval creates
     are audited one per store anyway."""
     before = reqs[0].status if reqs else ""
-    AccessRequest.objects.filter(pk__in=[r.pk for r in reqs]).update(
+    AccessRequest.objects.filter(pk__any_of=[r.pk for r in reqs]).update(
         status=status, decided_by=actor, decided_at=now, decision_reason=reason
     )
     for r in reqs:
@@ -814,7 +820,9 @@ def _approve_role_group(reqs: list[AccessRequest], *, now) -> list[RoleBinding]:
     role = reqs[0].role
     sync.lock_role(role.pk)
     codes = sorted(_role_codes(role))
-    changed = AccessRequest.objects.filter(pk__in=[r.pk for r in reqs]).exclude(description__role__permissions=codes)
+    changed = AccessRequest.objects.filter(pk__any_of=[r.pk for r in reqs]).exclude(
+        description__role__permissions=codes
+    )
     if changed.exists():  # the frozen description no longer matches what approving would grant
         raise ValidationError(
             _("“%(role)s” has changed since this request was made; ask for a new request.") % {"role": role.name}
@@ -907,7 +915,7 @@ def _bindings_for_update(bindings, *, lock: bool) -> list[RoleBinding]:
             if hasattr(bindings, "values_list")
             else [b.pk if isinstance(b, RoleBinding) else int(b) for b in bindings]
         )
-        qs = RoleBinding.objects.filter(pk__in=ids)
+        qs = RoleBinding.objects.filter(pk__any_of=ids)
     if lock:
         qs = qs.select_for_update(of=("self",))
     return list(qs.select_related("staff", "role", "store").order_by("pk"))
@@ -969,7 +977,7 @@ def _revoke_bindings(bindings: list[RoleBinding], *, by, reason: str, now, expir
     if not bindings:
         return
     ids = [b.pk for b in bindings]
-    qs = RoleBinding.objects.filter(pk__in=ids)
+    qs = RoleBinding.objects.filter(pk__any_of=ids)
     if expiry:
         qs.update(revoked_at=F("expires_at"), expired=True, revoke_reason="expired")
     else:
@@ -1086,7 +1094,7 @@ def exception_grant(
 def _end_exceptions(grants: list[ExceptionGrant], *, by, reason, now, expiry: bool = False) -> None:
     if not grants:
         return
-    qs = ExceptionGrant.objects.filter(pk__in=[g.pk for g in grants])
+    qs = ExceptionGrant.objects.filter(pk__any_of=[g.pk for g in grants])
     if expiry:
         qs.update(revoked_at=F("expires_at"), expired=True, revoke_reason="expired")
     else:
@@ -1151,7 +1159,7 @@ def _expire_requests(queryset) -> int:
     rows = list(queryset.select_for_update(of=("self",), skip_locked=True).order_by("pk"))
     if not rows:
         return 0
-    AccessRequest.objects.filter(pk__in=[r.pk for r in rows]).update(status=RequestStatus.EXPIRED)
+    AccessRequest.objects.filter(pk__any_of=[r.pk for r in rows]).update(status=RequestStatus.EXPIRED)
     record_many(
         "access_request.expire",
         [

@@ -67,7 +67,7 @@ def ensure_groups(role: Role, store_ids: Iterable[int | None]) -> dict[int | Non
     """{store id (None = all stores) → group id} for this role, creating missing groups and their
     permissions in bulk SQL (a constant number of statements however many stores)."""
     store_ids = list(dict.fromkeys(store_ids))
-    wanted = Q(store_id__in=[s for s in store_ids if s is not None])
+    wanted = Q(store_id__any_of=[s for s in store_ids if s is not None])
     if None in store_ids:
         wanted |= Q(store__isnull=True)
     existing = dict(RoleGroup.objects.filter(wanted, role=role).values_list("store_id", "group_id"))
@@ -112,9 +112,9 @@ def _create_store_groups(role: Role, store_ids: list[int]) -> dict[int, int]:
             )
     if len(created) < len(store_ids):  # linked meanwhile by a concurrent grant of the same role
         created.update(
-            RoleGroup.objects.filter(role=role, store_id__in=[s for s in store_ids if s not in created]).values_list(
-                "store_id", "group_id"
-            )
+            RoleGroup.objects.filter(
+                role=role, store_id__any_of=[s for s in store_ids if s not in created]
+            ).values_list("store_id", "group_id")
         )
     return created
 
