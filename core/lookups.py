@@ -3,7 +3,8 @@ on PostgreSQL.
 
 `__in` with a few hundred ids binds a few hundred parameters, which costs more than the query itself
 (measured: 4.4 ms against 0.7 ms for 200 store ids); `= ANY(%s)` binds one array. Other databases get
-an ordinary IN list.
+an ordinary IN list. Any iterable will do; a set is cheapest (the ORM walks a list or tuple value
+element by element looking for expressions), the ids are sorted here.
 """
 
 from django.db.models import Field, ForeignObject, Lookup
@@ -15,7 +16,7 @@ class AnyOf(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = [v.pk if hasattr(v, "pk") else int(v) for v in self.rhs]
+        values = sorted(v.pk if hasattr(v, "pk") else int(v) for v in self.rhs)
         if not values:
             return "1 = 0", list(lhs_params)
         if connection.vendor == "postgresql":

@@ -61,7 +61,7 @@ class RestrictedModel(models.Model):
     def store_q(cls, store_ids, *, viewer=None) -> Q:
         """Rows in any of the given stores; multi-valued lookups go through a pk subquery."""
         if len(cls.store_lookups) == 1 and "__" not in cls.store_lookups[0]:
-            return Q(**{f"{cls.store_lookups[0]}__any_of": sorted(store_ids)})
+            return Q(**{f"{cls.store_lookups[0]}__any_of": frozenset(store_ids)})
         q = Q()
         for lookup in cls.store_lookups:
             q |= Q(**{f"{lookup}__in": store_ids})

@@ -11,12 +11,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.permissions import ALL_STORES, permissions_of
 from stores.catalogue import BY_CODENAME
-from stores.models import Store
 
 from ..models import AccessRequest, ExceptionGrant, Role, RoleBinding
-from ..selectors import grantable_staff
+from ..selectors import grantable_staff, stores_where
 
 CODENAME_CHOICES = sorted(BY_CODENAME)
 
@@ -95,11 +93,6 @@ class RoleBindingSerializer(serializers.ModelSerializer):
         return obj.is_live()
 
 
-def _stores_for(request, perm: str):
-    ids = permissions_of(request.user).stores_with(perm)
-    return Store.objects.all() if ids is ALL_STORES else Store.objects.filter(pk__in=ids)
-
-
 @extend_schema_field(OpenApiTypes.INT)
 class ScopedStoreField(serializers.PrimaryKeyRelatedField):
     """A store where the caller holds `perm`; any other id reads as "does not exist"."""
@@ -109,7 +102,7 @@ class ScopedStoreField(serializers.PrimaryKeyRelatedField):
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        return _stores_for(self.context["request"], self.perm)
+        return stores_where(user=self.context["request"].user, perm=self.perm)
 
 
 @extend_schema_field(OpenApiTypes.INT)
