@@ -6,6 +6,7 @@ viewer may grant one where they asked is the service's answer, shown as an error
 """
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import ANY, permissions_of
@@ -110,6 +111,25 @@ class GrantForm(forms.Form):
             self.fields["store"].help_text = _("Leave at “All stores” for a binding on every store.")
         else:
             self.fields["store"].required = True
+
+
+class ExceptionGrantForm(forms.Form):
+    """One permission on one store outside any role (an auditor's finance export, say)."""
+
+    staff = StaffChoiceField(label=_("Staff member"), queryset=None)
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None)
+    permission = forms.ChoiceField(label=_("Permission"))
+    reason = _reason_field()
+    expires_at = _expiry_field()
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = grantable_staff(viewer=viewer).order_by("name", "pk")
+        self.fields["store"].queryset = grantable_stores(viewer=viewer).order_by("platform", "site", "name")
+        self.fields["permission"].choices = [("", "---------")] + [
+            (p.codename, format_lazy("{} · {}", p.label, _("High risk")) if p.high_risk else p.label)
+            for p in PERMISSIONS
+        ]
 
 
 class BulkGrantStoresForm(forms.Form):

@@ -33,7 +33,7 @@ from audit.services import record, record_many, snapshot
 from core import bulk
 from core.permissions import PermissionSet
 from staff.choices import StaffStatus
-from stores.catalogue import BY_CODENAME, HIGH_RISK
+from stores.catalogue import BY_CODENAME, HIGH_RISK, label_of
 from stores.models import Store
 
 from . import sync
@@ -76,7 +76,7 @@ def _rights(actor) -> PermissionSet:
 
 
 def _labels(codenames: Iterable[str]) -> str:
-    return ", ".join(str(BY_CODENAME[c].label) if c in BY_CODENAME else c for c in sorted(codenames))
+    return ", ".join(str(label_of(c)) for c in sorted(codenames))
 
 
 def _role_codes(role: Role) -> frozenset[str]:
@@ -1124,6 +1124,21 @@ def _expire_exceptions(queryset, *, now, limit: int | None = None) -> int:
     rows = list(rows.order_by("pk")[:limit] if limit else rows)
     _end_exceptions(rows, by=None, reason=_("Expired"), now=now, expiry=True)
     return len(rows)
+
+
+def exceptions_revocable(*, actor, grants: Iterable[ExceptionGrant]) -> set[int]:
+    """Which of these exception grants actor may revoke (for revoke buttons; exception_revoke decides)."""
+    grants = list(grants)
+    if not grants:
+        return set()
+    rights = _rights(actor)
+    return {
+        g.pk
+        for g in grants
+        if not _exception_refusal(
+            actor=actor, rights=rights, staff_id=g.staff_id, codename=g.permission.codename, store_id=g.store_id
+        )
+    }
 
 
 def exception_revoke(*, actor, grant: ExceptionGrant, reason: str) -> ExceptionGrant:

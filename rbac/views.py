@@ -28,11 +28,11 @@ from django.views.generic import TemplateView
 from core.permissions import permissions_of
 from staff.models import Position
 from staff.views import add_service_errors
-from stores.catalogue import BY_CODENAME, HIGH_RISK
+from stores.catalogue import BY_CODENAME, HIGH_RISK, label_of
 
 from . import forms, page_selectors, selectors, services
 from .filtersets import AccessRequestFilterSet
-from .models import SUPER_ADMIN_ONLY, AccessRequest, RequestStatus, Role, RoleBinding
+from .models import SUPER_ADMIN_ONLY, AccessRequest, ExceptionGrant, RequestStatus, Role, RoleBinding
 
 Staff = get_user_model()
 
@@ -400,6 +400,99 @@ class RevokeView(RequiresMixin, View):
                 )
                 return redirect(_next_url(request, binding.staff.get_absolute_url()))
         return self.render_page(request, binding, form, status=400)
+
+
+class ExceptionGrantView(RequiresMixin, View):
+    """One permission on one store, outside any role, with a reason and an optional expiry (same
+    delegation rules as roles). A high-risk permission becomes an access request."""
+
+    required = "users_manage"
+    template_name = "rbac/exception_grant_form.html"
+
+    def get(self, request):
+        initial = {k: request.GET[k] for k in ("staff", "store", "permission") if request.GET.get(k)}
+        form = forms.ExceptionGrantForm(viewer=request.user, initial=initial)
+        return render(request, self.template_name, {"form": form, "next": _next_url(request, "")})
+
+    def post(self, request):
+        form = forms.ExceptionGrantForm(request.POST, viewer=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            label = label_of(data["permission"])
+            try:
+                result = services.exception_grant(
+                    actor=request.user,
+                    staff=data["staff"],
+                    store=data["store"],
+                    permission=data["permission"],
+                    reason=data["reason"],
+                    expires_at=data["expires_at"],
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                _form_error(form, exc)
+            else:
+                if isinstance(result, AccessRequest):
+                    messages.info(
+                        request,
+                        _(
+                            "“%(perm)s” is a high-risk permission: an access request was opened and waits for "
+                            "a second person's approval."
+                        )
+                        % {"perm": label},
+                    )
+                    return redirect("rbac:access_request_detail", pk=result.pk)
+                messages.success(
+                    request,
+                    _("Granted “%(perm)s” on %(store)s to %(name)s.")
+                    % {"perm": label, "store": data["store"], "name": data["staff"]},
+                )
+                return redirect(_next_url(request, data["staff"].get_absolute_url()))
+        return render(request, self.template_name, {"form": form, "next": _next_url(request, "")}, status=400)
+
+
+class ExceptionRevokeView(RequiresMixin, View):
+    """Confirm, with a reason, and end one live single-permission grant in a store where the viewer
+    manages users."""
+
+    required = "users_manage"
+    template_name = "rbac/exception_revoke_form.html"
+
+    def get_grant(self, request, pk) -> ExceptionGrant:
+        return get_object_or_404(
+            ExceptionGrant.objects.restrict(request.user, "change").select_related(
+                "staff", "store", "permission", "granted_by"
+            ),
+            pk=pk,
+        )
+
+    def render_page(self, request, grant, form, status=200):
+        context = {
+            "grant": grant,
+            "label": label_of(grant.permission.codename),
+            "form": form,
+            "next": _next_url(request, ""),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        return self.render_page(request, self.get_grant(request, pk), forms.RevokeForm())
+
+    def post(self, request, pk):
+        grant = self.get_grant(request, pk)
+        form = forms.RevokeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.exception_revoke(actor=request.user, grant=grant, reason=form.cleaned_data["reason"])
+            except (ValidationError, PermissionDenied) as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Revoked “%(perm)s” on %(store)s from %(name)s.")
+                    % {"perm": label_of(grant.permission.codename), "store": grant.store, "name": grant.staff},
+                )
+                return redirect(_next_url(request, grant.staff.get_absolute_url()))
+        return self.render_page(request, grant, form, status=400)
 
 
 # ---------------------------------------------------------------------------------------------- bulk grant / revoke

@@ -77,6 +77,14 @@ PERMISSIONS = [
 
 BY_CODENAME = {p.codename: p for p in PERMISSIONS}
 HIGH_RISK = frozenset(p.codename for p in PERMISSIONS if p.high_risk)
+
+
+def label_of(codename: str):
+    """The (translated) label of a permission codename, "stores." prefix or not; the codename if unknown."""
+    perm = BY_CODENAME.get(str(codename).removeprefix("stores."))
+    return perm.label if perm else codename
+
+
 # Django's permission names are the untranslated English labels, whatever language is active when this
 # module is imported, so migrations stay stable; pages show the translated `label`.
 DJANGO_PERMISSIONS = [(p.codename, p.label._args[0]) for p in PERMISSIONS]

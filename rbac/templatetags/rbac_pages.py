@@ -8,7 +8,7 @@ from django import template
 
 from core.permissions import permissions_of
 from rbac import page_selectors, selectors, services
-from stores.catalogue import BY_CODENAME
+from stores.catalogue import BY_CODENAME, label_of
 
 register = template.Library()
 
@@ -56,13 +56,16 @@ def rbac_store_roles(context, store):
     holders = selectors.store_holders(viewer=viewer, store=store)
     bindings = [b for h in holders for b in h.bindings + h.everywhere]
     revocable, refusals = _revocable(viewer, bindings)
+    can_grant = perms.has("users_manage", store.pk)
+    grants = [g for h in holders for g in h.exceptions]
     return {
         "visible": True,
+        "revocable_grants": services.exceptions_revocable(actor=viewer, grants=grants) if can_grant else set(),
         "store": store,
         "holders": holders,
         "revocable": revocable,
         "refusals": refusals,
-        "can_grant": perms.has("users_manage", store.pk),
+        "can_grant": can_grant,
         "request": context.get("request"),
     }
 
@@ -75,13 +78,17 @@ def rbac_staff_bindings(context, person):
         selectors.binding_list(viewer=viewer, staff=person, live=True).order_by("store__name", "role__name", "pk")
     )
     revocable, refusals = _revocable(viewer, live)
+    exceptions = list(page_selectors.live_exceptions(viewer=viewer, staff=person))
+    may_manage = permissions_of(viewer).has_anywhere("users_manage")
+    revocable_grants = services.exceptions_revocable(actor=viewer, grants=exceptions) if may_manage else set()
     return {
         "person": person,
         "bindings": live,
         "revocable": revocable,
         "refusals": refusals,
-        "exceptions": list(page_selectors.live_exceptions(viewer=viewer, staff=person)),
-        "can_grant": permissions_of(viewer).has_anywhere("users_manage") and viewer.pk != person.pk,
+        "exceptions": exceptions,
+        "revocable_grants": revocable_grants,
+        "can_grant": may_manage and viewer.pk != person.pk,
         "request": context.get("request"),
     }
 
@@ -110,8 +117,7 @@ def rbac_staff_duties(context, person):
 @register.filter
 def perm_label(codename):
     """The catalogue label of a permission codename (the codename itself when unknown)."""
-    perm = BY_CODENAME.get(str(codename).removeprefix("stores."))
-    return perm.label if perm else codename
+    return label_of(codename)
 
 
 @register.filter
