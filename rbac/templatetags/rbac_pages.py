@@ -104,7 +104,12 @@ def rbac_staff_history(context, person):
     """A person's ended bindings (revoked or expired: by whom, when, why) in the viewer's stores."""
     viewer = _viewer(context)
     ended = selectors.binding_history(viewer=viewer, staff=person).ended()
-    return {"person": person, "ended": list(ended[:100])}
+    grants = selectors.exception_grant_list(viewer=viewer, staff=person).ended().select_related("revoked_by")
+    return {
+        "person": person,
+        "ended": list(ended[:100]),
+        "ended_grants": list(grants.order_by("-created_at", "-id")[:100]),
+    }
 
 
 @register.inclusion_tag("rbac/_staff_duties_body.html", takes_context=True)

@@ -106,7 +106,10 @@ def test_revoking_from_the_staff_page(as_user, admin_a, store_a, auditor):
     grant.refresh_from_db()
     assert grant.revoked_by == admin_a and grant.revoke_reason == "审计结束"
     assert AuditEvent.objects.filter(action="exception.revoke", target_id=str(grant.pk)).count() == 1
-    assert revoke_url not in client.get(auditor.get_absolute_url()).content.decode()
+    history = client.get(auditor.get_absolute_url()).content.decode()
+    assert revoke_url not in history
+    ended = history[history.index('id="staff-history"') :]
+    assert "Export reports" in ended and "审计结束" in ended  # kept as history, with who ended it and why
 
 
 def test_no_revoke_button_for_a_permission_one_does_not_hold(as_user, admin_a, people_manager, store_a, auditor):
