@@ -59,6 +59,16 @@ class Partner:
     name: str = ""
 
 
+def plan_step(plan: list, now: float) -> tuple:
+    """The entry of a time-ordered plan [(time, …), …] in force at `now` (the first one before it starts)."""
+    current = plan[0]
+    for entry in plan:
+        if entry[0] > now:
+            break
+        current = entry
+    return current
+
+
 @dataclass(slots=True)
 class Order:
     sn: str
@@ -73,12 +83,7 @@ class Order:
     return_sn: str = ""
 
     def step(self, now: float) -> tuple[int, str]:
-        current = self.plan[0]
-        for entry in self.plan:
-            if entry[0] > now:
-                break
-            current = entry
-        return current
+        return plan_step(self.plan, now)
 
     def time_of(self, status: str) -> int | None:
         return next((t for t, s in self.plan if s == status), None)
@@ -96,12 +101,7 @@ class ShopeeReturn:
     tracking_number: str
 
     def step(self, now: float) -> tuple[int, str]:
-        current = self.plan[0]
-        for entry in self.plan:
-            if entry[0] > now:
-                break
-            current = entry
-        return current
+        return plan_step(self.plan, now)
 
 
 @dataclass(slots=True)
@@ -192,12 +192,7 @@ class Posting:
     id: int = 0
 
     def step(self, now: float) -> tuple:
-        current = self.plan[0]
-        for entry in self.plan:
-            if entry[0] > now:
-                break
-            current = entry
-        return current
+        return plan_step(self.plan, now)
 
 
 @dataclass(slots=True)
@@ -215,12 +210,7 @@ class OzonReturn:
     storage_start_at: int
 
     def step(self, now: float) -> tuple:
-        current = self.plan[0]
-        for entry in self.plan:
-            if entry[0] > now:
-                break
-            current = entry
-        return current
+        return plan_step(self.plan, now)
 
 
 @dataclass(slots=True)
