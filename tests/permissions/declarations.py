@@ -15,7 +15,7 @@ from django.core import signing
 from core.testing import totp_code
 from rbac import selectors as rbac_selectors
 from rbac import services as rbac_services
-from rbac.views import grant_plan_key, revoke_plan_key
+from rbac.views.bulk import grant_plan_key, revoke_plan_key
 from stores.auth_views import SESSION_KEY, STATE_SALT
 
 from .matrix import (

@@ -1,0 +1,216 @@
+"""Opening access requests (a grant waiting for a second person) and lapsing them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record_many
+from core import bulk
+from core.permissions import PermissionSet
+from stores.catalogue import HIGH_RISK
+from stores.models import Store
+
+from ..models import (
+    AccessRequest,
+    RequestKind,
+    RequestStatus,
+    Role,
+)
+from ..permissions import load_permissions
+from .common import (
+    Target,
+    _check_expiry,
+    _exception_refusal,
+    _grant_refusal,
+    _permission,
+    _require_reason,
+    _rights,
+    _role_codes,
+    _target_invalid,
+    _working,
+    _works_in,
+)
+
+
+def _describe(
+    kind: str,
+    *,
+    person,
+    store,
+    role: Role | None,
+    codes: frozenset[str],
+    current: PermissionSet,
+    requested_by,
+    grant_expires_at,
+) -> dict:
+    """The frozen description of what approving would change."""
+    store_id = store.pk if store is not None else None
+    held = current.everywhere if store is None else current.perms_on(store_id)
+    return {
+        "kind": kind,
+        "what": role.name if role is not None else next(iter(codes)),
+        "role": {"id": role.pk, "name": role.name, "permissions": sorted(codes)} if role is not None else None,
+        "permission": next(iter(codes)) if role is None else None,
+        "staff": person.pk,
+        "staff_name": str(person),
+        "store": store_id,
+        "store_name": str(store) if store is not None else None,
+        "adds": sorted(codes - held) if not current.super_admin else [],
+        "high_risk": sorted(codes & HIGH_RISK),
+        "grant_expires_at": grant_expires_at.isoformat() if grant_expires_at else None,
+        "requested_by": requested_by.pk,
+        "requested_by_name": str(requested_by),
+    }
+
+
+def _create_requests(
+    kind: str,
+    targets: list[Target],
+    *,
+    requested_by,
+    reason: str,
+    grant_expires_at,
+    now,
+    role: Role | None = None,
+    permission: Permission | None = None,
+) -> list[AccessRequest]:
+    """Open one access request per target (one batch id), in bulk, each audited as access_request.create."""
+    if not targets:
+        return []
+    codes = _role_codes(role) if role is not None else frozenset([permission.codename])
+    staff_ids = {p.pk for p, _s in targets}
+    _expire_requests(
+        AccessRequest.objects.filter(status=RequestStatus.PENDING, staff_id__in=staff_ids, expires_at__lte=now)
+    )
+    current = {pk: load_permissions(p) for pk, p in {p.pk: p for p, _s in targets}.items()}
+    batch = AccessRequest.new_batch() if len(targets) > 1 else None
+    requests = [
+        AccessRequest(
+            kind=kind,
+            requested_by=requested_by,
+            staff=p,
+            role=role,
+            permission=permission,
+            store=s,
+            grant_expires_at=grant_expires_at,
+            reason=reason,
+            batch=batch,
+            created_at=now,
+            expires_at=now + settings.ACCESS_REQUEST_TTL,
+            description=_describe(
+                kind,
+                person=p,
+                store=s,
+                role=role,
+                codes=codes,
+                current=current[p.pk],
+                requested_by=requested_by,
+                grant_expires_at=grant_expires_at,
+            ),
+        )
+        for p, s in targets
+    ]
+    bulk.insert(requests)
+    record_many(
+        "access_request.create",
+        [
+            {
+                "target": r,
+                "store": r.store_id,
+                "reason": reason,
+                "after": {"status": r.status, "description": r.description, "expires_at": r.expires_at},
+            }
+            for r in requests
+        ],
+    )
+    return requests
+
+
+def access_request_create(
+    *,
+    actor,
+    staff,
+    store: Store | None,
+    reason: str,
+    role: Role | None = None,
+    permission=None,
+    expires_at: datetime | None = None,
+) -> AccessRequest:
+    """Ask for a role (or one permission on one store) to be granted after a second person approves.
+
+    Anyone may ask for themselves (on a store they can see, or all stores); asking for someone
+    else requires the right to grant it yourself, as for a direct grant.
+    """
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        now = timezone.now()
+        _check_expiry(expires_at, now)
+        rights = _rights(actor)
+        store_id = store.pk if store is not None else None
+        if (role is None) == (permission is None):
+            raise ValidationError(_("Ask for either a role or a single permission."))
+        perm = _permission(permission) if permission is not None else None
+        if perm is not None and store is None:
+            raise ValidationError({"store": _("A single permission is granted on one store.")})
+        if role is not None:
+            why = _target_invalid(staff, role, store)
+        else:
+            why = None if _working(staff) else _("%(name)s is not an active staff member.") % {"name": staff}
+        if why:
+            raise ValidationError(why)
+        if actor.pk == staff.pk:
+            if store_id is not None and not _works_in(rights, store_id):
+                raise PermissionDenied(_("You can only ask for access to stores you work in."))
+        elif role is not None:
+            why = _grant_refusal(
+                actor=actor, rights=rights, staff_id=staff.pk, role=role, codes=_role_codes(role), store_id=store_id
+            )
+        else:
+            why = _exception_refusal(
+                actor=actor, rights=rights, staff_id=staff.pk, codename=perm.codename, store_id=store_id
+            )
+        if why:
+            raise PermissionDenied(why)
+        duplicate = (
+            AccessRequest.objects.pending(now).filter(staff=staff, role=role, permission=perm, store=store).exists()
+        )
+        if duplicate:
+            raise ValidationError(_("A request for this is already waiting for approval."))
+        kind = RequestKind.ROLE if role is not None else RequestKind.PERMISSION
+        return _create_requests(
+            kind,
+            [(staff, store)],
+            requested_by=actor,
+            reason=reason,
+            grant_expires_at=expires_at,
+            now=now,
+            role=role,
+            permission=perm,
+        )[0]
+
+
+def _expire_requests(queryset) -> int:
+    rows = list(queryset.select_for_update(of=("self",), skip_locked=True).order_by("pk"))
+    if not rows:
+        return 0
+    AccessRequest.objects.filter(pk__any_of=[r.pk for r in rows]).update(status=RequestStatus.EXPIRED)
+    record_many(
+        "access_request.expire",
+        [
+            {
+                "target": r,
+                "store": r.store_id,
+                "before": {"status": r.status},
+                "after": {"status": RequestStatus.EXPIRED},
+            }
+            for r in rows
+        ],
+    )
+    return len(rows)

@@ -1,0 +1,48 @@
+"""我的职责 (my duties) and “why may this person do this here”."""
+
+from __future__ import annotations
+
+from django.views.generic import TemplateView
+
+from stores.catalogue import HIGH_RISK
+
+from .. import forms, page_selectors, selectors
+from .common import RequiresMixin
+
+
+class MyDutiesView(RequiresMixin, TemplateView):
+    """我的职责 for every signed-in person: my stores and roles there, ownership, what I may do in plain
+    words, grants ending within 14 days, my pending requests (as requester and as grantee)."""
+
+    required = None
+    template_name = "rbac/my_duties.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        viewer = self.request.user
+        duties = selectors.my_duties(viewer=viewer, soon=page_selectors.EXPIRY_WINDOW)
+        context.update(
+            duties=duties,
+            requested=[r for r in duties.my_requests if r.requested_by_id == viewer.pk],
+            for_me=[r for r in duties.my_requests if r.staff_id == viewer.pk and r.requested_by_id != viewer.pk],
+        )
+        return context
+
+
+class WhyView(RequiresMixin, TemplateView):
+    """Why may X do P on store S: the bindings, roles, exception grants and approvals that give it."""
+
+    template_name = "rbac/why.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        viewer = self.request.user
+        form = forms.WhyForm(self.request.GET or None, viewer=viewer)
+        context["form"] = form
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            context["explanation"] = selectors.permission_explanation(
+                viewer=viewer, staff=data["staff"], perm=data["permission"], store=data["store"]
+            )
+            context["high_risk"] = data["permission"] in HIGH_RISK
+        return context

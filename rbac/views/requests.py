@@ -1,0 +1,150 @@
+"""Access requests: the list, a request's page, approve / reject / cancel, and asking for access."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.permissions import permissions_of
+from stores.catalogue import BY_CODENAME
+
+from .. import forms, page_selectors, selectors, services
+from ..filtersets import AccessRequestFilterSet
+from ..models import AccessRequest, RequestStatus
+from .common import RequiresMixin, _error_messages, _form_error
+
+
+class AccessRequestListView(RequiresMixin, TemplateView):
+    """Requests waiting for the viewer's decision, their own, and the history of their stores."""
+
+    required = None
+    template_name = "rbac/access_request_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        viewer = self.request.user
+        context["to_decide"] = selectors.access_requests_pending_for(approver=viewer)
+        context["mine"] = selectors.my_access_requests(viewer=viewer, pending_only=False)[:50]
+        if permissions_of(viewer).has_anywhere("users_view"):
+            filterset = AccessRequestFilterSet(
+                self.request.GET or None, request=self.request, queryset=selectors.access_request_list(viewer=viewer)
+            )
+            rows = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+            context["filterset"] = filterset
+            context["page_obj"] = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+            query = self.request.GET.copy()
+            query.pop("page", None)
+            context["querystring"] = query.urlencode()
+        return context
+
+
+class AccessRequestMixin(RequiresMixin):
+    required = None
+
+    def get_request_object(self, pk) -> AccessRequest:
+        return get_object_or_404(page_selectors.visible_access_requests(viewer=self.request.user), pk=pk)
+
+    def render_detail(self, req, *, form=None, errors=(), status=200):
+        viewer = self.request.user
+        role_codes = (req.description.get("role") or {}).get("permissions") or []
+        pending = req.status == RequestStatus.PENDING
+        context = {
+            "req": req,
+            "errors": errors,
+            "form": form or forms.DecisionForm(),
+            "may_decide": pending and page_selectors.access_request_decidable(viewer=viewer, access_request=req),
+            "may_cancel": pending and viewer.pk in (req.requested_by_id, req.staff_id),
+            "role_permissions": selectors.permissions_explained(role_codes),
+            "adds": [BY_CODENAME[c] for c in req.description.get("adds", []) if c in BY_CODENAME],
+            "high_risk": [BY_CODENAME[c] for c in req.description.get("high_risk", []) if c in BY_CODENAME],
+            "single": BY_CODENAME.get(req.description.get("permission") or ""),
+        }
+        return render(self.request, "rbac/access_request_detail.html", context, status=status)
+
+
+class AccessRequestDetailView(AccessRequestMixin, View):
+    """One request with the frozen description of what would change; approve / reject for those who may."""
+
+    def get(self, request, pk):
+        return self.render_detail(self.get_request_object(pk))
+
+
+class AccessRequestDecisionView(AccessRequestMixin, View):
+    """POST: approve or reject with a reason (the service re-checks who may)."""
+
+    http_method_names = ["post"]
+    decision = "approve"
+
+    def post(self, request, pk):
+        req = self.get_request_object(pk)
+        form = forms.DecisionForm(request.POST)
+        if not form.is_valid():
+            return self.render_detail(req, form=form, status=400)
+        service = services.access_request_approve if self.decision == "approve" else services.access_request_reject
+        try:
+            service(actor=request.user, access_request=req, reason=form.cleaned_data["reason"])
+        except PermissionDenied as exc:
+            return self.render_detail(req, form=form, errors=_error_messages(exc), status=403)
+        except ValidationError as exc:
+            return self.render_detail(req, form=form, errors=_error_messages(exc), status=400)
+        done = _("Request approved; the grant is live.") if self.decision == "approve" else _("Request rejected.")
+        messages.success(request, done)
+        return redirect("rbac:access_request_detail", pk=req.pk)
+
+
+class AccessRequestCancelView(AccessRequestMixin, View):
+    """POST: the requester (or the person it is for) withdraws a pending request."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        req = self.get_request_object(pk)
+        form = forms.OptionalReasonForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        try:
+            services.access_request_cancel(actor=request.user, access_request=req, reason=reason)
+        except PermissionDenied as exc:
+            return self.render_detail(req, errors=_error_messages(exc), status=403)
+        except ValidationError as exc:
+            return self.render_detail(req, errors=_error_messages(exc), status=400)
+        messages.success(request, _("Request cancelled."))
+        return redirect("rbac:access_request_detail", pk=req.pk)
+
+
+class AccessRequestCreateView(RequiresMixin, View):
+    """Ask for a role or one permission for oneself, on a store one works in (or on all stores)."""
+
+    required = None
+    template_name = "rbac/access_request_form.html"
+
+    def get(self, request):
+        initial = {k: request.GET[k] for k in ("role", "permission", "store") if request.GET.get(k)}
+        return render(
+            request, self.template_name, {"form": forms.AccessRequestForm(viewer=request.user, initial=initial)}
+        )
+
+    def post(self, request):
+        form = forms.AccessRequestForm(request.POST, viewer=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                req = services.access_request_create(
+                    actor=request.user,
+                    staff=request.user,
+                    store=data["store"],
+                    role=data["role"],
+                    permission=data["permission"] or None,
+                    reason=data["reason"],
+                    expires_at=data["expires_at"],
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Request sent; another person will approve or reject it."))
+                return redirect("rbac:access_request_detail", pk=req.pk)
+        return render(request, self.template_name, {"form": form}, status=400)
