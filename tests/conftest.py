@@ -1,8 +1,26 @@
 """Shared fixtures. The suite runs on PostgreSQL and Redis; see README."""
 
+import importlib
+
 import pytest
+from django.apps import apps
+from django.db.models.signals import post_migrate
 
 from core.testing import verified_login
+
+
+def _restore_builtin_roles(sender, **kwargs):
+    """A transactional test ends with Django's flush, which empties every table: content types and
+    permissions come back through post_migrate, the built-in roles (a data migration) did not, so the
+    tests after it, and a later run reusing the test database (--reuse-db), found no roles. The flush
+    emits post_migrate; the data migration's own (idempotent) seed runs again there."""
+    from rbac.permissions import role_cache
+
+    importlib.import_module("rbac.migrations.0002_builtin_roles").seed(apps, None)
+    role_cache.invalidate()
+
+
+post_migrate.connect(_restore_builtin_roles, sender=apps.get_app_config("rbac"), weak=False)
 
 # Roles fixtures (roles, super_admins, sa, grant); a closer conftest may define its own `grant`.
 pytest_plugins = ["tests.rbac_fixtures"]

@@ -66,17 +66,8 @@ def test_the_demo_world_matches_the_demo_stores():
         assert robot.shop_id is None or robot.shop_id in {shop_id for shop_id, _ in shopee} | ozon
 
 
-@pytest.fixture
-def builtin_roles(transactional_db):
-    """The built-in roles come from a data migration, which an earlier transactional test's flush emptied."""
-    from rbac.permissions import role_cache
-
-    importlib.import_module("rbac.migrations.0002_builtin_roles").seed(apps, None)
-    role_cache.invalidate()
-
-
 @pytest.mark.django_db(transaction=True)
-def test_seeded_console_and_mounted_simulators_agree(var_dir, builtin_roles, demo_console, login):
+def test_seeded_console_and_mounted_simulators_agree(var_dir, demo_console, login):
     output = seed()
     admin = Staff.objects.get(username="admin")
     client = login(admin)
