@@ -24,7 +24,7 @@ from .approvals import (
     access_requests_bulk_reject,
 )
 from .bootstrap import binding_bootstrap
-from .common import Refusal, Target, _exception_refusal, _last_super_admin_message, _permanent_super_admins
+from .common import PlanChanged, Refusal, Target, _exception_refusal, _last_super_admin_message, _permanent_super_admins
 from .exceptions import exception_grant, exception_revoke, exceptions_revocable
 from .expiry import expire_due
 from .grants import GrantPlan, GrantResult, binding_grant, bindings_bulk_grant, bindings_bulk_grant_plan
@@ -37,6 +37,7 @@ __all__ = [
     "GrantPlan",
     "GrantResult",
     "OffboardResult",
+    "PlanChanged",
     "Refusal",
     "RevokePlan",
     "Target",

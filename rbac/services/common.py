@@ -3,6 +3,8 @@ what, where), input checks, the cheap binding builder and the last-super-admin i
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
@@ -43,7 +45,30 @@ class Refusal(NamedTuple):
         return PermissionDenied(self.message) if self.denied else ValidationError(self.message)
 
 
+class PlanChanged(ValidationError):
+    """A bulk grant or revocation was asked to apply exactly a previewed plan, and the plan it would apply
+    now differs (someone granted, revoked or changed a role in between): nothing was written."""
+
+    def __init__(self, message=None):
+        super().__init__(
+            message
+            or _("Something changed since the preview; nothing was saved. Check the changes again and confirm."),
+            code="plan_changed",
+        )
+
+
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+def _fingerprint(data) -> str:
+    """A short, stable digest of a plan's content: the key a preview hands out and a confirmation returns."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:40]
+
+
+def _apply_only(plan_key: str, expected_plan: str | None) -> None:
+    """Refuse to write unless the plan about to be applied is the one previewed (None: no preview to match)."""
+    if expected_plan is not None and plan_key != expected_plan:
+        raise PlanChanged
 
 
 def _rights(actor) -> PermissionSet:

@@ -25,9 +25,11 @@ from ..models import (
 from .common import (
     Refusal,
     Target,
+    _apply_only,
     _as_list,
     _binding_after,
     _check_expiry,
+    _fingerprint,
     _grant_refusal,
     _needs_approval,
     _new_binding,
@@ -55,6 +57,24 @@ class GrantPlan:
     @property
     def needs_approval(self) -> bool:
         return bool(self.request)
+
+    @property
+    def key(self) -> str:
+        """A fingerprint of exactly what this plan does: a preview shows it, a confirmation passes it back
+        as `expected_plan` so that only the previewed plan is applied."""
+
+        def pairs(targets):
+            return sorted([p.pk, s.pk if s is not None else 0] for p, s in targets)
+
+        return _fingerprint(
+            {
+                "role": self.role.pk,
+                "grant": pairs(self.grant),
+                "request": pairs(self.request),
+                "unchanged": pairs(self.unchanged),
+                "refused": pairs((r.staff, r.store) for r in self.refused),
+            }
+        )
 
 
 @dataclass
@@ -111,11 +131,21 @@ def bindings_bulk_grant_plan(
 
 
 def bindings_bulk_grant(
-    *, actor, role: Role, staff, stores, reason: str, expires_at: datetime | None = None
+    *,
+    actor,
+    role: Role,
+    staff,
+    stores,
+    reason: str,
+    expires_at: datetime | None = None,
+    expected_plan: str | None = None,
 ) -> GrantResult:
     """Apply the plan: bind the allowed targets in bulk (bindings, guardian groups and memberships,
     one audit row per binding — a constant number of statements), open access requests (one batch)
-    where the role is high-risk, and report the unchanged and refused targets."""
+    where the role is high-risk, and report the unchanged and refused targets.
+
+    With `expected_plan` (the `key` of the plan a person previewed), raises PlanChanged and writes
+    nothing unless the plan, made again under the role's lock, is exactly that one."""
     reason = _require_reason(reason)
     with transaction.atomic():
         sync.lock_role(role.pk)
@@ -123,6 +153,7 @@ def bindings_bulk_grant(
         plan = bindings_bulk_grant_plan(
             actor=actor, role=role, staff=staff, stores=stores, expires_at=expires_at, now=now
         )
+        _apply_only(plan.key, expected_plan)
         result = GrantResult(plan=plan)
         result.bindings = _create_bindings(
             role, plan.grant, granted_by=actor, reason=reason, expires_at=expires_at, now=now

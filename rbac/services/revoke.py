@@ -19,6 +19,8 @@ from ..models import (
 )
 from .common import (
     Refusal,
+    _apply_only,
+    _fingerprint,
     _grant_refusal,
     _last_super_admin_message,
     _permanent_super_admins,
@@ -35,6 +37,17 @@ class RevokePlan:
     revoke: list[RoleBinding] = field(default_factory=list)
     unchanged: list[RoleBinding] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)  # each with .binding
+
+    @property
+    def key(self) -> str:
+        """A fingerprint of exactly what this plan does (see GrantPlan.key)."""
+        return _fingerprint(
+            {
+                "revoke": sorted(b.pk for b in self.revoke),
+                "unchanged": sorted(b.pk for b in self.unchanged),
+                "refused": sorted(r.binding.pk for r in self.refused),
+            }
+        )
 
 
 def _bindings_for_update(bindings, *, lock: bool) -> list[RoleBinding]:
@@ -82,13 +95,17 @@ def bindings_bulk_revoke_plan(*, actor, bindings, now: datetime | None = None, _
     return plan
 
 
-def bindings_bulk_revoke(*, actor, bindings, reason: str) -> RevokePlan:
+def bindings_bulk_revoke(*, actor, bindings, reason: str, expected_plan: str | None = None) -> RevokePlan:
     """Revoke the allowed live bindings in bulk (one UPDATE, one membership DELETE, one audit row per
-    binding); returns the plan that was applied, with the skipped and refused ones."""
+    binding); returns the plan that was applied, with the skipped and refused ones.
+
+    With `expected_plan` (the `key` of the plan a person previewed), raises PlanChanged and writes
+    nothing unless the plan, made again with the bindings locked, is exactly that one."""
     reason = _require_reason(reason)
     with transaction.atomic():
         now = timezone.now()
         plan = bindings_bulk_revoke_plan(actor=actor, bindings=bindings, now=now, _locked=True)
+        _apply_only(plan.key, expected_plan)
         _revoke_bindings(plan.revoke, by=actor, reason=reason, now=now)
     return plan
 

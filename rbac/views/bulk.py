@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -19,54 +15,6 @@ from .. import forms, selectors, services
 from .common import RequiresMixin
 
 
-class PlanChanged(Exception):
-    """What the service was about to apply differs from the preview the person confirmed."""
-
-
-def _key(data) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:40]
-
-
-def _pk(obj):
-    return obj.pk if obj is not None else None
-
-
-def grant_plan_key(plan: services.GrantPlan) -> str:
-    """A fingerprint of exactly what a grant plan does (the preview's promise)."""
-
-    def pairs(targets):
-        return sorted([_pk(p), _pk(s) or 0] for p, s in targets)
-
-    return _key(
-        {
-            "role": plan.role.pk,
-            "grant": pairs(plan.grant),
-            "request": pairs(plan.request),
-            "unchanged": pairs(plan.unchanged),
-            "refused": pairs((r.staff, r.store) for r in plan.refused),
-        }
-    )
-
-
-def revoke_plan_key(plan: services.RevokePlan) -> str:
-    return _key(
-        {
-            "revoke": sorted(b.pk for b in plan.revoke),
-            "unchanged": sorted(b.pk for b in plan.unchanged),
-            "refused": sorted(r.binding.pk for r in plan.refused),
-        }
-    )
-
-
-def _apply_exactly(apply, key_of, expected: str):
-    """Run a bulk service inside a transaction and keep its work only if it did exactly what was previewed."""
-    with transaction.atomic():
-        outcome = apply()
-        if key_of(outcome) != expected:
-            raise PlanChanged
-    return outcome
-
-
 def _carried(request) -> list[tuple[str, str]]:
     """The form's parameters, to post again unchanged from the preview."""
     skip = {"csrfmiddlewaretoken", "step", "plan_key"}
@@ -75,7 +23,8 @@ def _carried(request) -> list[tuple[str, str]]:
 
 class BulkGrantView(RequiresMixin, View):
     """Form → preview (new bindings, already held, refusals with the reason, what needs approval) →
-    confirm (the same parameters posted again, re-planned and re-validated by the service)."""
+    confirm (the same parameters posted again with the preview's plan key; the service applies exactly that
+    plan or refuses with PlanChanged, and the page shows the new preview)."""
 
     required = "users_manage"
     form_class: type = forms.BulkGrantStoresForm
@@ -99,7 +48,7 @@ class BulkGrantView(RequiresMixin, View):
             "form": form,
             "mode": self.mode,
             "plan": plan,
-            "plan_key": grant_plan_key(plan),
+            "plan_key": plan.key,
             "carried": _carried(self.request),
             "has_work": bool(plan.grant or plan.request),
             "high_risk": [BY_CODENAME[c] for c in plan.high_risk],
@@ -121,22 +70,16 @@ class BulkGrantView(RequiresMixin, View):
             return self.render_form(form, status=400)
         if request.POST.get("step") != "confirm":
             return self.render_preview(form, plan)
-        expected = request.POST.get("plan_key", "")
         try:
-            if grant_plan_key(plan) != expected:
-                raise PlanChanged
-            result = _apply_exactly(
-                lambda: services.bindings_bulk_grant(
-                    actor=request.user, reason=reason, expires_at=expires_at, **targets
-                ),
-                lambda r: grant_plan_key(r.plan),
-                expected,
+            result = services.bindings_bulk_grant(
+                actor=request.user,
+                reason=reason,
+                expires_at=expires_at,
+                expected_plan=request.POST.get("plan_key", ""),
+                **targets,
             )
-        except PlanChanged:
-            messages.warning(
-                request,
-                _("Something changed since the preview; nothing was saved. Check the changes again and confirm."),
-            )
+        except services.PlanChanged as exc:
+            messages.warning(request, exc.message)
             plan = services.bindings_bulk_grant_plan(actor=request.user, expires_at=expires_at, **targets)
             return self.render_preview(form, plan, status=409)
         except ValidationError as exc:
@@ -197,32 +140,26 @@ class BulkRevokeView(RequiresMixin, View):
         )
 
     def render_preview(self, form, plan, status=200):
-        context = {"form": form, "plan": plan, "plan_key": revoke_plan_key(plan), "carried": _carried(self.request)}
+        context = {"form": form, "plan": plan, "plan_key": plan.key, "carried": _carried(self.request)}
         return render(self.request, self.preview_template, context, status=status)
 
     def post(self, request):
         form = forms.BulkRevokeForm(request.POST, viewer=request.user)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
-        plan = services.bindings_bulk_revoke_plan(actor=request.user, bindings=self.bindings(form))
         if request.POST.get("step") != "confirm":
-            return self.render_preview(form, plan)
-        expected = request.POST.get("plan_key", "")
+            return self.render_preview(
+                form, services.bindings_bulk_revoke_plan(actor=request.user, bindings=self.bindings(form))
+            )
         try:
-            if revoke_plan_key(plan) != expected:
-                raise PlanChanged
-            applied = _apply_exactly(
-                lambda: services.bindings_bulk_revoke(
-                    actor=request.user, bindings=self.bindings(form), reason=form.cleaned_data["reason"]
-                ),
-                revoke_plan_key,
-                expected,
+            applied = services.bindings_bulk_revoke(
+                actor=request.user,
+                bindings=self.bindings(form),
+                reason=form.cleaned_data["reason"],
+                expected_plan=request.POST.get("plan_key", ""),
             )
-        except PlanChanged:
-            messages.warning(
-                request,
-                _("Something changed since the preview; nothing was saved. Check the changes again and confirm."),
-            )
+        except services.PlanChanged as exc:
+            messages.warning(request, exc.message)
             plan = services.bindings_bulk_revoke_plan(actor=request.user, bindings=self.bindings(form))
             return self.render_preview(form, plan, status=409)
         except ValidationError as exc:

@@ -15,7 +15,6 @@ from django.core import signing
 from core.testing import totp_code
 from rbac import selectors as rbac_selectors
 from rbac import services as rbac_services
-from rbac.views.bulk import grant_plan_key, revoke_plan_key
 from stores.auth_views import SESSION_KEY, STATE_SALT
 
 from .matrix import (
@@ -227,7 +226,7 @@ def bulk_grant(mode: str, *, confirm: bool):
                 plan = rbac_services.bindings_bulk_grant_plan(
                     actor=ctx.user, role=w.orders_role, staff=[w.clerk], stores=[w.store_a]
                 )
-                key = grant_plan_key(plan)
+                key = plan.key
             data.update(step="confirm", plan_key=key)
         return data
 
@@ -246,7 +245,7 @@ def bulk_revoke(*, confirm: bool):
                 bindings = rbac_selectors.binding_list(
                     viewer=ctx.user, staff=w.clerk, store=w.store_a, role=w.clerk_role, live=True
                 )
-                key = revoke_plan_key(rbac_services.bindings_bulk_revoke_plan(actor=ctx.user, bindings=bindings))
+                key = rbac_services.bindings_bulk_revoke_plan(actor=ctx.user, bindings=bindings).key
             data.update(step="confirm", plan_key=key)
         return data
 

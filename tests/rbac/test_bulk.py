@@ -133,3 +133,53 @@ def test_revoke_preview_lists_ended_and_refused(grant, roles, plain_role, store,
     services.binding_revoke(actor=admin, binding=here, reason="r")
     plan = services.bindings_bulk_revoke_plan(actor=admin, bindings=[here, there])
     assert plan.unchanged == [here] and [r.binding for r in plan.refused] == [there] and not plan.revoke
+
+
+def test_applying_the_previewed_grant_plan_writes_it(sa, plain_role):
+    person, stores = StaffFactory(), [StoreFactory() for _ in range(3)]
+    key = services.bindings_bulk_grant_plan(actor=sa, role=plain_role, staff=person, stores=stores).key
+
+    result = services.bindings_bulk_grant(
+        actor=sa, role=plain_role, staff=person, stores=stores, reason="r", expected_plan=key
+    )
+
+    assert {b.store_id for b in result.bindings} == {s.pk for s in stores}
+
+
+def test_a_grant_plan_that_changed_since_the_preview_writes_nothing(sa, grant, plain_role):
+    """The API and the pages alike: a confirmation carries the previewed plan's key, and the service
+    refuses (PlanChanged, a ValidationError) when the plan it would apply now is not that one."""
+    person, stores = StaffFactory(), [StoreFactory() for _ in range(3)]
+    key = services.bindings_bulk_grant_plan(actor=sa, role=plain_role, staff=person, stores=stores).key
+    grant(person, plain_role, stores[1])  # someone else, in between
+    bindings, events = RoleBinding.objects.count(), AuditEvent.objects.count()
+
+    with pytest.raises(services.PlanChanged) as caught:
+        services.bindings_bulk_grant(
+            actor=sa, role=plain_role, staff=person, stores=stores, reason="r", expected_plan=key
+        )
+
+    assert caught.value.code == "plan_changed"
+    assert (RoleBinding.objects.count(), AuditEvent.objects.count()) == (bindings, events)
+
+
+def test_a_revoke_plan_that_changed_since_the_preview_writes_nothing(sa, grant, plain_role):
+    person, stores = StaffFactory(), [StoreFactory() for _ in range(3)]
+    for s in stores:
+        grant(person, plain_role, s)
+    live = RoleBinding.objects.live().filter(staff=person)
+    key = services.bindings_bulk_revoke_plan(actor=sa, bindings=live).key
+    services.binding_revoke(actor=sa, binding=live.first(), reason="someone else, in between")
+    events = AuditEvent.objects.count()
+
+    with pytest.raises(services.PlanChanged):
+        services.bindings_bulk_revoke(
+            actor=sa, bindings=RoleBinding.objects.filter(staff=person), reason="r", expected_plan=key
+        )
+    assert (live.count(), AuditEvent.objects.count()) == (2, events)
+
+    fresh = services.bindings_bulk_revoke_plan(actor=sa, bindings=RoleBinding.objects.filter(staff=person)).key
+    applied = services.bindings_bulk_revoke(
+        actor=sa, bindings=RoleBinding.objects.filter(staff=person), reason="r", expected_plan=fresh
+    )
+    assert (len(applied.revoke), live.count()) == (2, 0)
