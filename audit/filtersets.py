@@ -7,10 +7,11 @@ the actor is typed (a name, or the staff id the API uses), so no list of people 
 from datetime import datetime, time, timedelta
 
 import django_filters
-from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.stores import get_store_model
 
 from .models import AuditEvent, Source
 
@@ -23,9 +24,8 @@ def _viewer(request):
 
 def audit_stores(request):
     """Stores whose events the viewer may read."""
-    store_model = apps.get_model("stores", "Store")
     permission = AuditEvent.permission_for("view")
-    return store_model.objects.restrict(_viewer(request), permission).order_by("platform", "site", "name")
+    return get_store_model().objects.restrict(_viewer(request), permission).order_by("platform", "site", "name")
 
 
 def _day_start(value) -> datetime:

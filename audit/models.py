@@ -37,7 +37,7 @@ class AuditEvent(RestrictedModel):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
     store = models.ForeignKey(
-        "stores.Store",
+        settings.SHOPCREW_STORE_MODEL,
         verbose_name=_("store"),
         null=True,
         blank=True,

@@ -13,6 +13,8 @@ from functools import cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from .stores import store_model_label
+
 ANY = "*"  # pseudo-permission: "holds at least one permission on the store"
 
 
@@ -113,7 +115,7 @@ _PREFIX_LEN = len(STORE_PERM_PREFIX)
 
 
 def _store_id_of(obj):
-    if obj._meta.label == "stores.Store":
+    if obj._meta.label == store_model_label():
         return obj.pk
     return getattr(obj, "store_id", None)
 

@@ -1,6 +1,8 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
+from .stores import get_store_model
+
 # Panels that other apps add to the home page from their AppConfig.ready(), in order, e.g.
 # HOME_PANELS.append("rbac/_home_approvals.html"). Each is included with the page's context; a panel that
 # needs data loads it through an inclusion tag of its own app.
@@ -13,9 +15,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
-        from django.apps import apps
-
-        store_model = apps.get_model("stores", "Store")  # core imports no domain app
+        store_model = get_store_model()  # core imports no domain app
         context = super().get_context_data(**kwargs)
         stores = store_model.objects.restrict(self.request.user, "view").select_related("primary_owner", "backup_owner")
         context["stores"] = stores[:200]

@@ -106,6 +106,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 AUTH_USER_MODEL = "staff.Staff"
+# The store model, for the layers below `stores` (core.stores.get_store_model), as AUTH_USER_MODEL is for users.
+SHOPCREW_STORE_MODEL = "stores.Store"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rbac.backends.StoreRoleBackend",
