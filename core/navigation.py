@@ -1,37 +1,69 @@
-"""The top navigation: each entry shows only to people who hold its permission somewhere."""
+"""The top navigation: entries registered by the apps that own the pages, each shown only to people who
+hold its permission somewhere.
+
+core names no app's pages: an app lists its own entries in `<app>/navigation.py`, which core imports
+once every app is loaded (CoreConfig.ready), e.g.
+
+    from core.navigation import register
+    register("stores:store_list", _("Stores"), ANY, order=20)
+
+Entries are shown by `order`, then in registration order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import Promise
+from django.utils.module_loading import autodiscover_modules
 
-from .permissions import ANY, permissions_of
-
-# (url name, label, permission needed somewhere or None for everyone signed in)
-NAV = [
-    ("rbac:my_duties", _("My duties"), None),
-    ("stores:store_list", _("Stores"), ANY),
-    ("staff:staff_list", _("Staff"), "users_view"),
-    ("rbac:role_matrix", _("Roles"), "users_view"),
-    ("rbac:grid", _("Assignments"), "users_view"),
-    ("rbac:access_request_list", _("Access requests"), None),
-    ("notifications:robot_list", _("Notifications"), "settings_view"),
-    ("audit:event_list", _("Audit log"), "users_view"),
-]
+from .permissions import permissions_of
 
 
-def nav_items(request):
+@dataclass(frozen=True)
+class NavEntry:
+    """One link: its URL name, its label, the permission needed somewhere (None: everyone signed in)."""
+
+    url_name: str
+    label: str | Promise
+    permission: str | None
+    order: int
+
+
+_entries: list[NavEntry] = []
+
+
+def register(url_name: str, label: str | Promise, permission: str | None = None, *, order: int) -> None:
+    """Add an entry to the top navigation (registering the same URL name again replaces it)."""
+    _entries[:] = [e for e in _entries if e.url_name != url_name]
+    _entries.append(NavEntry(url_name, label, permission, order))
+    _entries.sort(key=lambda e: e.order)
+
+
+def entries() -> list[NavEntry]:
+    return list(_entries)
+
+
+def autodiscover() -> None:
+    """Import every installed app's `navigation` module (each registers its entries)."""
+    autodiscover_modules("navigation")
+
+
+def nav_items(request) -> list[dict]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
     perms = permissions_of(user)
     items = []
-    for url_name, label, perm in NAV:
-        if perm is not None and not perms.has_anywhere(perm):
+    for entry in _entries:
+        if entry.permission is not None and not perms.has_anywhere(entry.permission):
             continue
         try:
-            url = reverse(url_name)
+            url = reverse(entry.url_name)
         except NoReverseMatch:
-            continue  # that part of the console is not installed
-        items.append({"url": url, "label": label, "active": _is_current(request.path, url)})
+            continue  # that part of the console is not mounted
+        items.append({"url": url, "label": entry.label, "active": _is_current(request.path, url)})
     return items
 
 

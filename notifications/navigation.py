@@ -1,0 +1,7 @@
+"""The notifications app's entry in the top navigation (see core.navigation)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.navigation import register
+
+register("notifications:robot_list", _("Notifications"), "settings_view", order=70)
