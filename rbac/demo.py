@@ -1,4 +1,4 @@
-"""Demo roles (run by `manage.py seed_demo`, see its SEED_STEPS): position default roles, the demo staff's
+"""Demo roles (run by `manage.py seed_demo` through core.seeding): position default roles, the demo staff's
 role bindings on the stores they work on, and a password for each of them.
 
 Each position proposes one built-in role; every demo person holds their position's default roles on the
@@ -16,7 +16,7 @@ from __future__ import annotations
 from rbac.models import PositionRole, Role, RoleBinding
 from rbac.services import binding_bootstrap, position_roles_set
 from staff import services as staff_services
-from staff.management.commands.seed_demo import STAFF, admin_password
+from staff.demo import STAFF, admin_password
 
 # position → built-in role keys it proposes (rbac/builtin_roles.py)
 POSITION_ROLES = {

@@ -1,41 +1,35 @@
-"""The demo world: fixed ids and keys the console's demo data and the mounted simulators share.
+"""The demo world in the simulators: the partner, shops, Ozon sellers and robot keys the console's demo data
+uses too.
 
 In demo mode (`SHOPCREW_DEMO`, as `bin/run` serves the console) the simulators live inside the console's
 process, in memory, so they must know the demo partner, shops, Ozon sellers and robot keys from the start:
-`install(world)` puts them there (SandboxConfig.ready() calls it). `manage.py seed_demo` creates the
-matching console records (a Shopee app, Ozon keys, group robots) from the same constants, so the two sides
-agree without talking to each other. Everything here is made-up demo data; the keys are not secrets.
+`install(world)` puts them there (SandboxConfig.ready() calls it). Both sides read the same data file,
+settings.SHOPCREW_DEMO_WORLD (config/demo_world.json): `manage.py seed_demo` creates the matching console
+records (stores, a Shopee app, Ozon keys, group robots) from it, so the two sides agree without importing
+each other. Everything in it is made-up demo data; the keys are not secrets.
 
-Shop ids match the stores of `seed_demo` (a test checks it). An Ozon store's shop id is its seller's
-Client-Id. Orders and postings are seeded with fixed RNG seeds: the same mix on every start, spread over
-the last 30 days, plus some more dated in the coming week that appear as time passes.
+An Ozon store's shop id is its seller's Client-Id. Orders and postings are seeded with fixed RNG seeds: the
+same mix on every start, spread over the last 30 days, plus some more dated in the coming week that appear
+as time passes.
 """
 
 from __future__ import annotations
 
-import hashlib
-import uuid
+import json
 from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
 
 from .state import DAY, World
 
-
-def _token(label: str, length: int) -> str:
-    return hashlib.sha256(f"shopcrew-demo:{label}".encode()).hexdigest()[:length]
-
-
-def _uuid(label: str) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://shopcrew.invalid/demo/{label}"))
-
-
-PARTNER_ID = 1_100_001
-PARTNER_KEY = "shpk" + _token("partner", 60)
-PARTNER_NAME = "ShopCrew Demo"
+# Next to the console's settings in this repository; SHOPCREW_DEMO_WORLD names it where Django is configured.
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config" / "demo_world.json"
 
 
 @dataclass(frozen=True)
 class DemoShop:
-    """A Shopee shop of the demo (shop_id as in seed_demo's STORES)."""
+    """A Shopee shop of the demo."""
 
     shop_id: int
     region: str
@@ -61,24 +55,20 @@ class DemoRobot:
     department: str
 
 
-SHOPS = (
-    DemoShop(220001, "SG", "Shopee 新加坡旗舰店"),
-    DemoShop(220002, "MY", "Shopee 马来西亚店"),
-    DemoShop(220003, "TH", "Shopee 泰国店"),
-)
+def _read() -> dict:
+    path = getattr(settings, "SHOPCREW_DEMO_WORLD", None) if settings.configured else None
+    return json.loads(Path(path or DEFAULT_PATH).read_text(encoding="utf-8"))
 
-SELLERS = (
-    DemoSeller(880001, _uuid("ozon-880001"), "Ozon 莫斯科店"),
-    DemoSeller(880002, _uuid("ozon-880002"), "Ozon 俄罗斯二店"),
-)
 
-ROBOTS = (
-    DemoRobot(_uuid("robot-sg-orders"), "新加坡旗舰店-客服部-新订单", "220001", "客服部"),
-    DemoRobot(_uuid("robot-my-shipping"), "马来西亚店-仓储部-发货", "220002", "仓储部"),
-    DemoRobot(_uuid("robot-th-after-sales"), "泰国店-客服部-售后", "220003", "客服部"),
-    DemoRobot(_uuid("robot-msk-orders"), "莫斯科店-客服部-新订单", "880001", "客服部"),
-    DemoRobot(_uuid("robot-company-daily"), "全公司-运营部-日报", None, "运营部"),
+_DATA = _read()
+PARTNER_ID: int = _DATA["shopee_partner"]["partner_id"]
+PARTNER_KEY: str = _DATA["shopee_partner"]["partner_key"]
+PARTNER_NAME: str = _DATA["shopee_partner"]["name"]
+SHOPS = tuple(DemoShop(int(s["shop_id"]), s["site"], s["name"]) for s in _DATA["stores"] if s["platform"] == "shopee")
+SELLERS = tuple(
+    DemoSeller(int(s["shop_id"]), s["api_key"], s["name"]) for s in _DATA["stores"] if s["platform"] == "ozon"
 )
+ROBOTS = tuple(DemoRobot(r["key"], r["name"], r["shop_id"], r["department"]) for r in _DATA["robots"])
 
 ORDERS_PAST = 300  # per shop / seller, over the last 30 days
 ORDERS_COMING = 40  # per shop / seller, dated over the next 7 days: they appear as time passes

@@ -13,11 +13,11 @@ from django.apps import apps
 from django.core.management import call_command
 from django.urls import clear_url_caches, reverse
 
+from core.seeding import demo_world as console_world
 from notifications.models import Robot, validate_robot_name
 from rbac.models import RoleBinding
 from sandbox import demo_world
 from sandbox.control import Control
-from staff.management.commands.seed_demo import STORES
 from staff.models import Staff
 from stores.models import OzonCredential, ShopeeApp, ShopeeCredential, Store
 from tests.stores.connection_support import authorize_through_views
@@ -57,8 +57,10 @@ def demo_console(settings, live_server):
 
 
 def test_the_demo_world_matches_the_demo_stores():
-    shopee = {(shop_id, site) for platform, site, shop_id, *_ in STORES if platform == "shopee"}
-    ozon = {shop_id for platform, _site, shop_id, *_ in STORES if platform == "ozon"}
+    """The console (core.seeding) and the simulators (sandbox.demo_world) read one data file."""
+    stores = console_world()["stores"]
+    shopee = {(s["shop_id"], s["site"]) for s in stores if s["platform"] == "shopee"}
+    ozon = {s["shop_id"] for s in stores if s["platform"] == "ozon"}
     assert {(str(s.shop_id), s.region) for s in demo_world.SHOPS} == shopee
     assert {str(s.client_id) for s in demo_world.SELLERS} == ozon
     for robot in demo_world.ROBOTS:

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from audit.models import AuditEvent
-from staff.management.commands.seed_demo import DEPARTMENTS, POSITIONS, STAFF, STORES
+from core.seeding import demo_world
+from staff.demo import DEPARTMENTS, POSITIONS, STAFF
 from staff.models import Department, Position, Staff
 from stores.models import Store
 
@@ -59,7 +60,7 @@ def test_creates_the_demo_company(var_dir):
     assert not people.filter(employee_id=None).exists() and not people.filter(mobile="").exists()
     assert not people.filter(wecom_userid="").exists() and not people.filter(hire_date=None).exists()
 
-    stores = Store.objects.filter(shop_id__in=[row[2] for row in STORES])
+    stores = Store.objects.filter(shop_id__in=[row["shop_id"] for row in demo_world()["stores"]])
     assert sorted(stores.filter(platform="shopee").values_list("site", flat=True)) == ["MY", "SG", "TH"]
     assert list(stores.filter(platform="ozon").values_list("site", flat=True)) == ["RU", "RU"]
     for store in stores:

@@ -108,6 +108,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 AUTH_USER_MODEL = "staff.Staff"
 # The store model, for the layers below `stores` (core.stores.get_store_model), as AUTH_USER_MODEL is for users.
 SHOPCREW_STORE_MODEL = "stores.Store"
+# The demo world the console's demo data and the simulators both read (core.seeding, sandbox.demo_world).
+SHOPCREW_DEMO_WORLD = BASE_DIR / "config" / "demo_world.json"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rbac.backends.StoreRoleBackend",
