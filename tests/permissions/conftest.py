@@ -2,6 +2,9 @@
 back at its end; each test runs in its own savepoint), and `play(route, persona)`."""
 
 import pytest
+import redis
+from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 
 from audit.models import AuditEvent
@@ -47,7 +50,16 @@ def world(built_world, db):
 
 
 @pytest.fixture
-def play(world, client, request):
+def clean_coalescing():
+    """Refusals are coalesced per actor and URL per minute (in Redis or the cache): each case starts from
+    a clean state, so the `denied` event it causes is never swallowed by an earlier case's."""
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    for alias in settings.CACHES:
+        caches[alias].clear()
+
+
+@pytest.fixture
+def play(world, client, request, clean_coalescing):
     """play(route, persona) → the violations seen: builds the persona, signs them in, runs the checker.
     `as_persona` plays someone else in that persona's place (e.g. "b_admin" as "other")."""
 

@@ -17,10 +17,14 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PERSONAS = ("anonymous", "no_2fa", "none", "other", "this", "super")
+PERSONAS = ("anonymous", "no_2fa", "none", "other", "this", "super", "lacks", "allstore", "djstaff")
 # Personas with no right at all on store A: nothing of A may appear in anything they are shown.
-OUTSIDERS = ("anonymous", "none", "other")
-INSIDERS = ("this", "super")
+OUTSIDERS = ("anonymous", "none", "other", "djstaff")
+INSIDERS = ("this", "super", "allstore")
+SIGNED_OUT = ("anonymous",)
+# Every HTTP method the matrix sends to every named URL (guarantee c of issue 8).
+METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 # ---------------------------------------------------------------------------------------------- outcomes
@@ -81,7 +85,17 @@ FORM_ERROR = Outcome("the form again with its errors (nothing done)", (200, 400)
 
 @dataclass(frozen=True)
 class Personas:
-    """The expected outcome for each persona (see PERSONAS)."""
+    """The expected outcome for each persona (see PERSONAS).
+
+    The three personas of issue 8 default to what the route's other outcomes imply (a declaration names
+    them only where that default is wrong):
+    - `lacks`: a binding on the route's store whose role lacks the route's permissions, plus the route's
+      role on store B. For a route that any right in the store opens (`needs` is ANY_ROLE) they are
+      "this store"; otherwise they are refused like "other store" (any refusal: 400, 403, 404, or
+      the refusal "other store" gets), since holding another right in A must not open the route there;
+    - `allstore`: the route's role bound on all stores, not the super admin role: "this store";
+    - `djstaff`: Django's `is_staff` flag and no binding: "no permission" (the flag opens nothing of ours).
+    """
 
     anonymous: Outcome
     no_2fa: Outcome
@@ -89,9 +103,25 @@ class Personas:
     other: Outcome
     this: Outcome
     super: Outcome
+    lacks: Outcome | None = None
+    allstore: Outcome | None = None
+    djstaff: Outcome | None = None
 
-    def of(self, persona: str) -> Outcome:
-        return getattr(self, persona)
+    def of(self, persona: str, *, any_right: bool = False) -> Outcome:
+        declared = getattr(self, persona)
+        if declared is not None:
+            return declared
+        if persona == "djstaff":
+            return self.none
+        if persona == "allstore":
+            return self.this
+        # lacks
+        if any_right or self.other.allowed:
+            return self.this if any_right else self.other
+        statuses = tuple(sorted({*self.other.status, 400, 403, 404}))
+        return Outcome(
+            f"a refusal like an outsider's ({self.other.label}, 400, 403 or 404)", statuses, to=self.other.to
+        )
 
 
 def page(
@@ -126,6 +156,9 @@ def api(
 
 def everyone(outcome: Outcome) -> Personas:
     return Personas(*([outcome] * len(PERSONAS)))
+
+
+ANY_RIGHT = frozenset({"orders_view"})  # a route's `needs` when any right in the store opens it
 
 
 # ---------------------------------------------------------------------------------------------- declarations
@@ -327,7 +360,7 @@ def _urlencode(values: dict) -> str:
 
 def check(route: Route, persona: str, ctx: Ctx, *, db_state: Callable[[], Any], audit_model) -> list[str]:
     """Play the route as the persona (already signed in on ctx.client) and list what went wrong."""
-    expected = route.expect.of(persona)
+    expected = route.expect.of(persona, any_right=route.needs == ANY_RIGHT)
     if route.prepare:
         route.prepare(ctx)
     url = reverse(route.name, args=route.args(ctx))
@@ -339,7 +372,7 @@ def check(route: Route, persona: str, ctx: Ctx, *, db_state: Callable[[], Any], 
     problems = expected.problems(response)
     body = body_of(response)
     world = ctx.world
-    if persona in OUTSIDERS:
+    if persona in OUTSIDERS or (persona == "lacks" and not expected.allowed):
         if world.marker in body:
             problems.append(f"the answer shows store A's data ({world.marker!r}) to a person who may not see it")
         problems.extend(
@@ -354,8 +387,11 @@ def check(route: Route, persona: str, ctx: Ctx, *, db_state: Callable[[], Any], 
         if world.other_marker not in body:
             problems.append(f"the answer should show the viewer's own store B ({world.other_marker!r}) but does not")
 
-    actions = Counter(audit_model.objects.filter(id__gt=last_event).values_list("action", flat=True))
+    events = list(audit_model.objects.filter(id__gt=last_event).values("action", "actor_id", "after"))
+    actions = Counter(e["action"] for e in events if e["action"] != DENIED)
     problems.extend(_audit_problems(route, expected, actions))
+    problems.extend(_actor_problems(persona, ctx.user, events))
+    problems.extend(_denied_problems(route, persona, expected, response, events))
     after = db_state()  # reads and refusals change nothing; allowed writes change something
     changed = sorted(table for table in after if after[table] != state.get(table))
     writes = expected.allowed and route.audit is not None
@@ -380,6 +416,42 @@ def _audit_problems(route: Route, expected: Outcome, actions: Counter) -> list[s
     return [f"a refused call wrote audit events {dict(actions)}"] if actions else []
 
 
+DENIED = "denied"  # the audit action of a refused mutating request (issue 8, guarantee b)
+
+
+def _actor_problems(persona: str, user, events: list[dict]) -> list[str]:
+    """Guarantee a: every audit event a signed-in persona's call causes is credited to them."""
+    if user is None:
+        return []
+    wrong = sorted({(e["action"], e["actor_id"]) for e in events if e["actor_id"] != user.pk}, key=str)
+    return [f"audit event {action!r} credited to {actor!r}, not to the persona ({user.pk})" for action, actor in wrong]
+
+
+def _denied_problems(route: Route, persona: str, expected: Outcome, response, events: list[dict]) -> list[str]:
+    """Guarantee b: a refused mutating request (403 or 404 on a write) by a signed-in person writes exactly
+    one `denied` event naming the URL and the method; nothing else writes one. (Each case starts with
+    the coalescing state cleared, so a refusal is never swallowed by an earlier case's.)"""
+    denied = [e for e in events if e["action"] == DENIED]
+    if persona in SIGNED_OUT:
+        return [f"{len(denied)} denied events for one anonymous refusal"] if len(denied) > 1 else []
+    refused_write = route.method not in SAFE_METHODS and response.status_code in (403, 404)
+    if not refused_write:
+        return (
+            [f"a {response.status_code} answer wrote {len(denied)} denied event(s)"]
+            if denied and expected.allowed
+            else []
+        )
+    if len(denied) != 1:
+        return [f"a refused {route.method} ({response.status_code}) wrote {len(denied)} denied events, expected one"]
+    after = denied[0]["after"] or {}
+    problems = []
+    if after.get("url_name") != route.name:
+        problems.append(f"the denied event names the URL {after.get('url_name')!r}, expected {route.name!r}")
+    if after.get("method") != route.method:
+        problems.append(f"the denied event names the method {after.get('method')!r}, expected {route.method!r}")
+    return problems
+
+
 def declaration_problems(routes) -> list[str]:
     """Declarations that could not check what they claim."""
     problems = []
@@ -389,7 +461,7 @@ def declaration_problems(routes) -> list[str]:
         if r.method != "GET" and r.audit is None and not r.preview:
             problems.append(f"{r.id}: a mutating call must name the audit event it writes (or be a preview)")
         if not isinstance(r.expect, Personas) or any(
-            not isinstance(getattr(r.expect, f.name), Outcome) for f in fields(Personas)
+            not isinstance(r.expect.of(f.name, any_right=r.needs == ANY_RIGHT), Outcome) for f in fields(Personas)
         ):
             problems.append(f"{r.id}: every persona needs an Outcome")
     return problems

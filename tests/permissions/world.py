@@ -123,10 +123,10 @@ class World:
         self._sessions: dict[int, str] = {}
         self._build_roles_and_directory()
         self._build_stores()
+        self._build_personas(needs)  # first: their bindings' audit events are older than A's own
         self._build_store_a()
         self._build_store_b()
         self._build_connections()
-        self._build_personas(needs)
 
     def _build_roles_and_directory(self) -> None:
         self.clerk_role = self._role("matrix-clerk", {"orders_view", "reports_view"})
@@ -189,7 +189,7 @@ class World:
             reason="permission matrix",
         )
         self.robot = RobotFactory(name=f"{MARKER}店-客服部-新订单", store=self.store_a, department=self.department)
-        self.event = AuditEvent.objects.filter(store=self.store_a).order_by("id").first()
+        self.event = AuditEvent.objects.filter(store=self.store_a, target_label__contains=MARKER).order_by("id").first()
 
     def _build_store_b(self) -> None:
         """The same kinds of rows on B, so "other store" lists have rows of their own to show."""
@@ -220,7 +220,7 @@ class World:
         for perms in sorted({frozenset(p) for p, _where in needs}, key=sorted):
             self._need_roles[perms] = self._role(f"matrix:{len(self._need_roles)}", perms)
         for perms, where in sorted(set(needs), key=lambda pair: (sorted(pair[0]), pair[1])):
-            for persona in ("none", "super", "no_2fa", "this", "other", "b_admin"):
+            for persona in ("none", "super", "no_2fa", "this", "other", "b_admin", "lacks", "allstore", "djstaff"):
                 key = self._persona_key(persona, perms, self.store(where))
                 if key not in self._personas:
                     self._personas[key] = self._make_persona(persona, perms, self.store(where))
@@ -262,11 +262,19 @@ class World:
 
     @staticmethod
     def _persona_key(persona: str, needs: frozenset[str], store: Store) -> tuple:
-        if persona in ("none", "super", "b_admin"):
+        if persona in ("none", "super", "b_admin", "djstaff"):
             return (persona,)
         if persona == "no_2fa":
             return (persona, store.pk)
+        if persona == "allstore":
+            return (persona, needs)
         return (persona, needs, store.pk)
+
+    def lacking_role(self, needs: frozenset[str]) -> Role:
+        """A role with one ordinary right that is not among `needs` (so its holder works in the store,
+        sees it, yet lacks what the route asks for)."""
+        spare = next(p for p in ("ads_view", "inventory_view", "finance_view") if p not in needs)
+        return self.role_for(frozenset({spare}))
 
     def persona(self, persona: str, *, needs: frozenset[str], store: Store):
         """The person playing `persona` for a route on `store` (None for anonymous)."""
@@ -281,7 +289,7 @@ class World:
 
     def _make_persona(self, persona: str, needs: frozenset[str], store: Store):
         n = len(self._personas) + len(self._test_personas)
-        person = StaffFactory(name=f"P-{persona}-{n}", username=f"persona-{persona}-{n}")
+        person = StaffFactory(name=f"P-{persona}-{n}", username=f"persona-{persona}-{n}", is_staff=persona == "djstaff")
         if persona == "no_2fa":
             bind(person, self.roles["store_admin"], store)  # an admin: the second factor is required
         elif persona == "this":
@@ -292,6 +300,12 @@ class World:
             bind(person, self.roles["super_admin"], None)
         elif persona == "b_admin":  # every right on B: the widest view of another store
             bind(person, self.roles["store_admin"], self.store_b)
+        elif persona == "lacks":  # works in the store, without the route's rights there; holds them on B
+            bind(person, self.lacking_role(needs), store)
+            bind(person, self.role_for(needs), self.store_b)
+        elif persona == "allstore":  # the route's role on every store, without being a super admin
+            bind(person, self.role_for(needs), None)
+        # djstaff: Django's is_staff flag, no binding at all
         if persona != "no_2fa":
             TOTPDevice.objects.create(user=person, name="default", confirmed=True)
         return person
