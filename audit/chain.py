@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+from collections.abc import Mapping
+from typing import Any
 
 HASHED_FIELDS = (
     "created_at",
@@ -23,7 +25,7 @@ HASHED_FIELDS = (
 )
 
 
-def canonical(values: dict) -> bytes:
+def canonical(values: Mapping[str, Any]) -> bytes:
     data = {}
     for name in HASHED_FIELDS:
         value = values.get(name)
@@ -33,5 +35,5 @@ def canonical(values: dict) -> bytes:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
-def row_hash(values: dict) -> str:
+def row_hash(values: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(values)).hexdigest()

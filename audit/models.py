@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import RestrictedModel, RestrictedQuerySet
+from core.models import RestrictedModel
 
 
 class Source(models.TextChoices):
@@ -57,8 +57,6 @@ class AuditEvent(RestrictedModel):
 
     store_lookups = ("store",)
     permission_map = {"view": "users_view"}
-
-    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")

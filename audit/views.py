@@ -6,6 +6,7 @@ users_view; events that belong to no store (sign-ins, company-wide changes) only
 
 import csv
 import json
+from typing import Any
 
 from django.apps import apps
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
@@ -24,7 +25,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class AuditScopeMixin:
-    model = AuditEvent
+    model: Any = AuditEvent  # Any: the list and detail base views declare model differently
 
     def scope_queryset(self, queryset):
         return queryset.select_related("store").order_by("-id")

@@ -10,9 +10,18 @@ document through jsonb_to_recordset 112 ms, COPY 39 ms. Other databases get bulk
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import connection
-from django.db.models import JSONField, Model
+from django.db.models import Field, JSONField, Model
 from django.utils.functional import Promise
+
+
+def _column(field: Field | None) -> str:
+    """A concrete field's column name (always set once the model is loaded)."""
+    if field is None or field.column is None:
+        raise ValueError("a concrete field without a column")
+    return field.column
 
 
 def _copy(model: type[Model], columns: list[str], rows) -> None:
@@ -51,29 +60,29 @@ def insert_rows(model: type[Model], rows: list[dict], *, returning: bool = False
         return []
     meta = model._meta
     if connection.vendor != "postgresql":
-        created = model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
+        created = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
         return [obj.pk for obj in created] if returning else []
     by_attname = {f.attname: f for f in meta.concrete_fields}
     names = list(rows[0])
-    columns = [by_attname[name].column for name in names]
+    columns = [_column(by_attname[name]) for name in names]
     if not returning:
         _copy(model, columns, ([row[n] for n in names] for row in rows))
         return []
     ids = _allocate_ids(model, len(rows))
     _copy(
-        model, [meta.pk.column, *columns], ([pk, *(row[n] for n in names)] for pk, row in zip(ids, rows, strict=True))
+        model, [_column(meta.pk), *columns], ([pk, *(row[n] for n in names)] for pk, row in zip(ids, rows, strict=True))
     )
     return ids
 
 
-def insert(objects: list[Model]) -> None:
+def insert(objects: Sequence[Model]) -> None:
     """INSERT unsaved instances of one model with auto primary keys and set their pks."""
     if not objects:
         return
     model = type(objects[0])
     meta = model._meta
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=1000)
+        model._default_manager.bulk_create(objects, batch_size=1000)
         return
     fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
     rows = [{f.attname: f.pre_save(obj, True) for f in fields} for obj in objects]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Self, TypeVar
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import lookups  # noqa: F401  (registers field__any_of)
 from .permissions import ALL_STORES, ANY, permissions_of
+
+_M = TypeVar("_M", bound="RestrictedModel")
 
 
 class TimeStampedModel(models.Model):
@@ -20,7 +24,7 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class RestrictedQuerySet(models.QuerySet):
+class RestrictedQuerySet(models.QuerySet[_M]):
     """A queryset that can narrow itself to what a viewer may see or change (NetBox's idiom).
 
     The model declares:
@@ -32,7 +36,7 @@ class RestrictedQuerySet(models.QuerySet):
     ``restrict(viewer, action)`` keeps only rows in stores where the viewer holds that permission.
     """
 
-    def restrict(self, viewer, action: str = "view") -> RestrictedQuerySet:
+    def restrict(self, viewer, action: str = "view") -> Self:
         perm = self.model.permission_for(action)
         stores = permissions_of(viewer).stores_with(perm)
         if stores is ALL_STORES:

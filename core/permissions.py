@@ -51,7 +51,7 @@ class PermissionSet:
     def has(self, perm: str, store_id: int | None) -> bool:
         if self.super_admin or perm in self.everywhere:
             return True
-        perms = self.per_store.get(store_id)
+        perms = self.per_store.get(store_id) if store_id is not None else None
         if perms is None:
             return False
         return perm == ANY or perm in perms

@@ -7,10 +7,14 @@ class at run time, so it never imports `stores` (DESIGN.md, "Parts and the direc
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+
+if TYPE_CHECKING:
+    from .models import RestrictedModel
 
 DEFAULT_STORE_MODEL = "stores.Store"
 
@@ -20,11 +24,11 @@ def store_model_label() -> str:
     return getattr(settings, "SHOPCREW_STORE_MODEL", DEFAULT_STORE_MODEL)
 
 
-def get_store_model() -> type[models.Model]:
+def get_store_model() -> type[RestrictedModel]:
     """The store model class; ImproperlyConfigured when the setting is malformed or names no installed model."""
     label = store_model_label()
     try:
-        return apps.get_model(label, require_ready=False)
+        return cast("type[RestrictedModel]", apps.get_model(label, require_ready=False))
     except ValueError as exc:
         raise ImproperlyConfigured("SHOPCREW_STORE_MODEL must be of the form 'app_label.model_name'") from exc
     except LookupError as exc:

@@ -4,10 +4,14 @@ No permission anywhere → 403; an object outside the viewer's stores → 404 (i
 restricted queryset, so its existence is not revealed).
 """
 
+from typing import Any
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpRequest
 from django.views import generic
+from django_filters import FilterSet
 
 from .permissions import permissions_of
 
@@ -16,7 +20,9 @@ class ScopedMixin(LoginRequiredMixin):
     """Requires sign-in (the 2FA middleware already gated admins) and the action's permission."""
 
     permission_action = "view"
-    model = None
+    # Set by each view: a RestrictedModel subclass (Any: Django's generic views declare it as Model | None).
+    model: Any = None
+    request: HttpRequest
 
     def get_permission_action(self) -> str:
         return self.permission_action
@@ -40,7 +46,7 @@ class ScopedMixin(LoginRequiredMixin):
 class FilteredListView(ScopedMixin, generic.ListView):
     """A restricted list with a django-filter FilterSet (shared with the API) and pagination."""
 
-    filterset_class = None
+    filterset_class: type[FilterSet] | None = None
     paginate_by = 50
 
     def get_queryset(self):

@@ -17,7 +17,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         store_model = get_store_model()  # core imports no domain app
         context = super().get_context_data(**kwargs)
-        stores = store_model.objects.restrict(self.request.user, "view").select_related("primary_owner", "backup_owner")
+        stores = store_model.objects.restrict(self.request.user, "view").select_related(  # type: ignore[misc]
+            "primary_owner",
+            "backup_owner",  # the store model's owners: core knows it only as a RestrictedModel
+        )
         context["stores"] = stores[:200]
         context["store_count"] = stores.count()
         context["home_panels"] = HOME_PANELS

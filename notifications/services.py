@@ -104,6 +104,7 @@ def robot_delete(*, actor, robot: Robot) -> None:
 def robot_record_result(*, robot: Robot, ok: bool, error: BaseException | str | None = None) -> None:
     """Write the outcome of a send to the robot's health fields; the error text never holds the key."""
     now = timezone.now()
+    fields: dict[str, object]
     if ok:
         fields = {"last_success_at": now}
     else:

@@ -38,7 +38,7 @@ def live_q(now=None, prefix: str = "") -> Q:
     )
 
 
-class RoleQuerySet(models.QuerySet):
+class RoleQuerySet(models.QuerySet["Role"]):
     def restrict(self, viewer, action: str = "view") -> RoleQuerySet:
         """Roles are not store data: anyone who views staff somewhere sees them; only super admins change them."""
         return self if permissions_of(viewer).has_anywhere(Role.permission_for(action)) else self.none()

@@ -271,7 +271,8 @@ def offboarding_preview(*, viewer, staff) -> OffboardingPreview:
         preview.refused = {key: why for key, why in refused.items() if key in shown}
         for kind, rows in (("binding", preview.bindings), ("grant", preview.exceptions)):
             for row in rows:
-                row.refusal = preview.refused.get((kind, row.pk), "")
+                # display-only: the template reads it next to each row (no model field)
+                row.refusal = preview.refused.get((kind, row.pk), "")  # type: ignore[union-attr]
         preview.refusals += (
             [_("You may not end some of the roles or permissions listed below (see why next to each).")]
             if preview.refused

@@ -6,22 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from core.permissions import ALL_STORES, permissions_of
 from staff.choices import StaffStatus
+from staff.models import Staff
 from stores.catalogue import BY_CODENAME, MODULES, PERMISSIONS
 from stores.catalogue import Permission as CataloguePermission
 from stores.models import Store
 
 from .models import AccessRequest, ExceptionGrant, PositionRole, RequestKind, Role, RoleBinding, live_q
 from .permissions import role_cache
-
-Staff = get_user_model()
-
 
 # ---------------------------------------------------------------------------------------------- catalogue & roles
 
@@ -309,9 +306,14 @@ def _may_decide(approver, perms, req: AccessRequest, rmap) -> bool:
         return True
     if not perms.has("users_manage", req.store_id):
         return False
-    codes = rmap.perms.get(req.role_id, frozenset()) if req.kind == RequestKind.ROLE else {req.permission.codename}
-    if req.kind == RequestKind.ROLE and req.role_id in rmap.super_roles:
+    if req.kind == RequestKind.ROLE:
+        if req.role_id in rmap.super_roles:
+            return False
+        codes = rmap.perms.get(req.role_id, frozenset())
+    elif req.permission is None:  # a pending permission request always names one (rbac_request_kind_fields)
         return False
+    else:
+        codes = {req.permission.codename}
     return codes <= perms.perms_on(req.store_id)
 
 

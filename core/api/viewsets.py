@@ -4,6 +4,8 @@ Subclasses refine `scope_queryset()`; `get_queryset()` is final in spirit — it
 `restrict(viewer, action)` after the hook, so a subclass cannot drop the restriction by accident.
 """
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from rest_framework import exceptions, viewsets
 
@@ -20,11 +22,15 @@ ACTION_FOR = {
 
 
 class ScopedViewSetMixin:
-    queryset = None
+    # Declared by each viewset (a RestrictedQuerySet); set by DRF on the instance: action, request.
+    queryset: Any = None
+    action: Any
+    request: Any
     action_map_extra: dict[str, str] = {}
 
     def permission_action(self) -> str:
-        return self.action_map_extra.get(self.action, ACTION_FOR.get(self.action, "view"))
+        action = self.action or ""
+        return self.action_map_extra.get(action, ACTION_FOR.get(action, "view"))
 
     def scope_queryset(self, queryset):
         return queryset
@@ -40,7 +46,7 @@ class ScopedViewSetMixin:
     def handle_exception(self, exc):
         if isinstance(exc, DjangoPermissionDenied):
             exc = exceptions.PermissionDenied(str(exc) or None)
-        return super().handle_exception(exc)
+        return super().handle_exception(exc)  # type: ignore[misc]  # a mixin: DRF's APIView comes later in the MRO
 
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

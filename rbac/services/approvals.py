@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,6 +29,7 @@ from .common import (
     Staff,
     _as_list,
     _exception_refusal,
+    _given,
     _grant_refusal,
     _require_reason,
     _rights,
@@ -39,6 +42,7 @@ from .grants import _create_bindings
 
 def _approval_refusal(*, actor, rights: PermissionSet, req: AccessRequest, now, codes: dict) -> Refusal | None:
     """Why actor may not decide this request (None: they may approve or reject it)."""
+    why: str | None
     if req.status != RequestStatus.PENDING:
         why = _("This request has already been decided (%(status)s).") % {"status": req.get_status_display()}
         return Refusal(req.staff, req.store, why, denied=False)
@@ -52,19 +56,24 @@ def _approval_refusal(*, actor, rights: PermissionSet, req: AccessRequest, now, 
     elif actor.pk == req.staff_id:
         why = _("This request is for you; another person must decide it.")
     elif req.kind == RequestKind.ROLE:
+        role = _given(req.role)
         if req.role_id not in codes:
-            codes[req.role_id] = _role_codes(req.role)
+            codes[req.role_id] = _role_codes(role)
         why = _grant_refusal(
             actor=actor,
             rights=rights,
             staff_id=req.staff_id,
-            role=req.role,
+            role=role,
             codes=codes[req.role_id],
             store_id=req.store_id,
         )
     else:
         why = _exception_refusal(
-            actor=actor, rights=rights, staff_id=req.staff_id, codename=req.permission.codename, store_id=req.store_id
+            actor=actor,
+            rights=rights,
+            staff_id=req.staff_id,
+            codename=_given(req.permission).codename,
+            store_id=_given(req.store_id),
         )
     return Refusal(req.staff, req.store, why) if why else None
 
@@ -79,15 +88,18 @@ def _locked_requests(requests) -> list[AccessRequest]:
     reqs = list(
         AccessRequest.objects.select_for_update(of=("self",)).defer("description").filter(pk__any_of=ids).order_by("pk")
     )
-    people = Staff.objects.in_bulk({r.staff_id for r in reqs} | {r.requested_by_id for r in reqs if r.requested_by_id})
-    stores = {
+    people: dict[Any, Staff] = Staff.objects.in_bulk(
+        {r.staff_id for r in reqs} | {r.requested_by_id for r in reqs if r.requested_by_id}
+    )
+    stores: dict[Any, Store] = {
         s.pk: s
         for s in Store.objects.only("id", "name", "platform", "site").filter(
             pk__any_of=sorted({r.store_id for r in reqs if r.store_id})
         )
     }
-    roles = Role.objects.in_bulk({r.role_id for r in reqs if r.role_id})
-    perms = Permission.objects.in_bulk({r.permission_id for r in reqs if r.permission_id})
+    # keyed by id; looked up with a row's nullable foreign key, so a None key finds nothing
+    roles: dict[Any, Role] = Role.objects.in_bulk({r.role_id for r in reqs if r.role_id})
+    perms: dict[Any, Permission] = Permission.objects.in_bulk({r.permission_id for r in reqs if r.permission_id})
     for r in reqs:  # fill Django's related-object caches directly (what select_related would have done)
         r._state.fields_cache.update(
             {
@@ -158,7 +170,7 @@ def access_requests_bulk_approve(*, actor, requests, reason: str) -> list[RoleBi
                     _create_exception(
                         staff=req.staff,
                         store=req.store,
-                        permission=req.permission,
+                        permission=_given(req.permission),
                         granted_by=req.requested_by,
                         reason=req.reason,
                         expires_at=req.grant_expires_at,
@@ -175,7 +187,7 @@ def access_requests_bulk_approve(*, actor, requests, reason: str) -> list[RoleBi
 
 
 def _approve_role_group(reqs: list[AccessRequest], *, now) -> list[RoleBinding]:
-    role = reqs[0].role
+    role = _given(reqs[0].role)
     sync.lock_role(role.pk)
     codes = sorted(_role_codes(role))
     changed = AccessRequest.objects.filter(pk__any_of=[r.pk for r in reqs]).exclude(

@@ -7,9 +7,8 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.permissions import PermissionSet
 from staff.choices import StaffStatus
+from staff.models import Staff
 from stores.catalogue import BY_CODENAME, HIGH_RISK, label_of
 from stores.models import Store
 
@@ -26,8 +26,6 @@ from ..models import (
 )
 from ..permissions import load_permissions
 
-Staff = get_user_model()
-
 Target = tuple  # (Staff, Store | None)
 
 
@@ -35,11 +33,11 @@ class Refusal(NamedTuple):
     """One target a bulk operation will not touch, and why. `denied` says whether it is the actor's
     lack of a right (PermissionDenied) or the change itself that is not allowed (ValidationError)."""
 
-    staff: object
-    store: object
+    staff: Any  # a Staff
+    store: Any  # a Store, or None for all stores
     message: str
     denied: bool = True
-    binding: object = None
+    binding: Any = None  # the RoleBinding a revocation refuses to end
 
     def exception(self) -> Exception:
         return PermissionDenied(self.message) if self.denied else ValidationError(self.message)
@@ -58,6 +56,16 @@ class PlanChanged(ValidationError):
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+_T = TypeVar("_T")
+
+
+def _given(value: _T | None) -> _T:
+    """A value the data guarantees (a role request's role; a permission request's permission and store, by
+    the rbac_request_kind_fields constraint and access_request_create's checks); a None here is a bug."""
+    if value is None:
+        raise ValueError("a value the access request's kind guarantees is missing")
+    return value
 
 
 def _fingerprint(data) -> str:

@@ -115,8 +115,9 @@ def bindings_bulk_grant_plan(
                 actor=actor, rights=rights, staff_id=person.pk, role=role, codes=codes, store_id=store_id
             )
         )
-        if invalid or denied:
-            plan.refused.append(Refusal(person, store, invalid or denied, denied=bool(denied)))
+        why = invalid or denied
+        if why:
+            plan.refused.append(Refusal(person, store, why, denied=bool(denied)))
         elif (person.pk, store_id) in held:
             plan.unchanged.append((person, store))
         elif not approval:

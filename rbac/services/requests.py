@@ -28,6 +28,7 @@ from .common import (
     Target,
     _check_expiry,
     _exception_refusal,
+    _given,
     _grant_refusal,
     _permission,
     _require_reason,
@@ -52,7 +53,7 @@ def _describe(
 ) -> dict:
     """The frozen description of what approving would change."""
     store_id = store.pk if store is not None else None
-    held = current.everywhere if store is None else current.perms_on(store_id)
+    held = current.everywhere if store is None else current.perms_on(store.pk)
     return {
         "kind": kind,
         "what": role.name if role is not None else next(iter(codes)),
@@ -84,7 +85,7 @@ def _create_requests(
     """Open one access request per target (one batch id), in bulk, each audited as access_request.create."""
     if not targets:
         return []
-    codes = _role_codes(role) if role is not None else frozenset([permission.codename])
+    codes = _role_codes(role) if role is not None else frozenset([_given(permission).codename])
     staff_ids = {p.pk for p, _s in targets}
     _expire_requests(
         AccessRequest.objects.filter(status=RequestStatus.PENDING, staff_id__in=staff_ids, expires_at__lte=now)
@@ -174,7 +175,7 @@ def access_request_create(
             )
         else:
             why = _exception_refusal(
-                actor=actor, rights=rights, staff_id=staff.pk, codename=perm.codename, store_id=store_id
+                actor=actor, rights=rights, staff_id=staff.pk, codename=_given(perm).codename, store_id=_given(store_id)
             )
         if why:
             raise PermissionDenied(why)
