@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.stores import get_store_model
+from core.widgets import ChooserSelect
 
 from .models import AuditEvent, Source
 
@@ -44,7 +45,12 @@ class AuditEventFilterSet(django_filters.FilterSet):
     actor = django_filters.CharFilter(
         label=_("Actor"), method="filter_actor", help_text=_("A name, or a staff ID number")
     )
-    store = django_filters.ModelChoiceFilter(label=_("Store"), queryset=audit_stores)
+    store = django_filters.ModelChoiceFilter(
+        label=_("Store"),
+        queryset=audit_stores,
+        # the store chooser by name (audit imports only core); its users_view scope is audit_stores' rows
+        widget=ChooserSelect("stores", AuditEvent.permission_for("view")),
+    )
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
     since = django_filters.DateFilter(
         label=_("From"), method="filter_since", widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"})

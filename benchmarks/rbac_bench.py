@@ -119,8 +119,9 @@ def bulk_load(table: str):
 class DataSet:
     """Builds and remembers the bench data (ids only)."""
 
-    def __init__(self, *, per_staff: int, seed: int = 7):
+    def __init__(self, *, per_staff: int, seed: int = 7, per_user_rows: bool = True):
         self.rng = random.Random(seed)
+        self.per_user_rows = per_user_rows  # the shadows' guardian rows, for the comparison only
         self.per_staff = per_staff
         self.store_ids: list[int] = []
         self.staff_ids: list[int] = []
@@ -203,7 +204,7 @@ class DataSet:
         )
 
     def mirror(self, people: list[int]) -> None:
-        """rbac's guardian mirror (groups, group permissions, memberships) and the shadows' per-user rows."""
+        """rbac's guardian mirror (groups, group permissions, memberships), then the shadows' per-user rows if kept."""
         sql(
             "INSERT INTO auth_group (name) SELECT DISTINCT 'rbac:' || role_id || ':' || store_id "
             "FROM rbac_rolebinding WHERE store_id IS NOT NULL ON CONFLICT DO NOTHING"
@@ -225,6 +226,11 @@ class DataSet:
             "WHERE b.staff_id = ANY(%s) ON CONFLICT DO NOTHING",
             [people],
         )
+        if self.per_user_rows:
+            self.shadow_rows(people)
+
+    def shadow_rows(self, people: list[int]) -> None:
+        """guardian's per-user rows for the shadows: what assign_perm per binding would store."""
         sql("CREATE UNLOGGED TABLE IF NOT EXISTS bench_shadow (staff_id bigint PRIMARY KEY, shadow_id bigint)")
         copy_rows("bench_shadow", ["staff_id", "shadow_id"], [(p, self.shadow_of[p]) for p in people])
         with bulk_load("rbac_storeuserobjectpermission"):

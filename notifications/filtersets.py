@@ -4,7 +4,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from staff.choosers import DEPARTMENTS
 from staff.models import Department
+from stores.choosers import STORES
 from stores.models import Store
 
 from .models import Robot
@@ -21,9 +23,14 @@ class RobotFilterSet(django_filters.FilterSet):
     """Robots: search (name), store, department and whether they are active."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Robot name"))
-    store = django_filters.ModelChoiceFilter(label=_("Store"), empty_label=ALL, queryset=viewer_stores)
+    store = django_filters.ModelChoiceFilter(
+        label=_("Store"), empty_label=ALL, queryset=viewer_stores, widget=STORES.widget("settings_view")
+    )
     department = django_filters.ModelChoiceFilter(
-        label=_("Department"), empty_label=ALL, queryset=Department.objects.order_by("name")
+        label=_("Department"),
+        empty_label=ALL,
+        queryset=Department.objects.order_by("name"),
+        widget=DEPARTMENTS.widget("view"),
     )
     is_active = django_filters.BooleanFilter(label=_("Active"))
 

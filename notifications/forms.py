@@ -4,7 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.crypto import SecretFormField
+from core.widgets import choose
+from staff.choosers import DEPARTMENTS
 
+from .choosers import STORES
 from .models import Robot
 from .selectors import robot_can_be_company_wide, robot_store_choices
 
@@ -35,10 +38,13 @@ class RobotForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         creating = self.instance.pk is None
         store = self.fields["store"]
-        store.queryset = robot_store_choices(viewer=viewer, include=self.instance.store_id)
         store.required = not robot_can_be_company_wide(viewer=viewer)
+        choose(
+            store, STORES, scope="robot", queryset=robot_store_choices(viewer=viewer, include=self.instance.store_id)
+        )
         store.empty_label = _("No store (a company-wide group)") if not store.required else "---------"
-        self.fields["department"].queryset = self.fields["department"].queryset.order_by("name")
+        department = self.fields["department"]
+        choose(department, DEPARTMENTS, scope="view", queryset=department.queryset.order_by("name"))
         self.fields["webhook_key"].required = creating
         if not creating:
             self.fields["webhook_key"].help_text = _("Leave empty to keep the saved key.")

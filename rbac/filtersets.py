@@ -8,6 +8,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import ALL_STORES, permissions_of
+from staff.choosers import STAFF
+from stores.choosers import STORES
 from stores.models import Store
 
 from .models import AccessRequest, ExceptionGrant, RequestStatus, Role, RoleBinding
@@ -46,8 +48,12 @@ class LiveFilterMixin(django_filters.FilterSet):
 class RoleBindingFilterSet(LiveFilterMixin):
     """Bindings by person, store, role and liveness."""
 
-    staff = django_filters.ModelChoiceFilter(label=_("Staff member"), queryset=visible_staff)
-    store = django_filters.ModelChoiceFilter(label=_("Store"), queryset=visible_stores)
+    staff = django_filters.ModelChoiceFilter(
+        label=_("Staff member"), queryset=visible_staff, widget=STAFF.widget("view")
+    )
+    store = django_filters.ModelChoiceFilter(
+        label=_("Store"), queryset=visible_stores, widget=STORES.widget("users_view")
+    )
     role = django_filters.ModelChoiceFilter(label=_("Role"), queryset=visible_roles)
     all_stores = django_filters.BooleanFilter(label=_("All-store bindings"), field_name="store", lookup_expr="isnull")
 
@@ -59,8 +65,12 @@ class RoleBindingFilterSet(LiveFilterMixin):
 class ExceptionGrantFilterSet(LiveFilterMixin):
     """Exception grants by person, store and liveness."""
 
-    staff = django_filters.ModelChoiceFilter(label=_("Staff member"), queryset=visible_staff)
-    store = django_filters.ModelChoiceFilter(label=_("Store"), queryset=visible_stores)
+    staff = django_filters.ModelChoiceFilter(
+        label=_("Staff member"), queryset=visible_staff, widget=STAFF.widget("view")
+    )
+    store = django_filters.ModelChoiceFilter(
+        label=_("Store"), queryset=visible_stores, widget=STORES.widget("users_view")
+    )
 
     class Meta:
         model = ExceptionGrant
@@ -71,8 +81,10 @@ class AccessRequestFilterSet(django_filters.FilterSet):
     """Access requests by status, person, store and role."""
 
     status = django_filters.ChoiceFilter(label=_("Status"), choices=RequestStatus.choices)
-    staff = django_filters.ModelChoiceFilter(label=_("For"), queryset=visible_staff)
-    store = django_filters.ModelChoiceFilter(label=_("Store"), queryset=visible_stores)
+    staff = django_filters.ModelChoiceFilter(label=_("For"), queryset=visible_staff, widget=STAFF.widget("view"))
+    store = django_filters.ModelChoiceFilter(
+        label=_("Store"), queryset=visible_stores, widget=STORES.widget("users_view")
+    )
     role = django_filters.ModelChoiceFilter(label=_("Role"), queryset=visible_roles)
 
     class Meta:

@@ -10,7 +10,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import ANY, permissions_of
+from core.widgets import choose
+from staff.choosers import STAFF
 from stores.catalogue import BY_CODENAME, PERMISSIONS
+from stores.choosers import STORES
 
 from .models import Role
 from .selectors import grantable_staff, grantable_stores, stores_with_perm_for
@@ -103,14 +106,16 @@ class GrantForm(forms.Form):
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
         self.super_admin = permissions_of(viewer).super_admin
-        self.fields["staff"].queryset = grantable_staff(viewer=viewer).order_by("name", "pk")
+        choose(
+            self.fields["staff"], STAFF, scope="active", queryset=grantable_staff(viewer=viewer).order_by("name", "pk")
+        )
         self.fields["role"].queryset = _roles()
-        self.fields["store"].queryset = grantable_stores(viewer=viewer).order_by("platform", "site", "name")
+        store = self.fields["store"]
+        store.required = not self.super_admin
+        choose(store, STORES, scope="users_manage", queryset=grantable_stores(viewer=viewer).order_by(*STORES.ordering))
         if self.super_admin:
-            self.fields["store"].empty_label = _("All stores")
-            self.fields["store"].help_text = _("Leave at “All stores” for a binding on every store.")
-        else:
-            self.fields["store"].required = True
+            store.empty_label = _("All stores")
+            store.help_text = _("Leave at “All stores” for a binding on every store.")
 
 
 class ExceptionGrantForm(forms.Form):
@@ -124,8 +129,15 @@ class ExceptionGrantForm(forms.Form):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = grantable_staff(viewer=viewer).order_by("name", "pk")
-        self.fields["store"].queryset = grantable_stores(viewer=viewer).order_by("platform", "site", "name")
+        choose(
+            self.fields["staff"], STAFF, scope="active", queryset=grantable_staff(viewer=viewer).order_by("name", "pk")
+        )
+        choose(
+            self.fields["store"],
+            STORES,
+            scope="users_manage",
+            queryset=grantable_stores(viewer=viewer).order_by(*STORES.ordering),
+        )
         self.fields["permission"].choices = [("", "---------")] + [
             (p.codename, format_lazy("{} · {}", p.label, _("High risk")) if p.high_risk else p.label)
             for p in PERMISSIONS
@@ -146,9 +158,16 @@ class BulkGrantStoresForm(forms.Form):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = grantable_staff(viewer=viewer).order_by("name", "pk")
+        choose(
+            self.fields["staff"], STAFF, scope="active", queryset=grantable_staff(viewer=viewer).order_by("name", "pk")
+        )
         self.fields["role"].queryset = _roles()
-        self.fields["stores"].queryset = grantable_stores(viewer=viewer).order_by("platform", "site", "name")
+        choose(
+            self.fields["stores"],
+            STORES,
+            scope="users_manage",
+            queryset=grantable_stores(viewer=viewer).order_by(*STORES.ordering),
+        )
         if not permissions_of(viewer).super_admin:
             del self.fields["all_stores"]
 
@@ -174,10 +193,15 @@ class BulkGrantStaffForm(forms.Form):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = grantable_stores(viewer=viewer).order_by("platform", "site", "name")
+        choose(
+            self.fields["store"],
+            STORES,
+            scope="users_manage",
+            queryset=grantable_stores(viewer=viewer).order_by(*STORES.ordering),
+        )
         self.fields["role"].queryset = _roles()
-        self.fields["staff"].queryset = (
-            grantable_staff(viewer=viewer).select_related("department").order_by("name", "pk")
+        choose(
+            self.fields["staff"], STAFF, scope="active", queryset=grantable_staff(viewer=viewer).order_by("name", "pk")
         )
 
     def targets(self) -> dict:
@@ -198,10 +222,13 @@ class BulkRevokeForm(forms.Form):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.contrib.auth import get_user_model
-
-        self.fields["staff"].queryset = get_user_model().objects.restrict(viewer, "view").order_by("name", "pk")
-        self.fields["store"].queryset = grantable_stores(viewer=viewer).order_by("platform", "site", "name")
+        choose(self.fields["staff"], STAFF, scope="view", viewer=viewer)
+        choose(
+            self.fields["store"],
+            STORES,
+            scope="users_manage",
+            queryset=grantable_stores(viewer=viewer).order_by(*STORES.ordering),
+        )
         self.fields["role"].queryset = _roles()
 
     def clean(self):
@@ -236,11 +263,12 @@ class WhyForm(forms.Form):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.contrib.auth import get_user_model
-
-        self.fields["staff"].queryset = get_user_model().objects.restrict(viewer, "view").order_by("name", "pk")
-        self.fields["store"].queryset = stores_with_perm_for(viewer=viewer, perm="users_view").order_by(
-            "platform", "site", "name"
+        choose(self.fields["staff"], STAFF, scope="view", viewer=viewer)
+        choose(
+            self.fields["store"],
+            STORES,
+            scope="users_view",
+            queryset=stores_with_perm_for(viewer=viewer, perm="users_view"),
         )
         self.fields["permission"].choices = [(p.codename, f"{p.label} ({p.codename})") for p in PERMISSIONS]
 
@@ -258,9 +286,7 @@ class AccessRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = _roles()
         self.fields["permission"].choices = [("", "---------")] + [(p.codename, p.label) for p in PERMISSIONS]
-        self.fields["store"].queryset = stores_with_perm_for(viewer=viewer, perm=ANY).order_by(
-            "platform", "site", "name"
-        )
+        choose(self.fields["store"], STORES, scope="view", queryset=stores_with_perm_for(viewer=viewer, perm=ANY))
 
     def clean(self):
         cleaned = super().clean()

@@ -3,6 +3,8 @@ number of queries however many rows (the pages and the API build on these)."""
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -354,13 +356,30 @@ class StoreDuty:
     exceptions: list[ExceptionGrant] = field(default_factory=list)
     is_primary: bool = False
     is_backup: bool = False
-    permissions: list[tuple] = field(default_factory=list)  # permissions_explained(...)
+    permissions: list[tuple] = field(default_factory=list)  # permissions_explained(...), shared within a group
+    group: str = ""  # the key of its DutyGroup
+
+
+@dataclass
+class DutyGroup:
+    """Stores where I hold the same roles, ownership and permissions: "what I may do" is said once for
+    all of them, with how many stores of each platform and site (someone on 1,000 stores reads a few
+    groups, then pages through the stores)."""
+
+    key: str
+    roles: list[str]
+    exceptions: list[str]
+    is_primary: bool
+    is_backup: bool
+    permissions: list[tuple]
+    count: int = 0
+    sites: list[tuple[str, int]] = field(default_factory=list)  # ("Shopee SG", 95), most first
 
 
 @dataclass
 class Duties:
-    """我的职责: my stores, my roles there, all-store roles, grants about to expire, my requests and
-    the requests waiting for my decision."""
+    """我的职责: my stores (grouped by what I hold there), all-store roles, grants about to expire, my
+    requests and the requests waiting for my decision."""
 
     super_admin: bool
     everywhere: list[RoleBinding]
@@ -369,6 +388,7 @@ class Duties:
     expiring: list
     my_requests: list[AccessRequest]
     to_decide: list[AccessRequest]
+    groups: list[DutyGroup] = field(default_factory=list)
 
 
 def my_duties(*, viewer, soon: timedelta = timedelta(days=7), now: datetime | None = None) -> Duties:
@@ -388,22 +408,47 @@ def my_duties(*, viewer, soon: timedelta = timedelta(days=7), now: datetime | No
     for store in Store.objects.filter(Q(primary_owner=viewer) | Q(backup_owner=viewer)):
         d = duties.setdefault(store.pk, StoreDuty(store=store))
         d.is_primary, d.is_backup = store.primary_owner_id == viewer.pk, store.backup_owner_id == viewer.pk
-    for d in duties.values():
-        d.permissions = permissions_explained(perms.per_store.get(d.store.pk, frozenset()))
     all_bindings = everywhere + [b for d in duties.values() for b in d.bindings]
     expiring = sorted(
         [x for x in all_bindings + grants if x.expires_at and x.expires_at <= now + soon], key=lambda x: x.expires_at
     )
     everywhere_codes = BY_CODENAME.keys() if perms.super_admin else perms.everywhere
+    stores = sorted(duties.values(), key=lambda d: (str(d.store), d.store.pk))
     return Duties(
         super_admin=perms.super_admin,
         everywhere=everywhere,
         everywhere_permissions=permissions_explained(everywhere_codes),
-        stores=sorted(duties.values(), key=lambda d: str(d.store)),
+        stores=stores,
         expiring=expiring,
         my_requests=list(my_access_requests(viewer=viewer)),
         to_decide=access_requests_pending_for(approver=viewer, now=now),
+        groups=_duty_groups(stores, perms),
     )
+
+
+def _duty_groups(stores: list[StoreDuty], perms) -> list[DutyGroup]:
+    """Group the stores by (roles, single permissions, ownership, permissions held); each store learns its
+    group's key and shares its explained permissions. Largest groups first."""
+    groups: dict[tuple, DutyGroup] = {}
+    sites: dict[str, Counter] = {}
+    for d in stores:
+        held = frozenset(perms.per_store.get(d.store.pk, frozenset()))
+        roles = tuple(sorted({b.role.name for b in d.bindings}))
+        singles = tuple(sorted({g.permission.codename for g in d.exceptions}))
+        shape = (roles, singles, d.is_primary, d.is_backup, tuple(sorted(held)))
+        group = groups.get(shape)
+        if group is None:
+            key = hashlib.sha256(repr(shape).encode()).hexdigest()[:10]
+            group = groups[shape] = DutyGroup(
+                key, list(roles), list(singles), d.is_primary, d.is_backup, permissions_explained(held)
+            )
+            sites[key] = Counter()
+        group.count += 1
+        sites[group.key][f"{d.store.get_platform_display()} {d.store.site}"] += 1
+        d.group, d.permissions = group.key, group.permissions
+    for group in groups.values():
+        group.sites = sites[group.key].most_common()
+    return sorted(groups.values(), key=lambda g: (-g.count, g.roles))
 
 
 @dataclass

@@ -10,7 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.widgets import ChooserSelect
+
 from .choices import StaffStatus
+from .choosers import DEPARTMENTS
 from .models import Department, Position, Staff
 from .selectors import staff_in_stores_q, store_model
 
@@ -43,14 +46,21 @@ class StaffFilterSet(django_filters.FilterSet):
         label=_("Search"), method="filter_search", help_text=_("Name, employee ID, username, mobile or WeCom userid")
     )
     department = django_filters.ModelChoiceFilter(
-        label=_("Department"), empty_label=ALL, queryset=Department.objects.order_by("name")
+        label=_("Department"),
+        empty_label=ALL,
+        queryset=Department.objects.order_by("name"),
+        widget=DEPARTMENTS.widget("view"),
     )
     position = django_filters.ModelChoiceFilter(
         label=_("Position"), empty_label=ALL, queryset=Position.objects.order_by("name")
     )
     status = django_filters.ChoiceFilter(label=_("Status"), empty_label=ALL, choices=StaffStatus.choices)
     store = django_filters.ModelChoiceFilter(
-        label=_("Store"), empty_label=ALL, queryset=visible_stores, method="filter_store"
+        label=_("Store"),
+        empty_label=ALL,
+        queryset=visible_stores,
+        method="filter_store",
+        widget=ChooserSelect("stores", "view"),  # the store chooser by name: staff may not import stores
     )
 
     class Meta:
@@ -83,7 +93,10 @@ class PositionFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     department = django_filters.ModelChoiceFilter(
-        label=_("Department"), empty_label=ALL, queryset=Department.objects.order_by("name")
+        label=_("Department"),
+        empty_label=ALL,
+        queryset=Department.objects.order_by("name"),
+        widget=DEPARTMENTS.widget("view"),
     )
 
     class Meta:

@@ -3,7 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import choose
+
 from .choices import StaffStatus
+from .choosers import DEPARTMENTS, STAFF
 from .models import Department, Position, Staff
 from .selectors import active_staff_choices, staff_can_set_password
 from .services import STAFF_FIELDS
@@ -33,7 +36,7 @@ class StaffForm(forms.ModelForm):
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].required = True
-        self.fields["department"].queryset = Department.objects.order_by("name")
+        choose(self.fields["department"], DEPARTMENTS, scope="view", queryset=Department.objects.order_by("name"))
         self.fields["position"].queryset = Position.objects.select_related("department").order_by("name")
         if self.instance.status != StaffStatus.OFFBOARDED:
             status = self.fields["status"]
@@ -74,7 +77,7 @@ class DepartmentForm(forms.ModelForm):
         choices = active_staff_choices(viewer=viewer)
         if self.instance.manager_id:
             choices = choices | Staff.objects.filter(pk=self.instance.manager_id)
-        self.fields["manager"].queryset = choices.distinct().order_by("name")
+        choose(self.fields["manager"], STAFF, scope="active", queryset=choices.distinct().order_by("name"))
 
 
 class PositionForm(forms.ModelForm):
@@ -87,4 +90,4 @@ class PositionForm(forms.ModelForm):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.order_by("name")
+        choose(self.fields["department"], DEPARTMENTS, scope="view", queryset=Department.objects.order_by("name"))

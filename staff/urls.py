@@ -1,10 +1,15 @@
 from django.urls import path
 
+from core.lookups_views import ChooserLookupView
+
 from . import views
+from .choosers import DEPARTMENTS, STAFF
 
 app_name = "staff"
 
 urlpatterns = [
+    path("lookup/", ChooserLookupView.as_view(chooser=STAFF), name="staff_lookup"),
+    path("departments/lookup/", ChooserLookupView.as_view(chooser=DEPARTMENTS), name="department_lookup"),
     path("", views.StaffListView.as_view(), name="staff_list"),
     path("new/", views.StaffCreateView.as_view(), name="staff_create"),
     path("<int:pk>/", views.StaffDetailView.as_view(), name="staff_detail"),

@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .choices import Platform, Site, StoreStatus
+from .choosers import STAFF
 from .models import Store
 from .selectors import owner_choices
 
@@ -34,6 +35,7 @@ class StoreFilterSet(django_filters.FilterSet):
         queryset=viewer_owner_choices,
         method="filter_owner",
         help_text=_("Primary or backup owner"),
+        widget=STAFF.widget("store_owner"),
     )
 
     class Meta:

@@ -3,6 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import choose
+
+from .choosers import STAFF
 from .models import Store
 from .selectors import active_owner_choices
 from .services import STORE_FIELDS
@@ -22,8 +25,8 @@ class StoreForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         current = [self.instance.primary_owner_id, self.instance.backup_owner_id] if self.instance.pk else []
         owners = active_owner_choices(viewer=viewer, include=current)
-        self.fields["primary_owner"].queryset = owners
-        self.fields["backup_owner"].queryset = owners
+        choose(self.fields["primary_owner"], STAFF, scope="active_owner", queryset=owners)
+        choose(self.fields["backup_owner"], STAFF, scope="active_owner", queryset=owners)
         self.fields["timezone"].choices = [("", _("The site's time zone"))] + [
             choice for choice in self.fields["timezone"].choices if choice[0]
         ]

@@ -1,10 +1,14 @@
 from django.urls import path
 
+from core.lookups_views import ChooserLookupView
+
 from . import views
+from .choosers import STORES
 
 app_name = "stores"
 
 urlpatterns = [
+    path("lookup/", ChooserLookupView.as_view(chooser=STORES), name="store_lookup"),
     path("", views.StoreListView.as_view(), name="store_list"),
     path("duties/", views.StoreDutiesView.as_view(), name="store_duties"),
     path("new/", views.StoreCreateView.as_view(), name="store_create"),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
+from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from stores.catalogue import HIGH_RISK
 
 from .. import forms, page_selectors, selectors
 from .common import RequiresMixin
+
+STORES_PER_PAGE = 50  # 我的职责 of someone on 1,000 stores: the groups, then the stores a page at a time
 
 
 class MyDutiesView(RequiresMixin, TemplateView):
@@ -21,8 +25,13 @@ class MyDutiesView(RequiresMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         viewer = self.request.user
         duties = selectors.my_duties(viewer=viewer, soon=page_selectors.EXPIRY_WINDOW)
+        group = self.request.GET.get("group", "")
+        stores = [d for d in duties.stores if d.group == group] if group else duties.stores
         context.update(
             duties=duties,
+            group=next((g for g in duties.groups if g.key == group), None),
+            store_page=Paginator(stores, STORES_PER_PAGE).get_page(self.request.GET.get("page")),
+            querystring=urlencode({"group": group}) if group else "",
             requested=[r for r in duties.my_requests if r.requested_by_id == viewer.pk],
             for_me=[r for r in duties.my_requests if r.staff_id == viewer.pk and r.requested_by_id != viewer.pk],
         )

@@ -522,6 +522,28 @@ ROUTES: list[Route] = [
     # --- stores ----------------------------------------------------------------------------------------------
     Route("stores:store_list", "view stores", STORE_LIST, ANY_ROLE, shows=True, lists=True),
     Route("stores:store_duties", "view the duties table", STORE_LIST, ANY_ROLE, shows=True, lists=True),
+    # Searchable choosers (core.choosers): one page of what the viewer may choose there, as JSON.
+    Route("stores:store_lookup", "search stores to choose from", STORE_LIST, ANY_ROLE, shows=True, lists=True),
+    Route(
+        "stores:store_lookup",
+        "search the stores where one manages users (grant forms)",
+        STORE_LIST,
+        USERS_MANAGE,
+        query=lambda ctx: {"scope": "users_manage"},
+        shows=True,
+        lists=True,
+        variant="users_manage",
+    ),
+    Route(
+        "staff:staff_lookup",
+        "search the people one may see to choose from",
+        STORE_LIST,
+        USERS_VIEW,
+        query=lambda ctx: {"scope": "view"},
+        shows=True,
+        lists=True,
+    ),
+    Route("staff:department_lookup", "search departments to choose from", DIRECTORY, ANY_ROLE),
     Route("stores:store_detail", "view store A", STORE_OBJECT, ANY_ROLE, args=A, shows=True),
     Route(
         "stores:store_create",

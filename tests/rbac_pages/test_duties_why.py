@@ -17,14 +17,35 @@ class TestMyDuties:
         owned = StoreFactory(name="代管店", backup_owner=clerk_a)
         response = as_user(clerk_a).get(reverse("rbac:my_duties"))
         html = response.content.decode()
+        duties = {d.store.pk: d for d in response.context["duties"].stores}
 
-        def card(store):
-            return html[html.index(f'id="store-{store.pk}"') :].split('class="card store-duty"')[0]
+        def row(store):  # the store's line in the list of my stores
+            return html[html.index(f'id="store-{store.pk}"') :].split("</tr>")[0]
 
-        a = card(store_a)
+        def group(store):  # the card of the stores where I hold what I hold there
+            return html[html.index(f'id="group-{duties[store.pk].group}"') :].split('class="card')[0]
+
+        a = row(store_a) + group(store_a)
         assert "客服/售后" in a and "Approve refunds" in a and "Approve refunds to buyers." in a
         assert "Change prices" not in a and "Primary owner" not in a and "Backup owner" not in a
-        assert "Backup owner" in card(owned) and "none (owner only)" in card(owned)
+        assert "Backup owner" in row(owned) and "none (owner only)" in row(owned)
+        assert "Backup owner" in group(owned) and "Approve refunds" not in group(owned)
+
+    def test_someone_on_many_stores_reads_one_group_and_pages_through_the_stores(self, as_user, roles):
+        person = StaffFactory(name="多店客服")
+        stores = StoreFactory.create_batch(120)
+        for store in stores:
+            RoleBindingFactory(staff=person, store=store, role=roles["customer_service"])
+        client = as_user(person)
+        response = client.get(reverse("rbac:my_duties"))
+        html = response.content.decode()
+        assert html.count('class="card store-duty"') == 1 and "120 stores" in html
+        assert html.count("Approve refunds to buyers.") == 1  # said once for the group, not per store
+        assert html.count('<tr id="store-') == 50 and "Page 1 of 3" in html
+        last = client.get(reverse("rbac:my_duties"), {"page": 3}).content.decode()
+        assert last.count('<tr id="store-') == 20
+        group = response.context["duties"].groups[0].key
+        assert client.get(reverse("rbac:my_duties"), {"group": group, "page": "²"}).status_code == 200
 
     def test_grants_ending_within_14_days(self, as_user, clerk_a, store_a):
         RoleBindingFactory(
