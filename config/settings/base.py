@@ -22,6 +22,11 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Reverse proxies in front of the console (addresses or CIDRs, comma-separated). Only a request arriving from
+# one of them has its client address read from X-Forwarded-For (core.middleware.client_ip); none by default.
+SHOPCREW_TRUSTED_PROXIES = env_list("SHOPCREW_TRUSTED_PROXIES")
+# A refused form post (CSRF) gets the console's framed 403 page (core.views_errors).
+CSRF_FAILURE_VIEW = "core.views_errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -35,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "guardian",
     "django_otp",
@@ -61,9 +67,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "core.middleware.AuditActorMiddleware",
+    "core.denied.DeniedRequestMiddleware",
     "core.middleware.SecondFactorRequiredMiddleware",
     "core.middleware.LastActiveMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.ErrorPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -171,7 +179,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "core.api.authentication.SessionAuthentication",
         "core.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.SignedInWithSecondFactor"],
@@ -190,6 +198,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The docs page works offline: Swagger UI and Redoc are served from our own static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # One name for the catalogue's permission codenames, wherever a serializer offers them.
     "ENUM_NAME_OVERRIDES": {"StorePermissionEnum": "rbac.api.serializers.CODENAME_CHOICES"},
 }
@@ -225,6 +237,9 @@ LAST_ACTIVE_INTERVAL = timedelta(minutes=1)
 # Per-store roles: the hot-path loader, and how long an access request waits for a second person.
 SHOPCREW_PERMISSION_LOADER = "rbac.permissions.load_permissions"
 ACCESS_REQUEST_TTL = timedelta(hours=int(os.environ.get("ACCESS_REQUEST_TTL_HOURS", "72")))
+# Every refused write request is handed to this recorder (core.denied): one `denied` audit event per actor
+# and URL per minute.
+SHOPCREW_DENIAL_RECORDER = "audit.services.denied_record"
 
 LOGGING = {
     "version": 1,
