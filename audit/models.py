@@ -70,3 +70,29 @@ class AuditEvent(RestrictedModel):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_display or '-'} {self.action} {self.target_label}"
+
+
+class DeniedRepeat(models.Model):
+    """How many more times a `denied` event's refusal came back within its minute (same actor, same URL).
+
+    The event itself stays exactly as it was written (the chain is append-only), so the count lives beside
+    it; a flood of refused requests grows this one row's counter, never the log.
+    """
+
+    event = models.OneToOneField(
+        AuditEvent,
+        verbose_name=_("audit event"),
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="repeat",
+    )
+    repeats = models.PositiveIntegerField(_("repeats"), default=0)
+    last_at = models.DateTimeField(_("last repeat"))
+
+    class Meta:
+        verbose_name = _("repeated refusal")
+        verbose_name_plural = _("repeated refusals")
+
+    def __str__(self):
+        return f"{self.event_id} ×{self.repeats}"

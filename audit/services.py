@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
+import redis
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from core import bulk, context
+from core.denied import Denial
 
 from .chain import row_hash
-from .models import AuditEvent
+from .models import AuditEvent, DeniedRepeat
+
+logger = logging.getLogger(__name__)
 
 SECRET_MARK = "••• changed"
 _CHAIN_LOCK = 7_301_117  # pg_advisory_xact_lock key that serialises appends to the chain
+
+DENIED = "denied"  # the action of a refused request's event (a contract: the permission matrix looks for it)
+DENIED_WINDOW = 60  # seconds: one `denied` event per actor and URL name in this window, repeats counted beside it
 
 
 def _value(value):
@@ -49,6 +60,33 @@ def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | N
     return {k: before.get(k) for k in sorted(changed)}, {k: after.get(k) for k in sorted(changed)}
 
 
+def _lock_chain() -> None:
+    """Serialise appends to the chain until the current transaction ends (PostgreSQL; SQLite writes one at a time)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+
+
+def _actor(ctx: context.ActorContext) -> tuple[int | None, str]:
+    """Who the bound context credits. The safety net: when nothing bound an actor but the request being
+    served is authenticated (whatever authenticated it), that person is credited, never nobody."""
+    if ctx.actor_id is None and (user := context.request_user(ctx)) is not None:
+        return user.pk, str(user)
+    return ctx.actor_id, ctx.actor_display
+
+
+def _context_values(ctx: context.ActorContext) -> dict:
+    actor_id, actor_display = _actor(ctx)
+    return {
+        "actor_id": actor_id,
+        "actor_display": actor_display[:200],
+        "source": ctx.source,
+        "request_id": ctx.request_id,
+        "ip": ctx.ip,
+        "user_agent": ctx.user_agent[:400],
+    }
+
+
 def record(
     action: str,
     *,
@@ -75,18 +113,11 @@ def record(
         target_label = target_label or str(target)
     store_id = store if isinstance(store, int) or store is None else store.pk
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        _lock_chain()
         prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
         values = {
             "created_at": timezone.now(),
-            "actor_id": ctx.actor_id,
-            "actor_display": ctx.actor_display[:200],
-            "source": ctx.source,
-            "request_id": ctx.request_id,
-            "ip": ctx.ip,
-            "user_agent": ctx.user_agent[:400],
+            **_context_values(ctx),
             "store_id": store_id,
             "action": action,
             "target_type": target_type,
@@ -110,12 +141,10 @@ def record_many(action: str, items: list[dict]) -> int:
     """
     if not items:
         return 0
-    ctx = context.current()
+    ctx_values = _context_values(context.current())
     now = timezone.now()
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        _lock_chain()
         prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
         rows = []
         for item in items:
@@ -131,12 +160,7 @@ def record_many(action: str, items: list[dict]) -> int:
             store = item.get("store")
             values = {
                 "created_at": now,
-                "actor_id": ctx.actor_id,
-                "actor_display": ctx.actor_display[:200],
-                "source": ctx.source,
-                "request_id": ctx.request_id,
-                "ip": ctx.ip,
-                "user_agent": ctx.user_agent[:400],
+                **ctx_values,
                 "store_id": store if isinstance(store, int) or store is None else store.pk,
                 "action": action,
                 "target_type": target_type,
@@ -151,6 +175,98 @@ def record_many(action: str, items: list[dict]) -> int:
             rows.append(values)
         bulk.insert_rows(AuditEvent, rows)  # ids follow the rows' order, so the chain does
     return len(rows)
+
+
+# ------------------------------------------------------------------------------------------- refusals
+
+_redis_client: redis.Redis | None = None
+
+
+def _redis() -> redis.Redis:
+    global _redis_client
+    if _redis_client is None:
+        _redis_client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.25, socket_timeout=0.25)
+    return _redis_client
+
+
+def denied_record(denial: Denial) -> AuditEvent | None:
+    """Record a refused request as one `denied` event, at most one per actor and URL name per minute.
+
+    The event's `after` holds `url_name`, `method`, `target` (the URL kwargs), `reason`, `path` and `status`;
+    its actor is the bound one (empty for an anonymous caller). Within the minute a repeat only adds to the
+    event's DeniedRepeat counter, so a flood cannot grow the log. The minute is a Redis key (SET NX EX); when
+    Redis cannot be reached the database answers instead (the last such event, under the chain lock).
+    Returns the new event, or None for a repeat.
+    """
+    actor_id, _display = _actor(context.current())
+    key = f"shopcrew:denied:{actor_id or 'anon'}:{denial.url_name}"
+    try:
+        return _denied_record_redis(denial, key)
+    except redis.RedisError as exc:
+        logger.warning("refusal window unavailable in Redis (%s); coalescing through the database", exc)
+        return _denied_record_db(denial, actor_id)
+
+
+def _denied_record_redis(denial: Denial, key: str) -> AuditEvent | None:
+    client = _redis()
+    if not client.set(key, "", nx=True, ex=DENIED_WINDOW):
+        event_id, _sep, event_hash = (client.get(key) or b"").decode().partition(":")
+        if not event_id or (event_id.isdigit() and _count_repeat(event_id, event_hash)):
+            return None  # a repeat (or one racing the first, still being written)
+        # The key names an event the database does not hold (restored or rolled back): start a new minute.
+    try:
+        event = _record_denial(denial)
+    except BaseException:
+        client.delete(key)
+        raise
+    client.set(key, f"{event.pk}:{event.hash}", ex=DENIED_WINDOW)
+    return event
+
+
+def _denied_record_db(denial: Denial, actor_id: int | None) -> AuditEvent | None:
+    with transaction.atomic():
+        _lock_chain()
+        recent = (
+            AuditEvent.objects.filter(
+                action=DENIED,
+                actor_id=actor_id,
+                created_at__gte=timezone.now() - timedelta(seconds=DENIED_WINDOW),
+                after__url_name=denial.url_name,
+            )
+            .values_list("pk", "hash")
+            .first()
+        )
+        if recent is not None and _count_repeat(*recent):
+            return None
+        return _record_denial(denial)
+
+
+def _record_denial(denial: Denial) -> AuditEvent:
+    single = next(iter(denial.target.values())) if len(denial.target) == 1 else ""
+    after = {
+        "url_name": denial.url_name,
+        "method": denial.method,
+        "target": denial.target,
+        "reason": denial.reason,
+        "path": denial.path,
+        "status": denial.status,
+    }
+    return record(
+        DENIED, target_type="url", target_id=single[:64], target_label=denial.path, after=after, reason=denial.reason
+    )
+
+
+def _count_repeat(event_id, event_hash: str) -> bool:
+    """Add one to the event's repeat counter; False when no such event exists (matched by id and hash, so a
+    reused id after a rollback is never mistaken for it)."""
+    table, events = DeniedRepeat._meta.db_table, AuditEvent._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (event_id, repeats, last_at) SELECT id, 1, %s FROM {events} WHERE id = %s AND hash = %s "
+        f"ON CONFLICT (event_id) DO UPDATE SET repeats = {table}.repeats + 1, last_at = excluded.last_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [timezone.now(), int(event_id), event_hash])
+        return cursor.rowcount > 0
 
 
 def verify_chain(*, batch_size: int = 2000):

@@ -24,5 +24,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# Error answers a person can read (the console's frame, or JSON under /api/); see core.views_errors.
+handler400 = "core.views_errors.bad_request"
+handler403 = "core.views_errors.permission_denied"
+handler404 = "core.views_errors.page_not_found"
+handler500 = "core.views_errors.server_error"
+
 if settings.SHOPCREW_DEMO:
     urlpatterns.append(path("sandbox/", include("sandbox.urls")))

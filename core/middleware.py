@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -15,11 +18,44 @@ from . import context
 from .permissions import permissions_of
 
 
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    try:
+        return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"SHOPCREW_TRUSTED_PROXIES: {exc}") from exc
+
+
+def _parse_ip(value: str):
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+def _trusted(address, networks) -> bool:
+    return address is not None and any(address in net for net in networks)
+
+
 def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, unless that is a configured proxy (settings.SHOPCREW_TRUSTED_PROXIES,
+    addresses or CIDRs, none by default). Then X-Forwarded-For is read from the right, skipping our own
+    proxies, and the first hop they did not add for themselves is the client; anything to its left was
+    written by the client and is ignored. A malformed hop ends the walk at the last trusted address."""
+    remote = request.META.get("REMOTE_ADDR")
+    networks = _networks(tuple(getattr(settings, "SHOPCREW_TRUSTED_PROXIES", ())))
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "USE_X_FORWARDED_FOR", False):
-        return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    if not networks or not forwarded or not _trusted(_parse_ip(remote or ""), networks):
+        return remote
+    nearest = remote
+    for hop in reversed(forwarded.split(",")):
+        address = _parse_ip(hop)
+        if address is None:
+            return nearest
+        if not _trusted(address, networks):
+            return str(address)
+        nearest = str(address)
+    return nearest  # every hop is one of our proxies: the left-most is the closest we know to the client
 
 
 class RequestContextMiddleware:
@@ -40,6 +76,7 @@ class RequestContextMiddleware:
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
             actor_id=None,
             actor_display="",
+            request=request,
         ):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
@@ -47,7 +84,10 @@ class RequestContextMiddleware:
 
 
 class AuditActorMiddleware:
-    """Binds the signed-in user as the actor of whatever this request records."""
+    """Binds the session's signed-in user as the actor of whatever this request records.
+
+    API tokens are authenticated later, inside DRF's view: core.api.authentication binds their user then.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -130,3 +170,19 @@ class LastActiveMiddleware:
                 user._meta.model._base_manager.filter(pk=user.pk).update(last_active=now)  # user is a lazy proxy
                 user.last_active = now
         return self.get_response(request)
+
+
+class ErrorPageMiddleware:
+    """Turns Django's bare 405 (HttpResponseNotAllowed, an empty body) into the framed page, or the API's
+    JSON error under /api/; the Allow header is kept. DRF's own 405 is already JSON and passes through."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if isinstance(response, HttpResponseNotAllowed):
+            from .views_errors import method_not_allowed
+
+            return method_not_allowed(request, response.get("Allow", ""))
+        return response
