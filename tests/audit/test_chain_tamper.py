@@ -126,6 +126,34 @@ def test_rows_written_in_bulk_chain_like_single_ones(chain):
     assert verify_chain()[1]["id"] == bulk.pk
 
 
+def test_the_hash_of_a_row_is_stable_across_releases():
+    """Rows written by earlier releases must still verify: the canonical form (field set, key order, the
+    time as ISO 8601 with microseconds, JSON without ASCII escapes) is pinned by one known row."""
+    from datetime import UTC, datetime
+
+    from audit.chain import row_hash
+
+    values = {
+        "created_at": datetime(2024, 5, 1, 8, 30, 0, tzinfo=UTC),
+        "actor_id": 7,
+        "actor_display": "店员甲",
+        "source": "web",
+        "request_id": "abc",
+        "ip": "10.0.0.1",
+        "user_agent": "UA",
+        "store_id": 3,
+        "action": "store.update",
+        "target_type": "stores.store",
+        "target_id": "3",
+        "target_label": "一号店",
+        "before": {"name": "旧"},
+        "after": {"name": "新"},
+        "reason": "改名",
+        "prev_hash": "0" * 64,
+    }
+    assert row_hash(values) == "8a30a2a28dba83f1e8c082872358fa9c97401888eaac79064ec0120be2197958"
+
+
 # ---------------------------------------------------------------------------------------------- two writers
 
 
