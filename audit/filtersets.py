@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import FilterSet, parse_id, validate_id_or_text
 from core.stores import get_store_model
 from core.widgets import ChooserSelect
 
@@ -33,7 +34,7 @@ def _day_start(value) -> datetime:
     return timezone.make_aware(datetime.combine(value, time.min))
 
 
-class AuditEventFilterSet(django_filters.FilterSet):
+class AuditEventFilterSet(FilterSet):
     """Audit events: free text, action prefix, actor, store, source, date range, and one target's history."""
 
     q = django_filters.CharFilter(
@@ -43,7 +44,10 @@ class AuditEventFilterSet(django_filters.FilterSet):
         label=_("Action"), method="filter_action", help_text=_("A prefix such as auth. or store.update")
     )
     actor = django_filters.CharFilter(
-        label=_("Actor"), method="filter_actor", help_text=_("A name, or a staff ID number")
+        label=_("Actor"),
+        method="filter_actor",
+        help_text=_("A name, or a staff ID number"),
+        validators=[validate_id_or_text],
     )
     store = django_filters.ModelChoiceFilter(
         label=_("Store"),
@@ -78,8 +82,11 @@ class AuditEventFilterSet(django_filters.FilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
+        actor_id = parse_id(value)
         return (
-            queryset.filter(actor_id=int(value)) if value.isdigit() else queryset.filter(actor_display__icontains=value)
+            queryset.filter(actor_id=actor_id)
+            if actor_id is not None
+            else queryset.filter(actor_display__icontains=value)
         )
 
     def filter_action(self, queryset, name, value):

@@ -148,7 +148,8 @@ class EventExportView(AuditScopeMixin, ScopedMixin, View):
                 json.dumps(filterset.errors, ensure_ascii=False), content_type="application/json"
             )
         queryset = filterset.qs if filterset.is_bound else filterset.queryset
-        filters = {key: value for key, value in request.GET.items() if key != "page" and value}
+        # only the declared filters, as validated (no stray parameters, no NUL bytes, in the audit row)
+        filters = {name: request.GET[name] for name in filterset.filters if request.GET.get(name)}
         record("audit.export", after={"filters": filters, "rows": queryset.count()})
         response = StreamingHttpResponse(export_rows(queryset), content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import FilterSet
 from staff.choosers import DEPARTMENTS
 from staff.models import Department
 from stores.choosers import STORES
@@ -19,7 +20,7 @@ def viewer_stores(request):
     return Store.objects.restrict(getattr(request, "user", None), "settings_view").order_by("platform", "site", "name")
 
 
-class RobotFilterSet(django_filters.FilterSet):
+class RobotFilterSet(FilterSet):
     """Robots: search (name), store, department and whether they are active."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Robot name"))

@@ -7,6 +7,7 @@ exactly like one that does not exist.
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import FilterSet
 from core.permissions import ALL_STORES, permissions_of
 from staff.choosers import STAFF
 from stores.choosers import STORES
@@ -34,7 +35,7 @@ def visible_roles(request):
     return Role.objects.restrict(_viewer(request), "view")
 
 
-class LiveFilterMixin(django_filters.FilterSet):
+class LiveFilterMixin(FilterSet):
     live = django_filters.BooleanFilter(
         label=_("Live"), method="filter_live", help_text=_("Only live (or, with false, only ended) ones")
     )
@@ -77,7 +78,7 @@ class ExceptionGrantFilterSet(LiveFilterMixin):
         fields = ["staff", "store", "live"]
 
 
-class AccessRequestFilterSet(django_filters.FilterSet):
+class AccessRequestFilterSet(FilterSet):
     """Access requests by status, person, store and role."""
 
     status = django_filters.ChoiceFilter(label=_("Status"), choices=RequestStatus.choices)

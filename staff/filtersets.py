@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.filters import FilterSet
 from core.widgets import ChooserSelect
 
 from .choices import StaffStatus
@@ -39,7 +40,7 @@ def _search(queryset, fields, value):
     return queryset.filter(q)
 
 
-class StaffFilterSet(django_filters.FilterSet):
+class StaffFilterSet(FilterSet):
     """Staff: free-text search, department, position, status and the store they work in."""
 
     q = django_filters.CharFilter(
@@ -75,7 +76,7 @@ class StaffFilterSet(django_filters.FilterSet):
         return queryset.filter(staff_in_stores_q([value.pk])) if value else queryset
 
 
-class DepartmentFilterSet(django_filters.FilterSet):
+class DepartmentFilterSet(FilterSet):
     """Departments: search by name or description."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
@@ -88,7 +89,7 @@ class DepartmentFilterSet(django_filters.FilterSet):
         return _search(queryset, ("name", "description"), value)
 
 
-class PositionFilterSet(django_filters.FilterSet):
+class PositionFilterSet(FilterSet):
     """Positions: search by name or description, and department."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")

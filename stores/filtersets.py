@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.filters import FilterSet
+
 from .choices import Platform, Site, StoreStatus
 from .choosers import STAFF
 from .models import Store
@@ -20,7 +22,7 @@ def viewer_owner_choices(request):
     return owner_choices(viewer=getattr(request, "user", None))
 
 
-class StoreFilterSet(django_filters.FilterSet):
+class StoreFilterSet(FilterSet):
     """Stores: search (name, shop ID, emergency contact), platform, site, status and owner."""
 
     q = django_filters.CharFilter(

@@ -25,8 +25,8 @@ class RobotSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
         style={"input_type": "password"},
     )
     webhook_key_masked = serializers.SerializerMethodField()
-    store_name = serializers.CharField(source="store.name", read_only=True, default=None)
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    store_name = serializers.CharField(source="store.name", read_only=True, allow_null=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Robot

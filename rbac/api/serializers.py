@@ -32,10 +32,10 @@ class CodenameListField(serializers.ListField):
 
 
 class RoleSerializer(serializers.ModelSerializer):
-    """A role with its permission codenames; `holders` counts live bindings (lists only)."""
+    """A role with its permission codenames; `holders` counts live bindings (in every answer)."""
 
     permissions = CodenameListField(child=serializers.ChoiceField(choices=CODENAME_CHOICES), required=False)
-    holders = serializers.IntegerField(read_only=True, required=False)
+    holders = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Role
@@ -140,9 +140,10 @@ class OptionalReasonSerializer(serializers.Serializer):
 
 
 class AccessRequestSerializer(serializers.ModelSerializer):
-    """An access request as stored (read-only), with its frozen description of what would change."""
+    """An access request as stored (read-only), with its frozen description of what would change.
+    `permission` is null for a role request, `role` for a single-permission one."""
 
-    permission = serializers.SlugRelatedField(slug_field="codename", read_only=True)
+    permission = serializers.SlugRelatedField(slug_field="codename", read_only=True, allow_null=True)
 
     class Meta:
         model = AccessRequest

@@ -37,8 +37,8 @@ class StaffSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
     password = serializers.CharField(
         write_only=True, required=False, trim_whitespace=False, style={"input_type": "password"}
     )
-    position_name = serializers.CharField(source="position.name", read_only=True, default=None)
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    position_name = serializers.CharField(source="position.name", read_only=True, allow_null=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Staff
@@ -88,7 +88,7 @@ class StaffSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
 class DepartmentSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
     """A department with its manager (a staff id)."""
 
-    manager_name = serializers.CharField(source="manager.name", read_only=True, default=None)
+    manager_name = serializers.CharField(source="manager.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Department
@@ -110,7 +110,7 @@ class DepartmentSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
 class PositionSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
     """A position within a department."""
 
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Position

@@ -1,0 +1,60 @@
+"""The OpenAPI schema class: drf-spectacular's, plus the error answers every operation can give.
+
+An integrator (and schemathesis) reads from the schema which status codes an operation may answer; the
+error ones share one component, `Error`, the body of `core.api.exceptions.exception_handler`:
+- 400 where there is input to refuse (a list's filters and pages, any write);
+- 401 and 403 everywhere (signed out; no right, or no second factor);
+- 404 for an object outside the caller's reach (paths with an id) and for a page past a list's end.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular import openapi
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+# An API error. Keep in step with core.api.exceptions: `request_id` is always there; a refused input names
+# its fields (today as top-level keys holding lists of messages, as DRF does; `fields` once the handler
+# gathers them there).
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "code": serializers.CharField(required=False, help_text=_("A stable, machine-readable error code.")),
+        "message": serializers.CharField(required=False, help_text=_("What went wrong, in the caller's language.")),
+        "detail": serializers.CharField(required=False, help_text=_("What went wrong, in the caller's language.")),
+        "fields": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
+            help_text=_("Messages per input field."),
+        ),
+        "request_id": serializers.CharField(help_text=_("Quote it to support: it names this request in the logs.")),
+    },
+)
+
+
+ERRORS = {
+    "400": _("The input was refused; the body says why, field by field."),
+    "401": _("Not signed in."),
+    "403": _("Signed in, but without the right (or the second factor) this needs."),
+    "404": _("No such object within your reach, or a page past the end."),
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _error_codes(self) -> list[str]:
+        codes = ["401", "403"]
+        if self.method != "GET" or self._is_list_view():
+            codes.append("400")
+        if "{" in self.path or self._is_list_view():
+            codes.append("404")
+        return sorted(codes)
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code in self._error_codes():
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                response["description"] = ERRORS[code]
+                responses[code] = response
+        return responses
