@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import cast
 
 import redis
 from django.conf import settings
@@ -210,7 +211,8 @@ def denied_record(denial: Denial) -> AuditEvent | None:
 def _denied_record_redis(denial: Denial, key: str) -> AuditEvent | None:
     client = _redis()
     if not client.set(key, "", nx=True, ex=DENIED_WINDOW):
-        event_id, _sep, event_hash = (client.get(key) or b"").decode().partition(":")
+        stored = cast("bytes | None", client.get(key))  # the synchronous client (redis' stubs also allow async)
+        event_id, _sep, event_hash = (stored or b"").decode().partition(":")
         if not event_id or (event_id.isdigit() and _count_repeat(event_id, event_hash)):
             return None  # a repeat (or one racing the first, still being written)
         # The key names an event the database does not hold (restored or rolled back): start a new minute.

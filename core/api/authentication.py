@@ -7,7 +7,7 @@ from rest_framework import authentication
 from core import context
 
 
-class BindsActor:
+class BindsActor(authentication.BaseAuthentication):
     """Mixin for a DRF authentication class: the user it authenticates becomes the audit actor."""
 
     def authenticate(self, request):
