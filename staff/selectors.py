@@ -18,7 +18,8 @@ def staff_list(*, viewer) -> QuerySet[Staff]:
 
 
 def staff_in_stores_q(store_ids) -> Q:
-    """Staff who work in any of the given stores: the lookups Staff declares, as one pk subquery.
+    """Staff who work in any of the given stores: one pk subquery per lookup Staff declares, OR-ed (each
+    uses its own index; one subquery OR-ing the joins would scan every binding: 0.5 s at 250,000).
 
     A lookup the schema cannot resolve yet (role bindings before the rbac app is installed) is
     skipped, so the owner lookups still answer on their own.
@@ -29,8 +30,8 @@ def staff_in_stores_q(store_ids) -> Q:
             Staff._base_manager.filter(**{f"{lookup}__in": []})
         except FieldError:
             continue
-        q |= Q(**{f"{lookup}__in": store_ids})
-    return Q(pk__in=Staff._base_manager.filter(q).values("pk"))
+        q |= Q(pk__in=Staff._base_manager.filter(**{f"{lookup}__in": store_ids}).values("pk"))
+    return q
 
 
 def store_model():

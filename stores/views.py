@@ -41,11 +41,11 @@ class StoreListView(StoreScopeMixin, FilteredListView):
 
 
 class StoreDutiesView(StoreListView):
-    """The 店铺分工表: every visible store (same filters, no pagination) with its owners, emergency
-    contact and duties note — laid out for printing."""
+    """The 店铺分工表: the visible stores (same filters) with their owners, emergency contact and duties
+    note — laid out for printing, 200 stores a page (a seller with 5,000 stores prints it page by page)."""
 
     template_name = "stores/store_duties.html"
-    paginate_by = None
+    paginate_by = 200
 
 
 class StoreDetailView(StoreScopeMixin, ScopedDetailView):

@@ -52,6 +52,8 @@
       "aria-controls": this.listId,
       placeholder: this.text.chooserPlaceholder || ""
     });
+    var empty = select.querySelector('option[value=""]');
+    if (empty && !/^-+$/.test(empty.text.trim())) this.input.placeholder = empty.text; // "All", "All stores"
     if (select.required) {
       this.input.setAttribute("aria-required", "true");
       select.required = false; // the server checks it; a hidden required <select> would block the form silently

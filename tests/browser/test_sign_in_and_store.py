@@ -6,6 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.testing import totp_code
 from stores.models import Store
+from tests.browser.choosers import pick
 from tests.factories import TEST_PASSWORD, StaffFactory, SuperuserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,8 +33,8 @@ def test_admin_signs_in_with_totp_creates_a_store_and_sees_it_listed(live_server
     page.select_option("#id_site", "MY")
     page.fill("#id_shop_id", "7700123")
     page.fill("#id_name", "马来旗舰店")
-    page.select_option("#id_primary_owner", str(primary.pk))
-    page.select_option("#id_backup_owner", str(backup.pk))
+    pick(page, "id_primary_owner", "李", "李娜")  # owners are searched, not listed
+    pick(page, "id_backup_owner", "张", "张伟")
     page.click("form button.primary")
 
     store = Store.objects.get(platform="shopee", shop_id="7700123")
