@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.views import FilteredListView, ScopedDetailView, ScopedMixin
+from core.views import DetailPageView, GateMixin, ListPageView
 
 from .filtersets import AuditEventFilterSet
 from .models import AuditEvent
@@ -31,7 +31,7 @@ class AuditScopeMixin:
         return queryset.select_related("store").order_by("-id")
 
 
-class EventListView(AuditScopeMixin, FilteredListView):
+class EventListView(AuditScopeMixin, ListPageView):
     """The audit log, newest first: search, filters (action prefix, actor, store, source, dates), pages."""
 
     filterset_class = AuditEventFilterSet
@@ -72,7 +72,7 @@ def target_url(event) -> str:
     return target.get_absolute_url() if target is not None and hasattr(target, "get_absolute_url") else ""
 
 
-class EventDetailView(AuditScopeMixin, ScopedDetailView):
+class EventDetailView(AuditScopeMixin, DetailPageView):
     """One audit event: who, when, from where, what, and its before/after as a field table."""
 
     template_name = "audit/event_detail.html"
@@ -138,7 +138,7 @@ def export_rows(queryset):
         )
 
 
-class EventExportView(AuditScopeMixin, ScopedMixin, View):
+class EventExportView(AuditScopeMixin, GateMixin, View):
     """CSV download of the list as filtered, streamed; the export itself is recorded as audit.export."""
 
     def get(self, request):

@@ -1,61 +1,122 @@
-"""Page base classes: sign-in required, then the view's queryset restricted to the viewer's stores.
+"""The page path: gate → scope → parse → one service or selector → render (or one error mapping).
 
-No permission anywhere → 403; an object outside the viewer's stores → 404 (it is not in the
-restricted queryset, so its existence is not revealed).
+Every page declares, none re-implements (NetBox's ObjectPermissionRequiredMixin):
+- sign-in (here) and the second factor (``core.middleware``, before any view runs);
+- a permission: ``permission_action`` on the view's ``model`` (``model.permission_for(action)``), or an
+  explicit ``required_permission`` codename — both answered by ``get_required_permission()``;
+- how far it must reach: ``scope`` (``core.gates.Scope``: per store, company-wide, super admins, own record).
+
+No permission anywhere → 403; an object outside the viewer's stores is not in the restricted queryset
+→ 404 (its existence is not revealed). ``get_queryset()`` restricts ``scope_queryset()``'s result by the
+action's permission; a queryset that must not be restricted says so through
+``core.gates.dangerously_unscoped()``. A new gate is a new declaration, never a new ``dispatch()``.
+
+Each view also declares the HTTP methods it serves (``http_method_names``): read pages GET, forms and
+actions POST too; anything else answers 405.
 """
 
-from typing import Any
+from __future__ import annotations
 
-from django.contrib.auth.mixins import LoginRequiredMixin
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest
 from django.views import generic
-from django_filters import FilterSet
 
-from .permissions import permissions_of
+from .gates import Gate, Scope, restricted
+
+# For the type checker the mixins are views (they always are, at run time, through the concrete class).
+if TYPE_CHECKING:
+    from django.views.generic import View as _View
+else:
+    _View = object
+
+READ_METHODS = ["get", "head", "options"]
+FORM_METHODS = ["get", "head", "options", "post"]
+POST_ONLY = ["post"]
 
 
-class ScopedMixin(LoginRequiredMixin):
-    """Requires sign-in (the 2FA middleware already gated admins) and the action's permission."""
+class GateMixin(AccessMixin, _View):
+    """Sign-in, then the declared permission at the declared reach; the queryset restricted to match.
+
+    The concrete view declares `model` (or `queryset`), as Django's generic views do."""
 
     permission_action = "view"
-    # Set by each view: a RestrictedModel subclass (Any: Django's generic views declare it as Model | None).
-    model: Any = None
-    request: HttpRequest
+    required_permission: str | None = None
+    scope: Scope = Scope.STORE
+    http_method_names: Sequence[str] = READ_METHODS
 
+    # ---- the gate ---------------------------------------------------------------------------------
     def get_permission_action(self) -> str:
         return self.permission_action
+
+    def get_required_permission(self) -> str | None:
+        """The codename the page needs: declared outright, or the model's permission for the action."""
+        if self.required_permission is not None:
+            return self.required_permission
+        model = self._model()
+        permission_for = getattr(model, "permission_for", None)
+        return permission_for(self.get_permission_action()) if permission_for else None
+
+    def get_scope(self) -> Scope:
+        return self.scope
+
+    def get_gate(self) -> Gate:
+        return Gate(self.get_required_permission(), Scope(self.get_scope()))
+
+    def has_permission(self) -> bool:
+        return self.get_gate().allows(self.request.user)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        perm = self.model.permission_for(self.get_permission_action())
-        if not permissions_of(request.user).has_anywhere(perm):
+        if not self.has_permission():
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    # ---- the scope --------------------------------------------------------------------------------
+    def _model(self) -> Any:
+        queryset = getattr(self, "queryset", None)
+        return getattr(self, "model", None) or (queryset.model if queryset is not None else None)
+
+    def base_queryset(self):
+        queryset = getattr(self, "queryset", None)
+        if queryset is not None:
+            return queryset.all()
+        return self._model()._default_manager.all()
+
     def scope_queryset(self, queryset):
+        """Refine the rows (joins, ordering, the viewer's own records); the restriction comes after."""
         return queryset
 
     def get_queryset(self):
-        base = self.scope_queryset(self.model.objects.all())
-        return base.restrict(self.request.user, self.get_permission_action())
+        return restricted(self.scope_queryset(self.base_queryset()), self.request.user, self.get_permission_action())
 
 
-class FilteredListView(ScopedMixin, generic.ListView):
-    """A restricted list with a django-filter FilterSet (shared with the API) and pagination."""
+class ListPageView(GateMixin, generic.ListView):
+    """The one list skeleton: the restricted queryset, the FilterSet shared with the API, sorting by the
+    declared `ordering_fields` (`?ordering=name` or `-name`, as the API), and pagination."""
 
-    filterset_class: type[FilterSet] | None = None
+    filterset_class: Any = None
+    ordering_fields: tuple[str, ...] = ()
     paginate_by = 50
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.filterset_class is None:
-            self.filterset = None
-            return queryset
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
-        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
+        self.filterset = None
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+            if self.filterset.is_bound and self.filterset.is_valid():
+                queryset = self.filterset.qs
+        return self.sorted(queryset)
+
+    def sorted(self, queryset):
+        key = self.request.GET.get("ordering", "")
+        if key.lstrip("-") in self.ordering_fields:
+            return queryset.order_by(key, "pk")
+        return queryset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -66,8 +127,14 @@ class FilteredListView(ScopedMixin, generic.ListView):
         return context
 
 
-class ScopedDetailView(ScopedMixin, generic.DetailView):
-    pass
+class DetailPageView(GateMixin, generic.DetailView):
+    """One object from the restricted queryset (outside it: 404)."""
+
+
+class ObjectActionView(GateMixin, generic.detail.SingleObjectMixin, generic.View):
+    """A POST-only action on one object of the restricted queryset (send a test, revoke, …)."""
+
+    http_method_names = POST_ONLY
 
 
 def paginate(request, items, per_page=50):

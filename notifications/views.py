@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from core.views import FilteredListView, ScopedDetailView, ScopedMixin
-from staff.views import ServiceFormMixin
+from core.forms import ServiceFormMixin, service_error_messages
+from core.views import FORM_METHODS, DetailPageView, GateMixin, ListPageView, ObjectActionView
 
 from . import selectors, services
 from .filtersets import RobotFilterSet
@@ -30,7 +30,7 @@ class RobotScopeMixin:
         return queryset.select_related("store", "department").order_by("name", "pk")
 
 
-class RobotListView(RobotScopeMixin, FilteredListView):
+class RobotListView(RobotScopeMixin, ListPageView):
     """The robots the viewer may see, with their store, department, masked key and last send."""
 
     filterset_class = RobotFilterSet
@@ -42,7 +42,7 @@ class RobotListView(RobotScopeMixin, FilteredListView):
         return context
 
 
-class RobotDetailView(RobotScopeMixin, ScopedDetailView):
+class RobotDetailView(RobotScopeMixin, DetailPageView):
     """One robot: where it belongs, its masked key, its health, and (for managers) edit/delete/test."""
 
     template_name = "notifications/robot_detail.html"
@@ -55,11 +55,12 @@ class RobotDetailView(RobotScopeMixin, ScopedDetailView):
         return context
 
 
-class RobotCreateView(ServiceFormMixin, RobotScopeMixin, ScopedMixin, generic.CreateView):
+class RobotCreateView(ServiceFormMixin, RobotScopeMixin, GateMixin, generic.CreateView):
     """Add a robot to a store the viewer manages (or company-wide, for super admins)."""
 
     form_class = RobotForm
     permission_action = "add"
+    http_method_names = FORM_METHODS
     template_name = "notifications/robot_form.html"
     success_message = gettext_lazy("Group robot added. Send a test message to check it reaches the group.")
 
@@ -71,11 +72,12 @@ class RobotCreateView(ServiceFormMixin, RobotScopeMixin, ScopedMixin, generic.Cr
         return services.robot_create(actor=self.request.user, **form.service_data())
 
 
-class RobotEditView(ServiceFormMixin, RobotScopeMixin, ScopedMixin, generic.UpdateView):
+class RobotEditView(ServiceFormMixin, RobotScopeMixin, GateMixin, generic.UpdateView):
     """Edit a robot the viewer manages (others: 404); an empty key keeps the saved one."""
 
     form_class = RobotForm
     permission_action = "change"
+    http_method_names = FORM_METHODS
     template_name = "notifications/robot_form.html"
     context_object_name = "robot"
 
@@ -88,10 +90,11 @@ class RobotEditView(ServiceFormMixin, RobotScopeMixin, ScopedMixin, generic.Upda
         return services.robot_update(actor=self.request.user, robot=self.object, **form.service_data())
 
 
-class RobotDeleteView(RobotScopeMixin, ScopedMixin, generic.DetailView):
+class RobotDeleteView(RobotScopeMixin, GateMixin, generic.DetailView):
     """Confirm (GET), then delete (POST) a robot the viewer manages."""
 
     permission_action = "delete"
+    http_method_names = FORM_METHODS
     template_name = "notifications/robot_delete.html"
     context_object_name = "robot"
     success_url = reverse_lazy("notifications:robot_list")
@@ -101,16 +104,16 @@ class RobotDeleteView(RobotScopeMixin, ScopedMixin, generic.DetailView):
         try:
             services.robot_delete(actor=request.user, robot=self.object)
         except ValidationError as exc:
-            return self.render_to_response(self.get_context_data(object=self.object, errors=exc.messages), status=400)
+            context = self.get_context_data(object=self.object, errors=service_error_messages(exc))
+            return self.render_to_response(context, status=400)
         messages.success(request, _("Group robot %(name)s deleted.") % {"name": self.object.name})
         return redirect(self.success_url)
 
 
-class RobotTestView(RobotScopeMixin, ScopedMixin, generic.detail.SingleObjectMixin, generic.View):
+class RobotTestView(RobotScopeMixin, ObjectActionView):
     """POST: send a short test message through the robot; the outcome is shown and kept on the robot."""
 
     permission_action = "change"
-    http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         robot = self.get_object()

@@ -31,6 +31,7 @@ from django_otp.util import random_hex
 from rest_framework.authtoken.models import Token
 
 from core.middleware import OTP_REQUIRED_SESSION_KEY, needs_second_factor
+from core.views import FORM_METHODS, POST_ONLY, READ_METHODS
 
 from . import auth_services
 from .auth_forms import EnrollForm, SecondFactorForm, SignInForm
@@ -67,6 +68,7 @@ class SignInView(django_auth_views.LoginView):
 
     template_name = "accounts/login.html"
     form_class = SignInForm
+    http_method_names = FORM_METHODS
 
     def form_valid(self, form):
         user = form.get_user()
@@ -91,8 +93,11 @@ class SecondFactorVerifyView(LoginRequiredMixin, View):
     """The code prompt: a code from the authenticator app or a one-time backup code."""
 
     template_name = "accounts/otp_verify.html"
+    http_method_names = FORM_METHODS
 
     def dispatch(self, request, *args, **kwargs):
+        if request.method.lower() not in ("get", "head", "post"):  # OPTIONS names the methods; others 405
+            return View.dispatch(self, request, *args, **kwargs)
         user = request.user
         if user.is_authenticated and not user_has_device(user):
             if needs_second_factor(user):
@@ -138,8 +143,11 @@ class SecondFactorSetupView(LoginRequiredMixin, View):
     """
 
     template_name = "accounts/otp_setup.html"
+    http_method_names = FORM_METHODS
 
     def dispatch(self, request, *args, **kwargs):
+        if request.method.lower() not in ("get", "head", "post"):  # OPTIONS names the methods; others 405
+            return View.dispatch(self, request, *args, **kwargs)
         user = request.user
         if user.is_authenticated and user_has_device(user) and not user.is_verified():
             return redirect(with_next("accounts:otp_verify", safe_next(request)))
@@ -197,6 +205,7 @@ class SecurityView(LoginRequiredMixin, TemplateView):
     """The signed-in person's own security: second factor, backup codes, personal API token."""
 
     template_name = "accounts/security.html"
+    http_method_names = READ_METHODS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -216,6 +225,8 @@ class SecurityView(LoginRequiredMixin, TemplateView):
 
 class BackupCodesView(LoginRequiredMixin, View):
     """POST: replace the backup codes by ten new ones and show them once."""
+
+    http_method_names = POST_ONLY
 
     def post(self, request):
         if not request.user.is_verified():
@@ -238,6 +249,8 @@ class BackupCodesView(LoginRequiredMixin, View):
 class SecondFactorRemoveView(LoginRequiredMixin, View):
     """POST: remove two-factor authentication, confirmed with a current code; refused for admins."""
 
+    http_method_names = POST_ONLY
+
     def post(self, request):
         form = SecondFactorForm(request.POST)
         if not form.is_valid():
@@ -256,6 +269,8 @@ class SecondFactorRemoveView(LoginRequiredMixin, View):
 class TokenIssueView(LoginRequiredMixin, View):
     """POST: issue (or replace) the personal API token and show it once."""
 
+    http_method_names = POST_ONLY
+
     def post(self, request):
         try:
             key = auth_services.api_token_issue(user=request.user, second_factor_passed=request.user.is_verified())
@@ -267,6 +282,8 @@ class TokenIssueView(LoginRequiredMixin, View):
 
 class TokenRevokeView(LoginRequiredMixin, View):
     """POST: revoke the personal API token."""
+
+    http_method_names = POST_ONLY
 
     def post(self, request):
         if auth_services.api_token_revoke(user=request.user):

@@ -1,7 +1,6 @@
 """Staff, department and position pages: parse, call one selector or service, render."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect
@@ -10,49 +9,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from core.views import FilteredListView, ScopedDetailView, ScopedMixin
+from core.forms import ServiceFormMixin
+from core.gates import Scope, dangerously_unscoped
+from core.views import FORM_METHODS, DetailPageView, GateMixin, ListPageView
 
 from . import selectors, services
 from .filtersets import DepartmentFilterSet, PositionFilterSet, StaffFilterSet
 from .forms import DepartmentForm, PositionForm, StaffForm
 from .models import Department, Position, Staff
-
-
-def add_service_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the named fields, the rest above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-class ServiceFormMixin:
-    """form_valid() runs perform(form) — one service call. A ValidationError from the service is shown
-    next to the fields and nothing is saved (the service's transaction rolled back)."""
-
-    success_message = gettext_lazy("Saved.")
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["viewer"] = self.request.user
-        return kwargs
-
-    def perform(self, form):
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            self.object = self.perform(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(self.get_success_url())
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()
-
 
 # ---- staff -------------------------------------------------------------------------------------------
 
@@ -72,7 +36,7 @@ class StaffScopeMixin:
         return queryset.select_related("position", "department")
 
 
-class StaffListView(StaffScopeMixin, FilteredListView):
+class StaffListView(StaffScopeMixin, ListPageView):
     """The staff list: search, filters (department, position, status, store) and pagination."""
 
     filterset_class = StaffFilterSet
@@ -84,7 +48,7 @@ class StaffListView(StaffScopeMixin, FilteredListView):
         return context
 
 
-class StaffDetailView(StaffScopeMixin, ScopedDetailView):
+class StaffDetailView(StaffScopeMixin, DetailPageView):
     """One staff member's profile, the stores they own (those the viewer can see) and hooks for later
     panels (role bindings, duties, history)."""
 
@@ -106,19 +70,16 @@ class StaffDetailView(StaffScopeMixin, ScopedDetailView):
         return context
 
 
-class StaffCreateView(ServiceFormMixin, ScopedMixin, generic.CreateView):
-    """Add a staff member (super admins: see selectors.staff_can_create)."""
+class StaffCreateView(ServiceFormMixin, GateMixin, generic.CreateView):
+    """Add a staff member: people who manage users in every store (see selectors.staff_can_create)."""
 
     model = Staff
     form_class = StaffForm
     permission_action = "add"
+    scope = Scope.COMPANY
+    http_method_names = FORM_METHODS
     template_name = "staff/staff_form.html"
     success_message = gettext_lazy("Staff member added.")
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not selectors.staff_can_create(actor=request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def perform(self, form):
         return services.staff_create(
@@ -126,11 +87,12 @@ class StaffCreateView(ServiceFormMixin, ScopedMixin, generic.CreateView):
         )
 
 
-class StaffEditView(ServiceFormMixin, StaffScopeMixin, ScopedMixin, generic.UpdateView):
+class StaffEditView(ServiceFormMixin, StaffScopeMixin, GateMixin, generic.UpdateView):
     """Edit a staff member's profile and status (see selectors.staff_editable_by)."""
 
     form_class = StaffForm
     permission_action = "change"
+    http_method_names = FORM_METHODS
     template_name = "staff/staff_form.html"
     context_object_name = "person"
 
@@ -152,23 +114,27 @@ class StaffEditView(ServiceFormMixin, StaffScopeMixin, ScopedMixin, generic.Upda
 # ---- departments and positions -----------------------------------------------------------------------
 
 
-class DirectoryMixin(LoginRequiredMixin):
-    """Departments and positions belong to no store: anyone who may view staff somewhere sees them,
-    only super admins change them (403 otherwise)."""
+DIRECTORY_REASON = (
+    "Departments and positions are the company's directory: they belong to no store, and everyone who "
+    "views staff somewhere reads all of them (managers outside the viewer's stores stay hidden)."
+)
 
+
+class DirectoryMixin(GateMixin):
+    """Departments and positions belong to no store: anyone who may view staff somewhere sees them
+    (the directory is deliberately unscoped), only super admins change them (403 otherwise)."""
+
+    required_permission = "users_view"
     edits = False
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        allowed = (
-            selectors.directory_editable_by(actor=request.user)
-            if self.edits
-            else selectors.directory_viewable_by(viewer=request.user)
-        )
-        if not allowed:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def get_scope(self) -> Scope:
+        return Scope.SUPER_ADMIN if self.edits else Scope.STORE
+
+    def directory_queryset(self):
+        return self.model._default_manager.all()
+
+    def base_queryset(self):
+        return dangerously_unscoped(self.directory_queryset(), reason=DIRECTORY_REASON)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -176,27 +142,10 @@ class DirectoryMixin(LoginRequiredMixin):
         return context
 
 
-class DirectoryListView(DirectoryMixin, generic.ListView):
-    """A directory list with its FilterSet and pagination (FilteredListView's shape, unscoped)."""
+class DirectoryListView(DirectoryMixin, ListPageView):
+    """A directory list: the list skeleton over the unscoped directory."""
 
-    filterset_class = None
-    paginate_by = 50
-
-    def get_queryset(self):
-        self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=self.base_queryset(), request=self.request
-        )
-        if self.filterset.is_bound and self.filterset.is_valid():
-            return self.filterset.qs
-        return self.filterset.queryset
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filterset"] = self.filterset
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["querystring"] = query.urlencode()
-        return context
+    ordering_fields = ("name",)
 
 
 class DepartmentListView(DirectoryListView):
@@ -206,7 +155,7 @@ class DepartmentListView(DirectoryListView):
     filterset_class = DepartmentFilterSet
     template_name = "staff/department_list.html"
 
-    def base_queryset(self):
+    def directory_queryset(self):
         return selectors.department_list(viewer=self.request.user).annotate(position_count=Count("positions"))
 
 
@@ -217,7 +166,7 @@ class DepartmentDetailView(DirectoryMixin, generic.DetailView):
     template_name = "staff/department_detail.html"
     context_object_name = "department"
 
-    def get_queryset(self):
+    def directory_queryset(self):
         return selectors.department_list(viewer=self.request.user)
 
     def get_context_data(self, **kwargs):
@@ -231,6 +180,7 @@ class DepartmentCreateView(ServiceFormMixin, DirectoryMixin, generic.CreateView)
     model = Department
     form_class = DepartmentForm
     edits = True
+    http_method_names = FORM_METHODS
     template_name = "staff/department_form.html"
 
     def perform(self, form):
@@ -241,6 +191,7 @@ class DepartmentEditView(ServiceFormMixin, DirectoryMixin, generic.UpdateView):
     model = Department
     form_class = DepartmentForm
     edits = True
+    http_method_names = FORM_METHODS
     template_name = "staff/department_form.html"
 
     def perform(self, form):
@@ -248,16 +199,22 @@ class DepartmentEditView(ServiceFormMixin, DirectoryMixin, generic.UpdateView):
 
 
 class DirectoryDeleteView(DirectoryMixin, generic.DetailView):
-    """Confirm, then delete through the service; a refusal (still in use) is shown on the page."""
+    """Confirm (GET), then delete (POST) through the service; a refusal (still in use) is shown on the page.
+
+    The service call is `perform_delete()`: a method named `delete` would answer HTTP DELETE."""
 
     edits = True
+    http_method_names = FORM_METHODS
     template_name = "staff/confirm_delete.html"
     context_object_name = "object"
+
+    def perform_delete(self, obj) -> None:
+        raise NotImplementedError
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         try:
-            self.delete(self.object)
+            self.perform_delete(self.object)
         except ValidationError as exc:
             context = self.get_context_data(object=self.object, errors=exc.messages)
             return self.render_to_response(context, status=400)
@@ -269,7 +226,7 @@ class DepartmentDeleteView(DirectoryDeleteView):
     model = Department
     success_url = reverse_lazy("staff:department_list")
 
-    def delete(self, department):
+    def perform_delete(self, department):
         services.department_delete(actor=self.request.user, department=department)
 
 
@@ -280,7 +237,7 @@ class PositionListView(DirectoryListView):
     filterset_class = PositionFilterSet
     template_name = "staff/position_list.html"
 
-    def base_queryset(self):
+    def directory_queryset(self):
         return selectors.position_list(viewer=self.request.user)
 
 
@@ -291,7 +248,7 @@ class PositionDetailView(DirectoryMixin, generic.DetailView):
     template_name = "staff/position_detail.html"
     context_object_name = "position"
 
-    def get_queryset(self):
+    def directory_queryset(self):
         return selectors.position_list(viewer=self.request.user)
 
     def get_context_data(self, **kwargs):
@@ -304,6 +261,7 @@ class PositionCreateView(ServiceFormMixin, DirectoryMixin, generic.CreateView):
     model = Position
     form_class = PositionForm
     edits = True
+    http_method_names = FORM_METHODS
     template_name = "staff/position_form.html"
 
     def perform(self, form):
@@ -314,6 +272,7 @@ class PositionEditView(ServiceFormMixin, DirectoryMixin, generic.UpdateView):
     model = Position
     form_class = PositionForm
     edits = True
+    http_method_names = FORM_METHODS
     template_name = "staff/position_form.html"
 
     def perform(self, form):
@@ -324,5 +283,5 @@ class PositionDeleteView(DirectoryDeleteView):
     model = Position
     success_url = reverse_lazy("staff:position_list")
 
-    def delete(self, position):
+    def perform_delete(self, position):
         services.position_delete(actor=self.request.user, position=position)

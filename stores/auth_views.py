@@ -14,7 +14,6 @@ import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -27,8 +26,9 @@ from django.utils.translation import gettext as _
 from django.views import generic
 
 from core.crypto import mask
-from core.permissions import permissions_of
-from core.views import ScopedMixin
+from core.forms import add_service_errors, service_error_messages
+from core.gates import Scope, dangerously_unscoped
+from core.views import FORM_METHODS, READ_METHODS, GateMixin
 
 from . import authorization
 from .auth_forms import OzonKeysForm, ShopeeAppForm
@@ -43,7 +43,7 @@ SESSION_KEY = "store_auth.shopee_pending"
 MAX_PENDING = 5
 
 
-class StoreConnectionMixin(ScopedMixin):
+class StoreConnectionMixin(GateMixin):
     """The store from the URL, among those where the viewer manages settings."""
 
     model = Store
@@ -57,7 +57,7 @@ class StoreConnectionMixin(ScopedMixin):
 
 
 def _error_messages(request, exc: ValidationError) -> None:
-    for message in exc.messages:
+    for message in service_error_messages(exc):
         messages.error(request, message)
 
 
@@ -67,7 +67,7 @@ class ShopeeAuthorizeView(StoreConnectionMixin, generic.View):
     With several active Shopee apps the page first asks which one (`?app=<id>`).
     """
 
-    http_method_names = ["get"]
+    http_method_names = READ_METHODS
 
     def get(self, request, *args, **kwargs):
         store = self.get_store(platform=Platform.SHOPEE)
@@ -99,11 +99,13 @@ class ShopeeAuthorizeView(StoreConnectionMixin, generic.View):
         return signing.dumps({"s": store.pk, "a": app.pk, "u": request.user.pk, "n": nonce}, salt=STATE_SALT)
 
 
-class ShopeeCallbackView(LoginRequiredMixin, generic.View):
+class ShopeeCallbackView(GateMixin, generic.View):
     """Shopee sends the seller's browser here with `code` and `shop_id`; the tokens go to the store
-    named in the signed state, once, for the person who started the authorization."""
+    named in the signed state, once, for the person who started the authorization (checked below,
+    with the store among those whose settings they manage)."""
 
-    http_method_names = ["get"]
+    scope = Scope.OWN
+    http_method_names = READ_METHODS
 
     def get(self, request, *args, **kwargs):
         try:
@@ -166,6 +168,7 @@ class OzonKeysView(StoreConnectionMixin, generic.FormView):
     """An Ozon store's Client-Id and Api-Key: checked with one Ozon call, then saved encrypted."""
 
     form_class = OzonKeysForm
+    http_method_names = FORM_METHODS
     template_name = "store_auth/ozon_keys_form.html"
 
     @cached_property
@@ -187,7 +190,7 @@ class OzonKeysView(StoreConnectionMixin, generic.FormView):
         try:
             authorization.ozon_verify_and_save(actor=self.request.user, store=store, **form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Ozon accepted the keys; they are saved."))
         return redirect(store.get_absolute_url())
@@ -221,29 +224,34 @@ class ConnectionTestView(StoreConnectionMixin, generic.View):
 # --- Shopee apps (super admins) -----------------------------------------------------------------------
 
 
-class SuperAdminMixin(LoginRequiredMixin):
+SHOPEE_APPS_REASON = "Shopee apps serve every store and belong to none; only super admins reach these pages."
+
+
+class ShopeeAppMixin(GateMixin):
     """Shopee apps serve every store: only super admins see or change them (others: 403)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions_of(request.user).super_admin:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    model = ShopeeApp
+    scope = Scope.SUPER_ADMIN
+
+    def base_queryset(self):
+        return dangerously_unscoped(ShopeeApp.objects.all(), reason=SHOPEE_APPS_REASON)
 
 
-class ShopeeAppListView(SuperAdminMixin, generic.ListView):
+class ShopeeAppListView(ShopeeAppMixin, generic.ListView):
     """The Shopee apps, with their masked partner keys and how many stores each authorizes."""
 
     template_name = "store_auth/shopeeapp_list.html"
     context_object_name = "apps"
 
-    def get_queryset(self):
-        return ShopeeApp.objects.annotate(store_count=Count("credentials")).order_by("name")
+    def scope_queryset(self, queryset):
+        return queryset.annotate(store_count=Count("credentials")).order_by("name")
 
 
-class ShopeeAppFormView(SuperAdminMixin, generic.FormView):
+class ShopeeAppFormView(ShopeeAppMixin, generic.FormView):
     """Create or edit a Shopee app through stores.credentials.shopee_app_save."""
 
     form_class = ShopeeAppForm
+    http_method_names = FORM_METHODS
     template_name = "store_auth/shopeeapp_form.html"
     app: ShopeeApp | None = None
 
@@ -261,7 +269,7 @@ class ShopeeAppFormView(SuperAdminMixin, generic.FormView):
         try:
             app = shopee_app_save(actor=self.request.user, app=self.app, **form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Shopee app %(name)s saved.") % {"name": app.name})
         return redirect("store_auth:shopeeapp_list")
@@ -272,9 +280,9 @@ class ShopeeAppCreateView(ShopeeAppFormView):
 
 
 class ShopeeAppEditView(ShopeeAppFormView):
-    def dispatch(self, request, *args, **kwargs):
-        self.app = get_object_or_404(ShopeeApp, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def app(self) -> ShopeeApp:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def get_initial(self):
         app = self.app
@@ -285,14 +293,3 @@ class ShopeeAppEditView(ShopeeAppFormView):
             "note": app.note,
             "is_active": app.is_active,
         }
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)

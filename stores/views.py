@@ -1,13 +1,14 @@
 """Store pages: the list, the duties table (店铺分工表), detail, create, edit and archive."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from core.views import FilteredListView, ScopedDetailView, ScopedMixin
-from staff.views import ServiceFormMixin
+from core.forms import ServiceFormMixin, service_error_messages
+from core.gates import Scope
+from core.views import FORM_METHODS, DetailPageView, GateMixin, ListPageView
 
 from . import selectors, services
 from .filtersets import StoreFilterSet
@@ -28,7 +29,7 @@ class StoreScopeMixin:
         return queryset.select_related("primary_owner", "backup_owner").order_by("platform", "site", "name", "pk")
 
 
-class StoreListView(StoreScopeMixin, FilteredListView):
+class StoreListView(StoreScopeMixin, ListPageView):
     """Stores the viewer can see, filtered by platform, site, status and owner, paginated."""
 
     filterset_class = StoreFilterSet
@@ -48,7 +49,7 @@ class StoreDutiesView(StoreListView):
     paginate_by = 200
 
 
-class StoreDetailView(StoreScopeMixin, ScopedDetailView):
+class StoreDetailView(StoreScopeMixin, DetailPageView):
     """One store. The template leaves named blocks for later panels (role holders, connection health)."""
 
     template_name = "stores/store_detail.html"
@@ -61,29 +62,27 @@ class StoreDetailView(StoreScopeMixin, ScopedDetailView):
         return context
 
 
-class StoreCreateView(ServiceFormMixin, ScopedMixin, generic.CreateView):
-    """Add a store (super admins: see selectors.store_can_create)."""
+class StoreCreateView(ServiceFormMixin, GateMixin, generic.CreateView):
+    """Add a store: people who manage the settings of every store (see selectors.store_can_create)."""
 
     model = Store
     form_class = StoreForm
     permission_action = "add"
+    scope = Scope.COMPANY
+    http_method_names = FORM_METHODS
     template_name = "stores/store_form.html"
     success_message = _("Store added.")
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not selectors.store_can_create(actor=request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def perform(self, form):
         return services.store_create(actor=self.request.user, **form.service_data())
 
 
-class StoreEditView(ServiceFormMixin, StoreScopeMixin, ScopedMixin, generic.UpdateView):
+class StoreEditView(ServiceFormMixin, StoreScopeMixin, GateMixin, generic.UpdateView):
     """Edit a store the viewer manages the settings of (others: 404)."""
 
     form_class = StoreForm
     permission_action = "change"
+    http_method_names = FORM_METHODS
     template_name = "stores/store_form.html"
     context_object_name = "store"
 
@@ -91,10 +90,11 @@ class StoreEditView(ServiceFormMixin, StoreScopeMixin, ScopedMixin, generic.Upda
         return services.store_update(actor=self.request.user, store=self.object, data=form.service_data())
 
 
-class StoreArchiveView(StoreScopeMixin, ScopedMixin, generic.DetailView):
+class StoreArchiveView(StoreScopeMixin, GateMixin, generic.DetailView):
     """Confirm (GET), then archive (POST) a store the viewer manages."""
 
     permission_action = "change"
+    http_method_names = FORM_METHODS
     template_name = "stores/store_archive.html"
     context_object_name = "store"
 
@@ -103,7 +103,7 @@ class StoreArchiveView(StoreScopeMixin, ScopedMixin, generic.DetailView):
         try:
             services.store_archive(actor=request.user, store=store, reason=request.POST.get("reason", "")[:500])
         except ValidationError as exc:
-            for message in exc.messages:
+            for message in service_error_messages(exc):
                 messages.error(request, message)
         else:
             messages.success(request, _("Store archived."))

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from staff.views import add_service_errors
+from core.forms import add_service_errors
 from stores.catalogue import BY_CODENAME
 
 from .. import forms, selectors, services

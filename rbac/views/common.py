@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from core.forms import add_service_errors
 from core.permissions import permissions_of
-from staff.views import add_service_errors
 
 
 class RequiresMixin(LoginRequiredMixin):
