@@ -353,3 +353,28 @@ def test_a_super_admin_can_be_offboarded_while_another_remains(roles, lone_super
     services.staff_offboard(actor=second, staff=person, reason=REASON)
     person.refresh_from_db()
     assert person.status == StaffStatus.OFFBOARDED
+
+
+# ---------------------------------------------------------------------------------------------- Django superusers
+
+
+def test_a_django_superuser_without_any_binding_grants_on_a_store(clerk, store, orders_role):
+    """A superuser's rights come from the flag, not from a binding carrying every permission: the "you do
+    not hold it there yourself" rule must not refuse them for lack of a binding."""
+    root = StaffFactory(name="root", is_superuser=True)
+    binding = services.binding_grant(actor=root, staff=clerk, role=orders_role, store=store, reason=REASON)
+    assert binding.granted_by == root
+
+
+def test_a_django_superuser_without_any_binding_may_ask_for_access_anywhere(store, orders_role):
+    root = StaffFactory(name="root", is_superuser=True)
+    request = services.access_request_create(actor=root, staff=root, store=store, role=orders_role, reason=REASON)
+    assert request.staff == root and request.store == store
+
+
+def test_asking_for_oneself_needs_working_in_the_store(store, other_store, orders_role):
+    worker = StaffFactory(name="店员")
+    bootstrap(worker, RoleFactory(permissions=["orders_view"]), store)
+    with pytest.raises(PermissionDenied, match="stores you work in"):
+        services.access_request_create(actor=worker, staff=worker, store=other_store, role=orders_role, reason=REASON)
+    assert services.access_request_create(actor=worker, staff=worker, store=store, role=orders_role, reason=REASON)
