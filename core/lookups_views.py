@@ -1,7 +1,8 @@
 """The JSON endpoint behind every searchable chooser (core.choosers): GET ?scope=&q=&page= answers
 {"results": [{"id", "text"}], "more": bool} with at most one page of the rows that scope offers the
 viewer. Sign-in and the second factor come first (as for every page); a viewer who holds the scope's
-permission nowhere gets 403, an unknown scope 400. One query for the rows, whatever the data size.
+permission nowhere gets 403, an unknown scope or a page that is not 1…50 gets 400 with a message in the
+viewer's language. One query for the rows, whatever the data size.
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -10,16 +11,17 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from .choosers import Chooser
+from .choosers import MAX_PAGE, Chooser
 from .permissions import permissions_of
 
 
-def _page(value: str | None) -> int:
-    """?page= as a small positive number; anything else (letters, other scripts' digits, a huge number) is 1."""
-    value = (value or "").strip()
-    if not (value.isascii() and value.isdigit()) or len(value) > 4:
+def _page(value: str | None) -> int | None:
+    """?page= as 1…MAX_PAGE (absent: 1); None for anything else (letters, other scripts' digits, 0, a huge number)."""
+    if value is None or value == "":
         return 1
-    return max(int(value), 1)
+    if not (value.isascii() and value.isdigit()) or len(value) > 4 or not 1 <= int(value) <= MAX_PAGE:
+        return None
+    return int(value)
 
 
 class ChooserLookupView(LoginRequiredMixin, View):
@@ -39,7 +41,8 @@ class ChooserLookupView(LoginRequiredMixin, View):
             return JsonResponse({"error": _("Unknown choice list.")}, status=400)
         if scope.requires is not None and not permissions_of(request.user).has_anywhere(scope.requires):
             raise PermissionDenied
-        results, more = chooser.search(
-            viewer=request.user, scope=name, query=request.GET.get("q", ""), page=_page(request.GET.get("page"))
-        )
+        page = _page(request.GET.get("page"))
+        if page is None:
+            return JsonResponse({"error": _("Not a page number from 1 to %(last)s.") % {"last": MAX_PAGE}}, status=400)
+        results, more = chooser.search(viewer=request.user, scope=name, query=request.GET.get("q", ""), page=page)
         return JsonResponse({"results": results, "more": more}, json_dumps_params={"ensure_ascii": False})

@@ -61,12 +61,14 @@ def test_store_lookup_searches_every_word_and_pages(login, sa, many_stores):
     assert texts(shop) == [str(many_stores[12])]
 
 
-def test_lookup_takes_any_page_number_without_failing(login, sa, many_stores):
+def test_lookup_answers_a_page_that_is_no_page_number_with_400(login, sa, many_stores):
     client = login(sa)
-    for page in ("²", "99999999999999999999", "-3", "abc", ""):
+    client.cookies["django_language"] = "zh-hans"
+    for page in ("²", "99999999999999999999", "-3", "0", "51", "abc"):
         answer = lookup(client, "stores:store_lookup", page=page)
-        assert answer.status_code == 200
-        assert len(texts(answer)) == PAGE_SIZE
+        assert answer.status_code == 400, page
+        assert "页码" in answer.json()["error"]
+    assert len(texts(lookup(client, "stores:store_lookup", page=""))) == PAGE_SIZE
 
 
 def test_lookup_refuses_an_unknown_scope_and_people_without_the_permission(
