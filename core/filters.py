@@ -37,6 +37,9 @@ _NUMBER = re.compile(r"-?[0-9]{1,19}(\.[0-9]{1,19})?")
 ONE_VALUE = _("Give one value, not a list.")
 BAD_ID = _("Enter an ID written with the digits 0-9 (at most 19 of them).")
 BAD_NUMBER = _("Enter a number written with the digits 0-9, at most 19 digits long.")
+PAGE_MAX = 10**9
+BAD_PAGE = _("Enter a page number written with the digits 0-9, from 1 to 1000000000.")
+BAD_PAGE_SIZE = _("Enter a page size written with the digits 0-9, from 1 (larger sizes count as the maximum).")
 BAD_DATE = _("Enter a date from 0001-01-03 to 9999-12-29, written with the digits 0-9.")  # DATE_MIN, DATE_MAX
 
 
@@ -47,6 +50,21 @@ def parse_id(value) -> int | None:
         return None
     number = int(text)
     return number if number <= BIGINT_MAX else None
+
+
+def query_int(data, name: str, *, message, high: int = PAGE_MAX) -> int | None:
+    """The query parameter `name` of `data` (a QueryDict) as an int in 1..high; None when absent or empty.
+    A list, anything but ASCII digits, 0 or more than `high` raise a ValidationError (`message`)."""
+    values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+    values = [v for v in values if v not in (None, "")]
+    if not values:
+        return None
+    if len(values) > 1:
+        raise ValidationError({name: [ONE_VALUE]})
+    text = str(values[0]).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(high)) and 1 <= int(text) <= high):
+        raise ValidationError({name: [message]})
+    return int(text)
 
 
 def validate_id_or_text(value) -> None:

@@ -21,10 +21,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.mixins import AccessMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.views import generic
 
+from .filters import BAD_PAGE, query_int
 from .gates import Gate, Scope, restricted
 
 # For the type checker the mixins are views (they always are, at run time, through the concrete class).
@@ -103,14 +104,31 @@ class ListPageView(GateMixin, generic.ListView):
     ordering_fields: tuple[str, ...] = ()
     paginate_by = 50
 
+    def get(self, request, *args, **kwargs):
+        """A refused filter or a malformed page number answers 400, the page showing why (no rows)."""
+        self.page_errors: list[str] = []
+        response = super().get(request, *args, **kwargs)
+        if self.page_errors or (self.filterset is not None and self.filterset.is_bound and self.filterset.errors):
+            response.status_code = 400
+        return response
+
     def get_queryset(self):
         queryset = super().get_queryset()
         self.filterset = None
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
-            if self.filterset.is_bound and self.filterset.is_valid():
-                queryset = self.filterset.qs
+            if self.filterset.is_bound:
+                queryset = self.filterset.qs if self.filterset.is_valid() else queryset.none()
         return self.sorted(queryset)
+
+    def paginate_queryset(self, queryset, page_size):
+        if self.request.GET.get(self.page_kwarg) != "last":
+            try:
+                query_int(self.request.GET, self.page_kwarg, message=BAD_PAGE)
+            except ValidationError as exc:
+                self.page_errors = exc.messages
+                self.kwargs[self.page_kwarg] = 1  # ListView reads the URL's kwargs before the query string
+        return super().paginate_queryset(queryset, page_size)
 
     def sorted(self, queryset):
         key = self.request.GET.get("ordering", "")
@@ -121,6 +139,7 @@ class ListPageView(GateMixin, generic.ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filterset"] = self.filterset
+        context["page_errors"] = getattr(self, "page_errors", [])
         query = self.request.GET.copy()
         query.pop("page", None)
         context["querystring"] = query.urlencode()

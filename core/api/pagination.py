@@ -4,28 +4,18 @@ DRF alone turns `?page=²` into a 404 and silently ignores `?page_size=x`; here 
 with a message in the caller's language, and the page number is bounded so no offset can overflow.
 """
 
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from core.filters import ONE_VALUE
-
-PAGE_MAX = 10**9
-BAD_PAGE = _("Enter a page number written with the digits 0-9, from 1 to 1000000000.")
-BAD_PAGE_SIZE = _("Enter a page size written with the digits 0-9, from 1 (larger sizes count as the maximum).")
+from core.filters import BAD_PAGE, BAD_PAGE_SIZE, query_int
 
 
-def _bounded(request, name: str, high: int, message) -> int | None:
-    """The query parameter `name` as an int in 1..high, None when absent; a ValidationError otherwise."""
-    values = request.query_params.getlist(name)
-    if not values or values == [""]:
-        return None
-    if len(values) > 1:
-        raise ValidationError({name: [ONE_VALUE]})
-    text = values[0].strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 10 and 1 <= int(text) <= high):
-        raise ValidationError({name: [message]})
-    return int(text)
+def _query_int(request, name: str, message) -> int | None:
+    try:
+        return query_int(request.query_params, name, message=message)
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
 
 
 class StandardPagination(PageNumberPagination):
@@ -37,8 +27,8 @@ class StandardPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_query_param)
         if raw in self.last_page_strings:
             return raw
-        return _bounded(request, self.page_query_param, PAGE_MAX, BAD_PAGE) or 1
+        return _query_int(request, self.page_query_param, BAD_PAGE) or 1
 
     def get_page_size(self, request):
-        size = _bounded(request, self.page_size_query_param, PAGE_MAX, BAD_PAGE_SIZE)
+        size = _query_int(request, self.page_size_query_param, BAD_PAGE_SIZE)
         return min(size, self.max_page_size) if size else self.page_size

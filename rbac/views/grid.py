@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.views.generic import TemplateView
 
+from core.filters import BAD_PAGE, BAD_PAGE_SIZE, query_int
 from core.permissions import permissions_of
 
 from .. import page_selectors, selectors
@@ -16,13 +18,18 @@ GRID_ROWS = 50
 GRID_COLS = 25
 
 
-def _int(value, default: int, *, low: int = 1, high: int | None = None) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return default
-    number = max(low, number)
-    return min(high, number) if high is not None else number
+def _numbers(params) -> tuple[dict[str, int | None], list[str]]:
+    """page, cpage, rows and cols as asked for (None when absent), and the messages for malformed ones
+    (a list, other than ASCII digits, 0, past PAGE_MAX): those answer 400 with the grid at its defaults."""
+    numbers: dict[str, int | None] = {}
+    errors: list[str] = []
+    for name, message in (("page", BAD_PAGE), ("cpage", BAD_PAGE), ("rows", BAD_PAGE_SIZE), ("cols", BAD_PAGE_SIZE)):
+        try:
+            numbers[name] = query_int(params, name, message=message)
+        except ValidationError as exc:
+            numbers[name] = None
+            errors.extend(exc.messages)
+    return numbers, errors
 
 
 class GridView(RequiresMixin, TemplateView):
@@ -30,6 +37,12 @@ class GridView(RequiresMixin, TemplateView):
     department, platform, site and role (choices within the viewer's reach), paged along both axes."""
 
     template_name = "rbac/grid.html"
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if response.context_data.get("page_errors"):
+            response.status_code = 400
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -41,10 +54,10 @@ class GridView(RequiresMixin, TemplateView):
         role = roles.get(params.get("role", ""))
         platform = params.get("platform") if params.get("platform") in dict(choices.platforms) else None
         site = params.get("site") if params.get("site") in dict(choices.sites) else None
-        rows = _int(params.get("rows"), GRID_ROWS, high=GRID_MAX)
-        cols = _int(params.get("cols"), GRID_COLS, high=GRID_MAX)
-        row_page = _int(params.get("page"), 1)
-        col_page = _int(params.get("cpage"), 1)
+        numbers, page_errors = _numbers(params)
+        rows = min(numbers["rows"] or GRID_ROWS, GRID_MAX)
+        cols = min(numbers["cols"] or GRID_COLS, GRID_MAX)
+        row_page, col_page = numbers["page"] or 1, numbers["cpage"] or 1
         grid = selectors.assignment_grid(
             viewer=viewer,
             department=department,
@@ -76,6 +89,7 @@ class GridView(RequiresMixin, TemplateView):
             col_pages=_pages(grid.store_total, cols, col_page, "cpage", {**kept, "page": row_page}),
             can_grant=permissions_of(viewer).has_anywhere("users_manage"),
             filtered=bool(department or role or platform or site),
+            page_errors=page_errors,
         )
         return context
 
