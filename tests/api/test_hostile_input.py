@@ -204,3 +204,47 @@ def test_the_assignment_grid_answers_a_malformed_page_with_400(param, client, lo
         assert response.status_code == 400, (param, value, response.status_code)
         assert CJK.search(" ".join(str(e) for e in response.context["page_errors"]))
     assert client.get(url, {param: "999999"}).status_code == 200  # a page past the end is an empty page
+
+
+# ------------------------------------------------------------------------------------- API request bodies
+
+
+def _writes(schema: dict):
+    """(method, path, property name, its schema) of every scalar property of every write's JSON body."""
+    components = schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if method not in ("post", "put", "patch") or not content:
+                continue
+            ref = content["schema"].get("$ref", "")
+            body = components.get(ref.rsplit("/", 1)[-1], content["schema"])
+            for name, prop in body.get("properties", {}).items():
+                if prop.get("type") not in ("array", "object") and not prop.get("readOnly"):
+                    yield method, path, name
+
+
+def test_every_api_write_refuses_a_list_or_an_object_for_a_scalar(client, login, admin_request, roles, grant):
+    """Each scalar field of each write, sent as a JSON list or object (the rest of the body empty), answers
+    400 naming that field, in the user's language; none answers 5xx."""
+    store = StoreFactory()
+    grant(admin_request.user, roles["store_admin"], store=store)
+    login(admin_request.user)
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+    writes = list(_writes(schema))
+    assert len({(m, p) for m, p, _ in writes}) >= 10, writes
+    for method, path, name in writes:
+        url = path.replace("{id}", str(_an_id(client, path)))
+        for value in ([1, 2], {"a": 1}):
+            response = getattr(client, method)(url, {name: value}, content_type="application/json")
+            assert response.status_code in (400, 404), (method, url, name, value, response.status_code)
+            if response.status_code == 400:
+                assert CJK.search(" ".join(_errors(response, name))), (method, url, name, response.json())
+
+
+def _an_id(client, path: str):
+    """The id of the first object listed at the collection above `path` (0 when there is none)."""
+    if "{id}" not in path:
+        return 0
+    rows = client.get(path.split("{id}", 1)[0]).json().get("results", [])
+    return rows[0]["id"] if rows else 0
