@@ -255,3 +255,24 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Orders into WeCom (issue 9): apps, the Celery queues and the intake defaults --------------------------
+INSTALLED_APPS += ["events", "orders"]
+# Celery speaks JSON only, on Redis (CELERY_BROKER_URL above); every task gets the soft and hard time limits
+# above unless it declares its own. Three queues so a backlog of one kind never starves another: intake
+# (push receivers' fetches), polling (the dispatcher and per-store pollers), delivery (WeCom sends). A worker
+# per queue scales out across machines on the same broker and database; anything not routed goes to "default".
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_DEFAULT_QUEUE = "default"
+SHOPCREW_TASK_QUEUES = ("default", "intake", "polling", "delivery")
+CELERY_TASK_ROUTES = {
+    "orders.tasks.intake_*": {"queue": "intake"},
+    "orders.tasks.poll_*": {"queue": "polling"},
+    "notifications.tasks.deliver_*": {"queue": "delivery"},
+    "events.tasks.*": {"queue": "delivery"},
+}
+# A store's low-stock threshold when it has not set one (orders.StoreSettings), in sellable units.
+SHOPCREW_LOW_STOCK_THRESHOLD = int(os.environ.get("SHOPCREW_LOW_STOCK_THRESHOLD", "5"))

@@ -1,0 +1,28 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventKind(models.TextChoices):
+    """Every business transition announced through the outbox (issue "Orders into WeCom", item 4)."""
+
+    ORDER_NEW = "order.new", _("New order")
+    ORDER_SHIPPED = "order.shipped", _("Order shipped")
+    ORDER_CANCELLED = "order.cancelled", _("Order cancelled")
+    AFTERSALES_NEW = "aftersales.new", _("New after-sales case")
+    AFTERSALES_UPDATED = "aftersales.updated", _("After-sales case updated")
+    AFTERSALES_DUE_SOON = "aftersales.due_soon", _("After-sales case due soon")
+    STOCK_LOW = "stock.low", _("Low stock")
+    STOCK_OUT = "stock.out", _("Out of stock")
+    STORE_AUTH_EXPIRING = "store.auth_expiring", _("Store authorization expiring")
+    STORE_SYNC_FAILING = "store.sync_failing", _("Store sync failing")
+    ACCESS_REQUEST_OPENED = "access.request_opened", _("Access request waiting")
+    DIGEST_DAILY = "digest.daily", _("Daily digest")
+    DIGEST_WEEKLY = "digest.weekly", _("Weekly digest")
+
+
+class EventState(models.TextChoices):
+    """Where the consumer (notifications) is with an event."""
+
+    PENDING = "pending", _("Pending")
+    PROCESSED = "processed", _("Processed")
+    FAILED = "failed", _("Failed")

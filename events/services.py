@@ -1,0 +1,93 @@
+"""Writing to the outbox: event_emit (one) and event_emit_many (a batch, one statement)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.db.transaction import TransactionManagementError
+from django.utils import timezone
+
+from .choices import EventKind
+from .models import Event
+
+KINDS = frozenset(EventKind.values)
+_COLUMNS = ("kind", "store_id", "payload", "dedupe_key", "occurred_at", "created_at", "state")
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One event to write: what happened (`kind`), where (`store_id`, None for a department's digest), the
+    facts a message needs (`payload`, JSON), the key that makes it happen once, and when it happened."""
+
+    kind: str
+    store_id: int | None
+    dedupe_key: str
+    payload: dict = field(default_factory=dict)
+    occurred_at: datetime | None = None
+
+
+def _row(value: EventRow | Mapping[str, Any]) -> EventRow:
+    if isinstance(value, EventRow):
+        row = value
+    else:
+        row = EventRow(**value)
+    if row.kind not in KINDS:
+        raise ValueError(f"unknown event kind {row.kind!r}")
+    if not row.dedupe_key or len(row.dedupe_key) > Event._meta.get_field("dedupe_key").max_length:
+        raise ValueError(f"a dedupe key of 1..200 characters is required ({row.dedupe_key!r})")
+    return row
+
+
+def _adapters():
+    """Per-column value preparation: PostgreSQL binds str/int/datetime natively and wants Jsonb for the
+    payload; other databases get each field's own get_db_prep_value."""
+    fields = [Event._meta.get_field(name.removesuffix("_id") if name == "store_id" else name) for name in _COLUMNS]
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return [Jsonb if name == "payload" else None for name in _COLUMNS]
+    return [lambda v, f=f: f.get_db_prep_value(v, connection, prepared=False) for f in fields]
+
+
+def event_emit_many(rows: Iterable[EventRow | Mapping[str, Any]]) -> list[int]:
+    """Write a batch of events in ONE statement (`INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`)
+    and return the ids of the rows that are new; a key already written — earlier, in this batch, or by a
+    concurrent transaction that commits first — is silently skipped (that writer waits for the other one's
+    outcome on the unique index, so it is never written twice). Must run inside the caller's transaction:
+    the events exist exactly when the change they announce is committed."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("events are emitted inside the transaction of the change they announce")
+    unique: dict[str, EventRow] = {}
+    for value in rows:
+        row = _row(value)
+        unique.setdefault(row.dedupe_key, row)
+    if not unique:
+        return []
+    now = timezone.now()
+    adapt = _adapters()
+    params: list[Any] = []
+    for row in unique.values():
+        values = (row.kind, row.store_id, row.payload, row.dedupe_key, row.occurred_at or now, now, "pending")
+        params += [a(v) if a else v for a, v in zip(adapt, values, strict=True)]
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"] * len(unique))
+    sql = (
+        f"INSERT INTO {Event._meta.db_table} ({', '.join(_COLUMNS)}) VALUES {placeholders} "
+        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(r[0] for r in cursor.fetchall())
+
+
+def event_emit(
+    kind: str, store: Any, payload: dict | None, dedupe_key: str, *, occurred_at: datetime | None = None
+) -> int | None:
+    """Write one event (see event_emit_many); its id, or None when that dedupe key was already written.
+    `store` is a store, its id, or None."""
+    store_id = getattr(store, "pk", store)
+    ids = event_emit_many([EventRow(kind, store_id, dedupe_key, payload or {}, occurred_at)])
+    return ids[0] if ids else None

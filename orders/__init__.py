@@ -1,0 +1,1 @@
+"""Normalized orders, after-sales cases and stock levels, with their batched upserts."""
