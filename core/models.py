@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Self, TypeVar
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -10,8 +12,53 @@ from django.utils.translation import gettext_lazy as _
 
 from . import lookups  # noqa: F401  (registers field__any_of)
 from .permissions import ALL_STORES, ANY, permissions_of
+from .stores import get_store_model
 
 _M = TypeVar("_M", bound="RestrictedModel")
+
+
+@dataclass(frozen=True)
+class StoreRelation:
+    """How rows of a model belong to stores, told to core by the layer that owns that relation.
+
+    A lower-layer model (staff) cannot name the tables above it (rbac's bindings, the stores' owner
+    columns), yet restrict() must know which stores a person works in. So the upper layer registers the
+    relation (`register_store_relation(settings.AUTH_USER_MODEL, StoreRelation(...))` in its AppConfig):
+      - ``rows_in(store_ids) -> Q`` over the model: rows related to any of these stores (a subquery, so
+        restrict() stays one query however many rows);
+      - ``stores_of(obj) -> Q`` over the store model: the stores one row is related to.
+    Both must answer only what holds *now* (a revoked or expired binding relates nobody to anything).
+    """
+
+    rows_in: Callable[[Iterable[int]], Q]
+    stores_of: Callable[[Any], Q]
+
+
+_STORE_RELATIONS: dict[str, list[StoreRelation]] = {}
+
+
+def register_store_relation(model_label: str, relation: StoreRelation) -> None:
+    """Add a relation between rows of `model_label` ("app_label.Model") and stores (idempotent)."""
+    relations = _STORE_RELATIONS.setdefault(model_label.lower(), [])
+    if relation not in relations:
+        relations.append(relation)
+
+
+def store_relations(model) -> list[StoreRelation]:
+    """The relations registered for this model (by its label), in registration order."""
+    return _STORE_RELATIONS.get(model._meta.label_lower, [])
+
+
+def related_store_ids(obj) -> set[int]:
+    """Ids of the stores `obj` belongs to through its model's registered relations and store_lookups
+    (one query; no stores without either)."""
+    model = type(obj)
+    q = Q(pk__in=[])
+    for relation in store_relations(model):
+        q |= relation.stores_of(obj)
+    for lookup in getattr(model, "store_lookups", ()):
+        q |= Q(pk__in=model._base_manager.filter(pk=obj.pk).values(lookup))
+    return set(get_store_model()._base_manager.filter(q).values_list("pk", flat=True))
 
 
 class TimeStampedModel(models.Model):
@@ -29,8 +76,9 @@ class RestrictedQuerySet(models.QuerySet[_M]):
 
     The model declares:
       - ``store_lookups``: one or more lookups from the model to ``stores.Store`` (``("id",)`` on
-        Store itself, ``("store",)`` on an order, several on staff, who belong to stores through
-        bindings and ownership);
+        Store itself, ``("store",)`` on an order), and/or relations that higher layers register for it
+        (``register_store_relation``: staff belong to stores through rbac's live bindings and the
+        stores' ownership, neither of which the staff app may name);
       - ``permission_map``: action → permission codename (``{"view": "orders_view"}``); an action
         not in the map is used as the codename itself.
     ``restrict(viewer, action)`` keeps only rows in stores where the viewer holds that permission.
@@ -63,13 +111,28 @@ class RestrictedModel(models.Model):
 
     @classmethod
     def store_q(cls, store_ids, *, viewer=None) -> Q:
-        """Rows in any of the given stores; multi-valued lookups go through a pk subquery."""
-        if len(cls.store_lookups) == 1 and "__" not in cls.store_lookups[0]:
-            return Q(**{f"{cls.store_lookups[0]}__any_of": frozenset(store_ids)})
-        q = Q()
+        """Rows in any of the given stores: a direct column compares at once; multi-valued lookups and
+        registered relations each give one pk subquery, OR-ed (each uses its own index). A model with
+        neither matches nothing."""
+        store_ids = frozenset(store_ids)
+        relations = store_relations(cls)
+        if not relations and len(cls.store_lookups) == 1 and "__" not in cls.store_lookups[0]:
+            return Q(**{f"{cls.store_lookups[0]}__any_of": store_ids})
+        q = Q(pk__in=[])
         for lookup in cls.store_lookups:
-            q |= Q(**{f"{lookup}__in": store_ids})
-        return Q(pk__in=cls._base_manager.filter(q).values("pk"))
+            q |= Q(pk__in=cls._base_manager.filter(**{f"{lookup}__in": store_ids}).values("pk"))
+        for relation in relations:
+            q |= relation.rows_in(store_ids)
+        return q
 
 
-__all__ = ["ANY", "RestrictedModel", "RestrictedQuerySet", "TimeStampedModel"]
+__all__ = [
+    "ANY",
+    "RestrictedModel",
+    "RestrictedQuerySet",
+    "StoreRelation",
+    "TimeStampedModel",
+    "register_store_relation",
+    "related_store_ids",
+    "store_relations",
+]

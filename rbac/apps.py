@@ -12,6 +12,14 @@ class RbacConfig(AppConfig):
     verbose_name = _("Roles and permissions")
 
     def ready(self):
+        from django.conf import settings
+
+        from core.models import register_store_relation
+
+        from .relations import LIVE_GRANTS
+
+        register_store_relation(settings.AUTH_USER_MODEL, LIVE_GRANTS)  # people work where they hold live grants
+
         # The rbac panels of the home, store detail and staff detail pages (rbac/templatetags/rbac_pages.py).
         from core.views_home import HOME_PANELS
         from staff.views import STAFF_DETAIL_PANELS

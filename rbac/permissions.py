@@ -1,7 +1,8 @@
 """The hot path: load_permissions(user) → PermissionSet in ONE query, plus a process-wide role map.
 
-Per request, one SQL statement (UNION ALL) reads the viewer's live role bindings {store → role ids}
-and live exception grants {store → permission id}. A process-wide map {role id → codenames} (with the
+Per request, one SQL statement (UNION ALL) reads the viewer's live role bindings {store → role ids},
+live exception grants {store → permission id} and the stores they own (primary or backup), which count
+as holding the built-in store-admin role there (see OWNER_ROLE_KEY). A process-wide map {role id → codenames} (with the
 super-admin roles and {permission id → codename}) turns them into answers in memory; it is reloaded
 when the Redis version key changes (checked at most once a second per process). Role edits bump that
 key after commit. If Redis is unreachable the map is reloaded from the database instead (at most once
@@ -25,6 +26,19 @@ from core.permissions import EMPTY, PermissionSet
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "shopcrew:rbac:roles-version"
+
+# Ownership carries the store-admin role. A store's primary and backup owners can always see and run their
+# store: the loader gives them the built-in store-admin role (店铺管理员) on every store they own, exactly as
+# a live binding would — with its permissions as they are edited, users_manage included, so an owner is an
+# administrator and must pass the second factor (core.middleware.needs_second_factor, PermissionSet.is_admin).
+# Why this rather than "an owner must hold a store-admin binding, and revoking it is refused while they own
+# the store": the store's owner columns are the one record, so the rule cannot drift out of step (no binding
+# to create when owners change, none to refuse to revoke, none for the stores app below rbac to know about),
+# and it holds from the instant ownership changes, both ways — someone who stops being the owner loses
+# the rights on their next request. A store-admin binding an owner also holds changes nothing while they
+# own the store and keeps granting after they hand it over. Ownership rights live only here: guardian's
+# tables mirror bindings and exception grants, and our backend is authoritative for store permissions.
+OWNER_ROLE_KEY = "store_admin"
 
 
 @dataclass(frozen=True)
@@ -135,14 +149,19 @@ _SQL = None
 def _sql() -> str:
     global _SQL
     if _SQL is None:
-        from .models import ExceptionGrant, RoleBinding
+        from stores.models import Store
+
+        from .models import ExceptionGrant, Role, RoleBinding
 
         _SQL = (
             f"SELECT store_id, role_id, NULL AS permission_id FROM {RoleBinding._meta.db_table} "
-            "WHERE staff_id = %s AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > %s) "
+            "WHERE staff_id = %(user)s AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > %(now)s) "
             "UNION ALL "
             f"SELECT store_id, NULL, permission_id FROM {ExceptionGrant._meta.db_table} "
-            "WHERE staff_id = %s AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > %s)"
+            "WHERE staff_id = %(user)s AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > %(now)s) "
+            "UNION ALL "
+            f"SELECT s.id, r.id, NULL FROM {Store._meta.db_table} s JOIN {Role._meta.db_table} r "
+            "ON r.key = %(owner_role)s WHERE s.primary_owner_id = %(user)s OR s.backup_owner_id = %(user)s"
         )
     return _SQL
 
@@ -150,14 +169,15 @@ def _sql() -> str:
 def load_permissions(user, *, now=None) -> PermissionSet:
     """The user's PermissionSet from their live bindings and exception grants: ONE query.
 
-    A binding or grant that expires at `now` already grants nothing. A Django superuser, and anyone
-    bound to a super-admin role on all stores, is a super admin.
+    A binding or grant that expires at `now` already grants nothing; a store the user owns counts as a
+    live store-admin binding there (OWNER_ROLE_KEY). A Django superuser, and anyone bound to a super-admin
+    role on all stores, is a super admin.
     """
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY
     now = now or timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(_sql(), [user.pk, now, user.pk, now])
+        cursor.execute(_sql(), {"user": user.pk, "now": now, "owner_role": OWNER_ROLE_KEY})
         rows = cursor.fetchall()
     role_ids = {role_id for _, role_id, _ in rows if role_id is not None}
     roles = role_cache.get(need=role_ids)

@@ -83,8 +83,11 @@ class StaffManager(UserManager.from_queryset(StaffQuerySet)):
 
 
 class Staff(RestrictedModel, AbstractUser):
-    """A person who signs in (员工). Visible to those who manage users in a store the person
-    works in (through a role binding or store ownership); super admins see everyone.
+    """A person who signs in (员工). Visible to those who may view users in a store the person works
+    in now; super admins see everyone. Which stores a person works in is not this app's to say: the
+    layers above register it with core (core.models.register_store_relation) — rbac a live role binding
+    or exception grant there, stores ownership of it — so a person whose last binding on a store ended
+    drops out of that store's view at once.
     """
 
     employee_id = models.CharField(_("employee ID"), max_length=32, unique=True, null=True, blank=True)
@@ -108,7 +111,7 @@ class Staff(RestrictedModel, AbstractUser):
     status = models.CharField(_("status"), max_length=12, choices=StaffStatus.choices, default=StaffStatus.ACTIVE)
     notes = models.TextField(_("notes"), blank=True)
 
-    store_lookups = ("role_bindings__store", "primary_stores", "backup_stores")
+    store_lookups = ()  # stores are related by the relations higher layers register (see the docstring)
     permission_map = {"view": "users_view", "add": "users_manage", "change": "users_manage", "delete": "users_manage"}
 
     objects = StaffManager()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import FieldError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from core.models import related_store_ids
 from core.permissions import ALL_STORES, ANY, permissions_of
+from core.stores import get_store_model
 
 from .models import Department, Position, Staff
 
@@ -18,37 +19,22 @@ def staff_list(*, viewer) -> QuerySet[Staff]:
 
 
 def staff_in_stores_q(store_ids) -> Q:
-    """Staff who work in any of the given stores: one pk subquery per lookup Staff declares, OR-ed (each
-    uses its own index; one subquery OR-ing the joins would scan every binding: 0.5 s at 250,000).
-
-    A lookup the schema cannot resolve yet (role bindings before the rbac app is installed) is
-    skipped, so the owner lookups still answer on their own.
-    """
-    q = Q()
-    for lookup in Staff.store_lookups:
-        try:
-            Staff._base_manager.filter(**{f"{lookup}__in": []})
-        except FieldError:
-            continue
-        q |= Q(pk__in=Staff._base_manager.filter(**{f"{lookup}__in": store_ids}).values("pk"))
-    return q
+    """Staff who work in any of the given stores now, by the relations the layers above register with core
+    (rbac: a live binding or exception grant there; stores: ownership) — one indexed subquery each, OR-ed."""
+    return Staff.store_q(store_ids)
 
 
 def store_model():
-    """stores.Store, reached through Staff's reverse relation: stores imports staff, never the reverse."""
-    return Staff._meta.get_field("primary_stores").related_model
+    """The store model, through core's accessor (stores sits above staff)."""
+    return get_store_model()
 
 
 def staff_store_ids(*, staff: Staff):
-    """The stores a person works in: where they hold any permission, or own the store.
-
-    Returns ALL_STORES for someone with all-store rights (a super admin included).
-    """
-    held = permissions_of(staff).stores_with(ANY)
-    if held is ALL_STORES or staff.is_superuser:
+    """The stores a person works in now (the registered relations: live grants and ownership), or
+    ALL_STORES for someone with all-store rights (a super admin included). Two queries at most."""
+    if staff.is_superuser or permissions_of(staff).stores_with(ANY) is ALL_STORES:
         return ALL_STORES
-    owned = store_model().objects.filter(Q(primary_owner=staff) | Q(backup_owner=staff)).values_list("pk", flat=True)
-    return set(held) | set(owned)
+    return related_store_ids(staff)
 
 
 def staff_can_create(*, actor) -> bool:
