@@ -32,6 +32,7 @@ import ast
 import copy
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -402,7 +403,12 @@ def failing_ids(output: str) -> list[str]:
     return [line.split(" ", 2)[1] for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))]
 
 
+def _stop(signum, frame):
+    raise SystemExit(f"stopped by signal {signum}")  # so the workspaces are removed on the way out
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--module", action="append", help="only these modules (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")

@@ -1332,6 +1332,7 @@ ROUTES: list[Route] = [
     # --- API: audit log and schema ---------------------------------------------------------------------------
     Route("api:audit-event-list", "list audit events", API_LIST, USERS_VIEW, shows=True, lists=True),
     Route("api:audit-event-detail", "view an event of A", API_OBJECT, USERS_VIEW, args=EVENT, shows=True),
+    Route("api:index", "the API index (its endpoints and the schema)", API_SIGNED_IN, ANY_ROLE),
     Route("api:schema", "the OpenAPI schema", API_SIGNED_IN, ANY_ROLE),
     Route("api:docs", "the API docs page", API_SIGNED_IN, ANY_ROLE),
 ]
