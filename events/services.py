@@ -15,6 +15,7 @@ from .choices import EventKind
 from .models import Event
 
 KINDS = frozenset(EventKind.values)
+MAX_KEY_LENGTH = 200  # Event.dedupe_key
 _COLUMNS = ("kind", "store_id", "payload", "dedupe_key", "occurred_at", "created_at", "state")
 
 
@@ -37,7 +38,7 @@ def _row(value: EventRow | Mapping[str, Any]) -> EventRow:
         row = EventRow(**value)
     if row.kind not in KINDS:
         raise ValueError(f"unknown event kind {row.kind!r}")
-    if not row.dedupe_key or len(row.dedupe_key) > Event._meta.get_field("dedupe_key").max_length:
+    if not row.dedupe_key or len(row.dedupe_key) > MAX_KEY_LENGTH:
         raise ValueError(f"a dedupe key of 1..200 characters is required ({row.dedupe_key!r})")
     return row
 
