@@ -516,6 +516,21 @@ def return_matches(row: dict, filt: dict, numbers, schema) -> bool:
     return not filt.get("product_name") or str(filt["product_name"]).lower() in row["product"]["name"].lower()
 
 
+def stock_page(call: Call, rows: list, limit: int) -> tuple[list, str]:
+    """Keyset pages of products by product_id whose cursor is never empty (corrected 2026-12): an empty cursor
+    in a request means "the first page", so the last page hands back a cursor past its last row, and a request
+    with that cursor answers `items: []` with the same cursor. Clients stop on a page shorter than `limit`."""
+    after = decode_cursor(call)
+    if after is not None:
+        rows = [p for p in rows if (p.product_id, p.product_id) > after]
+    page = rows[:limit]
+    if page:
+        return page, encode_cursor(call, "product_id", page[-1].product_id, page[-1].product_id, "ASC")
+    if after is not None:
+        return [], call.body["cursor"]
+    return [], encode_cursor(call, "product_id", 0, 0, "ASC")
+
+
 @route("/v4/product/info/stocks", "products")
 def product_stocks(call: Call) -> dict:
     filt = call.obj(call.body, "filter", required=True)
@@ -532,9 +547,7 @@ def product_stocks(call: Call) -> dict:
         and (not products or p.product_id in products)
         and (visibility != "EMPTY_STOCK" or p.fbs_present + p.fbo_present == 0)
     ]
-    page, cursor, _ = cursor_page(
-        call, rows, limit=limit, direction="ASC", key_name="product_id", key_of=lambda p: (p.product_id, p.product_id)
-    )
+    page, cursor = stock_page(call, rows, limit)
     return {
         "cursor": cursor,
         "items": [objects.stock_item(p) for p in page],

@@ -81,6 +81,7 @@ def _financial(posting: Posting, v4: bool) -> dict:
                     "commission_amount": commission,
                     "commission_percent": 15,
                     "currency_code": "RUB",
+                    "commissions_currency_code": "RUB",
                     "customer_price": _money(price),
                 }
             )
@@ -88,7 +89,19 @@ def _financial(posting: Posting, v4: bool) -> dict:
     return {"cluster_from": "Москва и МО", "cluster_to": "Москва и МО", "products": rows}
 
 
-def _products(posting: Posting, v4: bool) -> list[dict]:
+def _dimensions(sku: int) -> dict:
+    """v3PostingProductDetail.dimensions: four decimal strings (mm and g), as the swagger example writes them."""
+    return {
+        "height": f"{40 + sku % 60:.2f}",
+        "length": f"{120 + sku % 200:.2f}",
+        "weight": str(100 + sku % 900),
+        "width": f"{80 + sku % 100:.2f}",
+    }
+
+
+def _products(posting: Posting, v4: bool, detail: bool = False) -> list[dict]:
+    """Products of a posting: list rows (v3 or v4 shape), or the richer rows of /v3/posting/fbs/get
+    (`v3PostingProductDetail`: `jw_uin`, `dimensions`; corrected 2026-12)."""
     rows = []
     for sku, offer_id, name, quantity, price in posting.products:
         row = {
@@ -98,14 +111,34 @@ def _products(posting: Posting, v4: bool) -> list[dict]:
             "offer_id": offer_id,
             "mandatory_mark": [],
             "is_marketplace_buyout": False,
+            "is_blr_traceable": False,
             "imei": [],
         }
         if v4:
             row.update({"price": {"amount": _money(price), "currency": "RUB"}, "weight": 500})
         else:
             row.update({"price": f"{price:.6f}", "currency_code": "RUB"})
+        if detail:
+            row.update({"jw_uin": [], "dimensions": _dimensions(sku)})
         rows.append(row)
     return rows
+
+
+def _tariffication(posting: Posting) -> list[dict]:
+    """`tariffication` is an array of tariff steps (v3FbsPosting, corrected 2026-12), numbers as numbers."""
+    return [
+        {
+            "current_tariff_rate": 0.0,
+            "current_tariff_type": "",
+            "current_tariff_charge": "0",
+            "current_tariff_charge_currency_code": "RUB",
+            "next_tariff_rate": 0.0,
+            "next_tariff_type": "",
+            "next_tariff_charge": "0",
+            "next_tariff_starts_at": None,
+            "next_tariff_charge_currency_code": "RUB",
+        }
+    ]
 
 
 def _cancellation(status: str, when_shipped: bool) -> dict:
@@ -160,7 +193,7 @@ def fbs_posting(seller: Seller, posting: Posting, now: float, with_: dict, *, v4
         "delivering_date": _delivering_date(posting, now),
         "cancellation": _cancellation(status, False),
         "customer": None,
-        "products": _products(posting, v4),
+        "products": _products(posting, v4, detail),
         "addressee": None,
         "barcodes": (
             {"upper_barcode": f"%101%{posting.id}", "lower_barcode": str(posting.id)} if with_.get("barcodes") else None
@@ -175,27 +208,20 @@ def fbs_posting(seller: Seller, posting: Posting, now: float, with_: dict, *, v4
             "products_requiring_mandatory_mark": [],
             "products_requiring_rnpt": [],
             "products_requiring_jw_uin": [],
+            "products_requiring_change_country": [],
             "products_requiring_imei": [],
         },
         "parent_posting_number": "",
         "available_actions": ACTIONS.get(status, []),
         "multi_box_qty": 1,
         "is_multibox": False,
-        "prr_option": "",
+        "prr_option": None,  # an object {code, price, currency_code, floor} when loading services apply; never a string
         "quantum_id": 0,
         "is_presortable": False,
         "last_changed_status_date": iso(changed),
-        "tariffication": {
-            "current_tariff_rate": 0,
-            "current_tariff_type": "",
-            "current_tariff_charge": "0",
-            "current_tariff_charge_currency_code": "RUB",
-            "next_tariff_rate": 0,
-            "next_tariff_type": "",
-            "next_tariff_charge": "0",
-            "next_tariff_starts_at": None,
-            "next_tariff_charge_currency_code": "RUB",
-        },
+        "tariffication": _tariffication(posting),
+        "optional": {"products_with_possible_mandatory_mark": []},
+        "pickup_code_verified_at": None,
     }
     if v4:
         row.update(
@@ -351,7 +377,7 @@ def stock_item(product: Product) -> dict:
                 "sku": product.fbs_sku,
                 "type": "fbs",
                 "shipment_type": "SHIPMENT_TYPE_GENERAL",
-                "warehouse_ids": [product.warehouse_id],
+                "warehouse_ids": [str(product.warehouse_id)],  # int64 serialized as strings (OZ-SW25)
             },
             {
                 "present": product.fbo_present,

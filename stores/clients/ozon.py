@@ -65,12 +65,44 @@ class Money:
 
 
 @dataclass(frozen=True)
+class Dimensions:
+    """A product's package in the /v3/posting/fbs/get answer: four decimal strings on the wire (mm, g)."""
+
+    height: Decimal
+    length: Decimal
+    weight: Decimal
+    width: Decimal
+
+
+@dataclass(frozen=True)
 class PostingProduct:
     sku: int | None
     offer_id: str
     name: str
     quantity: int
     price: Money | None
+    dimensions: Dimensions | None = None  # only the get answer carries them
+
+
+@dataclass(frozen=True)
+class Tariff:
+    """One step of a posting's `tariffication` array (the current and the next tariff)."""
+
+    current_rate: Decimal | None
+    current_type: str
+    next_rate: Decimal | None
+    next_type: str
+    next_starts_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PrrOption:
+    """`prr_option`: the loading service applied to a posting (an object, or absent/null)."""
+
+    code: str
+    price: Decimal | None
+    currency_code: str
+    floor: str
 
 
 @dataclass(frozen=True)
@@ -93,6 +125,8 @@ class OzonPosting:
     cancel_reason: str
     products: tuple[PostingProduct, ...]
     raw: dict = field(repr=False, compare=False)
+    tariffication: tuple[Tariff, ...] = ()
+    prr_option: PrrOption | None = None
 
 
 @dataclass(frozen=True)
@@ -417,7 +451,8 @@ class OzonClient(BaseClient):
         visibility: str = "ALL",
         limit: int = STOCKS_LIMIT_MAX,
     ) -> Iterator[OzonStockItem]:
-        """Stock per product and scheme (v4, cursor paging until the cursor is empty). Lazy."""
+        """Stock per product and scheme (v4 cursor paging). Lazy. Paging ends on a page shorter than `limit`:
+        the last page still hands back a (non-empty) cursor, and a request with it answers no items."""
         filters: dict[str, Any] = {"visibility": visibility}
         if offers := list(offer_ids):
             filters["offer_id"] = offers
@@ -494,6 +529,22 @@ def money(obj: Any, where: str, *, key: str = "price", currency_key: str = "curr
     return Money(as_decimal(value, f"{where}.{key}", strings=True), get_str(obj, currency_key, where, optional=True))
 
 
+def _optional_decimal(obj: Any, key: str, where: str) -> Decimal | None:
+    value = expect_dict(obj, where).get(key)
+    return None if value is None or value == "" else as_decimal(value, f"{where}.{key}", strings=True)
+
+
+def _dimensions(row: dict, where: str) -> Dimensions | None:
+    value = get_dict(row, "dimensions", where, optional=True)
+    if not value:
+        return None
+    where = f"{where}.dimensions"
+    sizes = {k: _optional_decimal(value, k, where) for k in ("height", "length", "weight", "width")}
+    if any(v is None for v in sizes.values()):
+        raise MalformedResponse(f"unexpected response shape at {where}: four sizes expected", maybe_applied=True)
+    return Dimensions(**sizes)  # type: ignore[arg-type]
+
+
 def _product(row: Any, where: str) -> PostingProduct:
     return PostingProduct(
         sku=get_int(row, "sku", where, optional=True, strings=True),
@@ -501,6 +552,41 @@ def _product(row: Any, where: str) -> PostingProduct:
         name=get_str(row, "name", where, optional=True),
         quantity=get_int(row, "quantity", where, optional=True) or 0,
         price=money(row, where),
+        dimensions=_dimensions(row, where),
+    )
+
+
+def _tariffication(row: dict, where: str) -> tuple[Tariff, ...]:
+    """`tariffication`: an array of tariff steps (corrected 2026-12; absent or null means none)."""
+    steps = get_list(row, "tariffication", where, optional=True)
+    tariffs = []
+    for i, step in enumerate(steps):
+        at = f"{where}.tariffication[{i}]"
+        tariffs.append(
+            Tariff(
+                current_rate=_optional_decimal(step, "current_tariff_rate", at),
+                current_type=get_str(step, "current_tariff_type", at, optional=True),
+                next_rate=_optional_decimal(step, "next_tariff_rate", at),
+                next_type=get_str(step, "next_tariff_type", at, optional=True),
+                next_starts_at=parse_datetime(step, "next_tariff_starts_at", at),
+            )
+        )
+    return tuple(tariffs)
+
+
+def _prr_option(row: dict, where: str) -> PrrOption | None:
+    """`prr_option`: an object, or absent/null (an empty string from older answers reads as none)."""
+    if row.get("prr_option") == "":
+        return None
+    value = get_dict(row, "prr_option", where, optional=True)
+    if not value:
+        return None
+    at = f"{where}.prr_option"
+    return PrrOption(
+        code=get_str(value, "code", at, optional=True),
+        price=_optional_decimal(value, "price", at),
+        currency_code=get_str(value, "currency_code", at, optional=True),
+        floor=get_str(value, "floor", at, optional=True, numbers=True),
     )
 
 
@@ -533,6 +619,8 @@ def _posting(row: Any, scheme: str, where: str) -> OzonPosting:
         cancel_reason=get_str(cancellation, "cancel_reason", f"{where}.cancellation", optional=True),
         products=tuple(_product(p, f"{where}.products[{i}]") for i, p in enumerate(products)),
         raw=row,
+        tariffication=_tariffication(row, where),
+        prr_option=_prr_option(row, where),
     )
 
 

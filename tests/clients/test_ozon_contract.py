@@ -2,6 +2,7 @@
 
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -203,3 +204,40 @@ def test_a_lasting_fault_gives_a_typed_error(make_ozon, simulator, inject, sleep
     with pytest.raises(expected) as caught:
         list(client.iter_fbs_postings(**window()))
     assert caught.value.retryable and caught.value.platform == "ozon" and len(sleeps) == 2
+
+
+def test_the_get_answer_decodes_dimensions_tariffs_and_no_loading_option(make_ozon, simulator):
+    """The corrected v3 get shapes (platform-apis.md 2.4): products' dimensions as four decimal strings, the
+    tariffication array, prr_option null — all decoded by the client, which refuses the old object shape."""
+    seller, client = make_ozon()
+    number = simulator.control.seed_postings(seller["client_id"], count=1, days=0.01, seed=21)["posting_numbers"][0]
+    posting = client.get_fbs_posting(number)
+    dims = posting.products[0].dimensions
+    assert dims is not None and all(v > 0 for v in (dims.height, dims.length, dims.weight, dims.width))
+    assert len(posting.tariffication) == 1 and posting.tariffication[0].current_rate == 0
+    assert posting.prr_option is None
+    listed = next(
+        iter(client.iter_fbs_postings(since=posting.in_process_at - timedelta(hours=1), to=posting.in_process_at))
+    )
+    assert listed.products[0].dimensions is None and listed.tariffication
+
+
+def test_legacy_shapes_of_tariffication_and_prr_option(make_ozon):
+    from stores.clients.ozon import _posting
+
+    base = {"posting_number": "1-2-3", "status": "awaiting_packaging", "products": []}
+    assert _posting({**base, "prr_option": ""}, "fbs", "p").prr_option is None
+    option = {"code": "lift", "price": "150.00", "currency_code": "RUB", "floor": "3"}
+    assert _posting({**base, "prr_option": option}, "fbs", "p").prr_option.price == Decimal("150.00")
+    with pytest.raises(MalformedResponse):
+        _posting({**base, "tariffication": {"current_tariff_rate": 0}}, "fbs", "p")
+
+
+def test_stocks_paging_ends_when_the_last_page_is_exactly_full(make_ozon, simulator, request_log):
+    """The last page hands back a non-empty cursor; with 20 products and pages of 10 the client asks once more,
+    gets no items, and stops — never looping on a cursor that does not run out."""
+    seller, client = make_ozon()
+    simulator.control.seed_products(seller["client_id"], count=20, seed=22)
+    log = request_log("ozon")
+    assert len(list(client.iter_stocks(limit=10))) == 20
+    assert len(log.calls("/v4/product/info/stocks")) == 3

@@ -27,8 +27,10 @@ def page_v4(seller, path: str, body: dict) -> list[dict]:
         answer = seller.post(path, {**body, "cursor": cursor})
         assert answer.status_code == 200, answer.text
         data = answer.json()
-        rows += data["postings"] if "postings" in data else data["items"]
-        if not data.get("has_next", bool(data["cursor"])):
+        page = data["postings"] if "postings" in data else data["items"]
+        rows += page
+        # postings say has_next; stocks end on a short page (their last cursor is never empty)
+        if not data["has_next"] if "has_next" in data else len(page) < body["limit"]:
             return rows
         cursor = data["cursor"]
 
@@ -240,3 +242,50 @@ def test_stocks_cursor_and_totals(simulator, ozon_seller):
     fbs = next(s for s in one["stocks"] if s["type"] == "fbs")
     assert (fbs["present"], fbs["reserved"]) == (2, 1)
     assert ozon_seller.post("/v4/product/info/stocks", {"limit": 10}).status_code == 400
+
+
+def test_the_stocks_cursor_is_never_empty_and_past_the_last_page_answers_no_items(simulator, ozon_seller):
+    """platform-apis.md 2.7 (corrected 2026-12): an empty request cursor means the first page, so the last page
+    hands back a non-empty cursor, and a request with it answers `items: []`."""
+    simulator.control.seed_products(ozon_seller.client_id, count=20, seed=8)
+    body = {"filter": {"visibility": "ALL"}, "limit": 10}
+    cursor, pages = "", []
+    for _ in range(3):
+        data = ozon_seller.post("/v4/product/info/stocks", {**body, "cursor": cursor}).json()
+        assert data["cursor"], "a cursor is never empty"
+        pages.append(len(data["items"]))
+        cursor = data["cursor"]
+    assert pages == [10, 10, 0]
+    again = ozon_seller.post("/v4/product/info/stocks", {**body, "cursor": cursor}).json()
+    assert (again["items"], again["cursor"]) == ([], cursor)
+    stock = ozon_seller.post("/v4/product/info/stocks", body).json()["items"][0]["stocks"][0]
+    assert all(isinstance(w, str) for w in stock["warehouse_ids"]) and stock["warehouse_ids"]
+
+
+def test_postings_carry_the_corrected_shapes(simulator, ozon_seller):
+    """platform-apis.md 2.4 (corrected 2026-12): tariffication is an array, prr_option an object or null,
+    `optional` and `pickup_code_verified_at` on every posting, `is_blr_traceable` on every product row,
+    `commissions_currency_code` on financial rows, and the get's products carry `jw_uin` and `dimensions`."""
+    number = simulator.control.seed_postings(ozon_seller.client_id, count=1, days=0.01, seed=12)["posting_numbers"][0]
+    with_ = {"financial_data": True, "analytics_data": True}
+    detail = ozon_seller.post("/v3/posting/fbs/get", {"posting_number": number, "with": with_}).json()["result"]
+    v3_row = ozon_seller.post(
+        "/v3/posting/fbs/list", {"filter": window(simulator), "limit": 10, "offset": 0, "with": with_}
+    ).json()["result"]["postings"][0]
+    v4_row = ozon_seller.post(FBS_V4, {"filter": window(simulator), "limit": 10, "with": with_}).json()["postings"][0]
+    for posting in (detail, v3_row, v4_row):
+        assert isinstance(posting["tariffication"], list) and posting["tariffication"]
+        step = posting["tariffication"][0]
+        assert isinstance(step["current_tariff_rate"], float) and isinstance(step["next_tariff_rate"], float)
+        assert posting["prr_option"] is None or isinstance(posting["prr_option"], dict)
+        assert posting["optional"] == {"products_with_possible_mandatory_mark": []}
+        assert "pickup_code_verified_at" in posting
+        assert all(p["is_blr_traceable"] is False for p in posting["products"])
+        assert "products_requiring_change_country" in posting["requirements"]
+    assert all("commissions_currency_code" in p for p in v3_row["financial_data"]["products"])
+    product = detail["products"][0]
+    assert {"sku", "name", "offer_id", "price", "currency_code", "quantity", "is_marketplace_buyout",
+            "mandatory_mark", "jw_uin", "is_blr_traceable", "dimensions"} <= set(product)  # fmt: skip
+    assert set(product["dimensions"]) == {"height", "length", "weight", "width"}
+    assert all(isinstance(v, str) and float(v) > 0 for v in product["dimensions"].values())
+    assert "dimensions" not in v3_row["products"][0]  # list rows stay lean
