@@ -7,7 +7,7 @@ asks the PermissionSet cached on the user object for the request.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from django.conf import settings
@@ -86,6 +86,29 @@ EMPTY = PermissionSet()
 def default_loader(user) -> PermissionSet:
     """Before roles exist: superusers may do everything, everyone else nothing."""
     return PermissionSet(super_admin=True) if user.is_superuser else EMPTY
+
+
+_owner_rights: list[Callable[[], frozenset[str]]] = []
+
+
+def register_owner_rights(provider: Callable[[], frozenset[str]]) -> None:
+    """The permission loader's layer says what owning a store gives (rbac: the store-admin role's
+    permissions), as `provider() -> frozenset of codenames`; core knows nothing of roles."""
+    _owner_rights[:] = [provider]
+
+
+def owner_rights() -> frozenset[str]:
+    """The permissions a store's primary and backup owners hold on it by owning it (none before a loader
+    says otherwise). Naming an owner hands these out, so only someone who holds them all there may."""
+    return _owner_rights[0]() if _owner_rights else frozenset()
+
+
+def may_hand_out(rights: PermissionSet, codenames: frozenset[str], store_id: int | None) -> bool:
+    """Whether someone with `rights` holds every one of `codenames` on the store (None: a store not yet
+    made, so only all-store rights count): the no-escalation rule for naming an owner."""
+    if rights.super_admin:
+        return True
+    return codenames <= (rights.perms_on(store_id) if store_id is not None else rights.everywhere)
 
 
 @cache

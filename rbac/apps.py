@@ -15,10 +15,13 @@ class RbacConfig(AppConfig):
         from django.conf import settings
 
         from core.models import register_store_relation
+        from core.permissions import register_owner_rights
 
+        from .permissions import owner_permissions
         from .relations import LIVE_GRANTS
 
         register_store_relation(settings.AUTH_USER_MODEL, LIVE_GRANTS)  # people work where they hold live grants
+        register_owner_rights(owner_permissions)  # owners hold the store-admin role (rbac.permissions.OWNER_ROLE_KEY)
 
         # The rbac panels of the home, store detail and staff detail pages (rbac/templatetags/rbac_pages.py).
         from core.views_home import HOME_PANELS

@@ -50,6 +50,7 @@ class RoleMap:
     super_roles: frozenset[int]
     codenames: dict[int, str]  # Store permission id → codename
     names: dict[int, str] = field(default_factory=dict)
+    keys: dict[str, int] = field(default_factory=dict)  # built-in role key → role id
 
     def roles_with(self, codename: str) -> list[int]:
         """Role ids whose permissions include codename (super-admin roles always do)."""
@@ -75,9 +76,12 @@ def _load_map(version: str | None) -> RoleMap:
     perms: dict[int, set[str]] = {}
     names: dict[int, str] = {}
     supers = set()
-    rows = Role.objects.values_list("id", "name", "is_super_admin", "permissions__id")
-    for role_id, name, is_super, perm_id in rows:
+    keys: dict[str, int] = {}
+    rows = Role.objects.values_list("id", "name", "key", "is_super_admin", "permissions__id")
+    for role_id, name, key, is_super, perm_id in rows:
         names[role_id] = name
+        if key:
+            keys[key] = role_id
         bucket = perms.setdefault(role_id, set())
         if is_super:
             supers.add(role_id)
@@ -85,7 +89,9 @@ def _load_map(version: str | None) -> RoleMap:
             bucket.add(codenames[perm_id])
     all_codes = frozenset(codenames.values())
     frozen = {rid: (all_codes if rid in supers else frozenset(codes)) for rid, codes in perms.items()}
-    return RoleMap(version=version, perms=frozen, super_roles=frozenset(supers), codenames=codenames, names=names)
+    return RoleMap(
+        version=version, perms=frozen, super_roles=frozenset(supers), codenames=codenames, names=names, keys=keys
+    )
 
 
 class RoleCache:
@@ -142,6 +148,15 @@ class RoleCache:
 
 
 role_cache = RoleCache()
+
+
+def owner_permissions() -> frozenset[str]:
+    """What owning a store gives there: the store-admin role's permissions as it stands (OWNER_ROLE_KEY;
+    from the process-wide role map, no query when warm). Registered with core.permissions.register_owner_rights."""
+    roles = role_cache.get()
+    role_id = roles.keys.get(OWNER_ROLE_KEY)
+    return roles.perms.get(role_id, frozenset()) if role_id is not None else frozenset()
+
 
 _SQL = None
 

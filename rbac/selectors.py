@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, Q, QuerySet
 from django.utils import timezone
 
 from core.permissions import ALL_STORES, permissions_of
@@ -20,7 +20,7 @@ from stores.catalogue import Permission as CataloguePermission
 from stores.models import Store
 
 from .models import AccessRequest, ExceptionGrant, PositionRole, RequestKind, Role, RoleBinding, live_q
-from .permissions import role_cache
+from .permissions import OWNER_ROLE_KEY, role_cache
 
 # ---------------------------------------------------------------------------------------------- catalogue & roles
 
@@ -41,13 +41,19 @@ def permissions_explained(codenames) -> list[tuple]:
 
 
 def role_list(*, viewer) -> QuerySet[Role]:
-    """Roles the viewer may see (users_view somewhere), with permissions prefetched and the number of
-    live bindings annotated as `holders`."""
+    """Roles the viewer may see (users_view somewhere), with permissions prefetched and `holders`: the
+    live bindings the viewer may see — those in stores where the viewer views users, all-store ones only
+    for someone who views users everywhere (the same bindings the role's page lists), so a count never
+    reveals bindings in other stores."""
     now = timezone.now()
+    visible = permissions_of(viewer).stores_with("users_view")
+    seen = live_q(now, "bindings__")
+    if visible is not ALL_STORES:
+        seen &= Q(bindings__store__any_of=visible)
     return (
         Role.objects.restrict(viewer, "view")
         .prefetch_related("permissions")
-        .annotate(holders=Count("bindings", filter=live_q(now, "bindings__")))
+        .annotate(holders=Count("bindings", filter=seen))
     )
 
 
@@ -464,6 +470,7 @@ class Explanation:
     bindings: list[RoleBinding]
     exceptions: list[ExceptionGrant]
     ended: list[RoleBinding]
+    owner: str = ""  # "primary" / "backup": owning the store gives it (owners hold the store-admin role there)
 
 
 def permission_explanation(*, viewer, staff, perm: str, store: Store, now: datetime | None = None) -> Explanation:
@@ -496,7 +503,16 @@ def permission_explanation(*, viewer, staff, perm: str, store: Store, now: datet
         bindings=bindings,
         exceptions=exceptions,
         ended=ended,
+        owner=_owner_giving(staff, store, role_ids),
     )
+
+
+def _owner_giving(staff, store: Store, role_ids) -> str:
+    """ "primary" or "backup" when this person owns the store and the store-admin role holds the permission."""
+    kind = "primary" if store.primary_owner_id == staff.pk else "backup" if store.backup_owner_id == staff.pk else ""
+    if kind and Role.objects.filter(key=OWNER_ROLE_KEY, pk__in=role_ids).exists():
+        return kind
+    return ""
 
 
 # ---------------------------------------------------------------------------------------------- for other apps
@@ -517,7 +533,8 @@ def stores_where(*, user, perm: str) -> QuerySet[Store]:
 
 def staff_with_perm(*, store: Store, perm: str, now: datetime | None = None) -> QuerySet[Staff]:
     """Working staff who may do `perm` on this store (store or all-store bindings, exception grants,
-    superusers) — e.g. whom a notification may mention."""
+    superusers, and the store's owners when the store-admin role holds perm) — e.g. whom a notification
+    may mention."""
     now = now or timezone.now()
     role_ids = role_cache.get().roles_with(perm)
     via_roles = (
@@ -527,20 +544,27 @@ def staff_with_perm(*, store: Store, perm: str, now: datetime | None = None) -> 
         .values("staff_id")
     )
     via_grants = ExceptionGrant.objects.live(now).filter(store=store, permission__codename=perm).values("staff_id")
-    return Staff.objects.filter(
-        Q(pk__in=via_roles) | Q(pk__in=via_grants) | Q(is_superuser=True), is_active=True, status=StaffStatus.ACTIVE
-    )
+    who = Q(pk__in=via_roles) | Q(pk__in=via_grants) | Q(is_superuser=True)
+    owners_hold_it = Exists(Role.objects.filter(key=OWNER_ROLE_KEY, pk__in=role_ids))
+    who |= _owners_q(store) & Q(owners_hold_it)
+    return Staff.objects.filter(who, is_active=True, status=StaffStatus.ACTIVE)
 
 
 def staff_with_role(*, store: Store, role_key: str, now: datetime | None = None) -> QuerySet[Staff]:
-    """Working staff holding the built-in role `role_key` on this store (or on all stores)."""
+    """Working staff holding the built-in role `role_key` on this store (or on all stores); the store's
+    owners hold the store-admin role there (rbac.permissions.OWNER_ROLE_KEY)."""
     holders = (
         RoleBinding.objects.live(now)
         .filter(role__key=role_key)
         .filter(Q(store=store) | Q(store__isnull=True))
         .values("staff_id")
     )
-    return Staff.objects.filter(pk__in=holders, is_active=True, status=StaffStatus.ACTIVE)
+    who = Q(pk__in=holders) | (_owners_q(store) if role_key == OWNER_ROLE_KEY else Q(pk__in=[]))
+    return Staff.objects.filter(who, is_active=True, status=StaffStatus.ACTIVE)
+
+
+def _owners_q(store: Store) -> Q:
+    return Q(pk__in=[store.primary_owner_id, store.backup_owner_id])
 
 
 def me_permissions(*, user) -> dict:

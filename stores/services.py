@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import record, snapshot
-from core.permissions import forget_permissions
+from core.permissions import forget_permissions, may_hand_out, owner_rights, permissions_of
 from staff.models import Staff
 
 from .choices import SITE_TIMEZONES, StoreStatus
@@ -45,6 +45,16 @@ def _check_owners_choosable(actor: Staff, store: Store, fields, keep=()) -> None
     }
     if errors:
         raise ValidationError(errors)
+
+
+def _check_may_name_owners(actor: Staff, store: Store, fields) -> None:
+    """Naming an owner hands them what ownership carries on the store (core.permissions.owner_rights: the
+    store-admin role, under rbac), so only someone who holds all of that there may name one (no escalation;
+    a store not yet made needs it on every store)."""
+    if fields and not may_hand_out(permissions_of(actor), owner_rights(), store.pk):
+        raise PermissionDenied(
+            _("An owner holds the store admin role on the store; only someone who holds all of it there may name one.")
+        )
 
 
 def _validate(store: Store, *, unchanged_owners=()) -> None:
@@ -87,7 +97,8 @@ def store_create(
     timezone: str = "",
 ) -> Store:
     """Add a store with two different active owners; the time zone defaults to the site's. Only people
-    who manage every store's settings may. Records "store.create".
+    who manage every store's settings, and hold everywhere what its owners will hold there, may.
+    Records "store.create".
     """
     if not store_can_create(actor=actor):
         raise PermissionDenied(_("Only administrators of all stores may add stores."))
@@ -105,6 +116,7 @@ def store_create(
     )
     _default_timezone(store)
     _validate(store)
+    _check_may_name_owners(actor, store, OWNER_FIELDS)
     _check_owners_choosable(actor, store, OWNER_FIELDS)
     store.save()
     record("store.create", target=store, store=store, after=snapshot(store, STORE_FIELDS))
@@ -115,7 +127,9 @@ def store_create(
 def store_update(*, actor: Staff, store: Store, data: Mapping[str, Any], reason: str = "") -> Store:
     """Change a store's profile, owners or status. The actor must manage the store's settings before
     and still after the change (nobody edits a store out of their own reach); new owners are two
-    different active staff the actor may see. Records "store.update" with the changed fields.
+    different active staff the actor may see, named only by someone who holds there everything an owner
+    holds (rbac: ownership carries the store-admin role; the old owner loses it at once). Records
+    "store.update" with the changed fields.
     """
     unknown = set(data) - set(STORE_FIELDS)
     if unknown:
@@ -129,6 +143,7 @@ def store_update(*, actor: Staff, store: Store, data: Mapping[str, Any], reason:
     _default_timezone(store, previous_site=before["site"] if store.site != before["site"] else None)
     changed_owners = [f for f in OWNER_FIELDS if getattr(store, f"{f}_id") != before[f]]
     _validate(store, unchanged_owners=[f for f in OWNER_FIELDS if f not in changed_owners])
+    _check_may_name_owners(actor, store, changed_owners)
     _check_owners_choosable(actor, store, changed_owners, keep=[before["primary_owner"], before["backup_owner"]])
     store.save()
     _check_still_in_reach(actor, store)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.services import record, snapshot
 from core.permissions import PermissionSet
@@ -122,14 +123,23 @@ def staff_offboard(*, actor, staff, reason: str) -> OffboardResult:
 
 
 def _refuse_owner(actor, person, rights: PermissionSet) -> None:
+    """Refuse while the person owns stores (hand them over first), naming only the stores the actor may see;
+    the others are counted as stores the actor cannot see, never named."""
     owned = list(Store.objects.filter(Q(primary_owner=person) | Q(backup_owner=person)).order_by("name"))
     if not owned:
         return
-    visible = [s for s in owned if _works_in(rights, s.pk)]
-    names = ", ".join(str(s) for s in visible)
-    hidden = len(owned) - len(visible)
-    if hidden:
-        names = (names + ", " if names else "") + _("%(count)d other stores") % {"count": hidden}
+    names = ", ".join(str(s) for s in owned if _works_in(rights, s.pk))
+    hidden = sum(1 for s in owned if not _works_in(rights, s.pk))
+    if hidden and names:
+        names = ngettext(
+            "%(stores)s and %(count)d store you cannot see",
+            "%(stores)s and %(count)d stores you cannot see",
+            hidden,
+        ) % {"stores": names, "count": hidden}
+    elif hidden:
+        names = ngettext("%(count)d store you cannot see", "%(count)d stores you cannot see", hidden) % {
+            "count": hidden
+        }
     raise ValidationError(
         _("%(name)s still owns stores (%(stores)s); hand them to other owners first.")
         % {"name": person, "stores": names}

@@ -88,7 +88,7 @@ class TestOffboard:
         response = offboard(client, clerk, {"reason": "r"})
         assert response.status_code == 400
         [message] = response.json()["non_field_errors"]
-        assert store.name in message and "1 other stores" in message and "秘密" not in message
+        assert store.name in message and "and 1 store you cannot see" in message and "秘密" not in message
         assert Staff.objects.get(pk=clerk.pk).is_active
         assert not AuditEvent.objects.filter(action="staff.offboard").exists()
 

@@ -323,4 +323,4 @@ class TestOffboarding:
         StoreFactory(primary_owner=person, name="另一个秘密店铺")
         with pytest.raises(ValidationError) as refused:
             services.staff_offboard(actor=store_admin, staff=person, reason="r")
-        assert "秘密" not in str(refused.value) and "1 other stores" in str(refused.value)
+        assert "秘密" not in str(refused.value) and "(1 store you cannot see)" in str(refused.value)

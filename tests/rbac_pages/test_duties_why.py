@@ -28,8 +28,9 @@ class TestMyDuties:
         a = row(store_a) + group(store_a)
         assert "客服/售后" in a and "Approve refunds" in a and "Approve refunds to buyers." in a
         assert "Change prices" not in a and "Primary owner" not in a and "Backup owner" not in a
-        assert "Backup owner" in row(owned) and "none (owner only)" in row(owned)
+        assert "Backup owner" in row(owned) and "Store admin, as the owner" in row(owned)
         assert "Backup owner" in group(owned) and group(owned) != group(store_a)  # ownership is its own group
+        assert "Approve refunds" in group(owned) and "Manage users" in group(owned)  # owners run their store
 
     def test_someone_on_many_stores_reads_one_group_and_pages_through_the_stores(self, as_user, roles):
         person = StaffFactory(name="多店客服")

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from guardian.shortcuts import get_users_with_perms
 
 from audit.models import AuditEvent
@@ -169,7 +169,10 @@ class TestOffboard:
         with translation.override(language):
             expected = gettext("%(name)s still owns stores (%(stores)s); hand them to other owners first.") % {
                 "name": clerk_a,
-                "stores": f"{store_a}, " + gettext("%(count)d other stores") % {"count": 1},
+                "stores": ngettext(
+                    "%(stores)s and %(count)d store you cannot see", "%(stores)s and %(count)d stores you cannot see", 1
+                )
+                % {"stores": store_a, "count": 1},
             }
         assert nonfield_errors(response) == [expected]
         assert "秘密店铺" not in response.content.decode()

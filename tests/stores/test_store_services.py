@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
+from core.permissions import owner_rights
 from stores import services
 from stores.models import Store
 from tests.factories import StaffFactory, StoreFactory, SuperuserFactory
@@ -71,6 +72,16 @@ class TestStoreCreate:
             create(actor)
         assert Store.objects.count() == 1
 
+    def test_an_all_store_settings_manager_without_the_owners_rights_cannot_name_owners(self, grant):
+        """Owners hold the store-admin role on their store: naming them hands it out, so the actor must
+        hold all of it (on every store, for a store not yet made)."""
+        actor = grant(StaffFactory(), {"settings_manage"})
+        with pytest.raises(PermissionDenied):
+            create(actor, primary_owner=actor)
+        assert Store.objects.count() == 0 and events("store.create") == []
+        grant(actor, owner_rights())
+        assert create(actor).primary_owner_id is not None
+
 
 class TestStoreUpdate:
     def test_records_the_changed_fields_with_the_store(self):
@@ -132,7 +143,7 @@ class TestStoreUpdate:
 
     def test_new_owners_must_be_people_the_actor_may_see(self, grant):
         mine, other = StoreFactory(), StoreFactory()
-        actor = grant(StaffFactory(), {"settings_manage"}, stores=[mine])
+        actor = grant(StaffFactory(), owner_rights(), stores=[mine])
         stranger = StaffFactory()  # works in no store the actor can see
         with pytest.raises(ValidationError) as caught:
             services.store_update(actor=actor, store=mine, data={"backup_owner": stranger})
@@ -148,12 +159,26 @@ class TestStoreUpdate:
         actor = StaffFactory()
         store = StoreFactory(primary_owner=actor)
         colleague = store.backup_owner
-        grant.owned(actor, {"settings_manage", "users_view"})  # rights on the stores actor is primary owner of
+        grant.owned(actor, owner_rights())  # rights on the stores actor is primary owner of
         with pytest.raises(PermissionDenied):
             services.store_update(actor=actor, store=store, data={"primary_owner": colleague, "backup_owner": actor})
         store.refresh_from_db()
         assert store.primary_owner_id == actor.pk
         assert events("store.update") == []
+
+    def test_a_settings_manager_without_the_owners_rights_cannot_name_an_owner(self, grant):
+        """No escalation through ownership: someone who may edit the store's settings but does not hold the
+        store-admin role's rights there cannot make anyone (themselves included) an owner; other edits go on."""
+        store = StoreFactory()
+        actor = grant(StaffFactory(), {"settings_manage", "users_view"}, stores=[store])
+        for data in (
+            {"backup_owner": actor},
+            {"primary_owner": store.backup_owner, "backup_owner": store.primary_owner},
+        ):
+            with pytest.raises(PermissionDenied):
+                services.store_update(actor=actor, store=store, data=data)
+        assert Store.objects.get(pk=store.pk).backup_owner_id != actor.pk and events("store.update") == []
+        assert services.store_update(actor=actor, store=store, data={"name": "改名"}).name == "改名"
 
     def test_archive_sets_the_status_with_the_reason(self):
         store = StoreFactory()
