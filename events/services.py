@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
@@ -43,15 +45,26 @@ def _row(value: EventRow | Mapping[str, Any]) -> EventRow:
     return row
 
 
-def _adapters():
-    """Per-column value preparation: PostgreSQL binds str/int/datetime natively and wants Jsonb for the
-    payload; other databases get each field's own get_db_prep_value."""
-    fields = [Event._meta.get_field(name.removesuffix("_id") if name == "store_id" else name) for name in _COLUMNS]
+def _insert(rows: list[EventRow], now: datetime) -> tuple[str, list[Any]]:
+    """The statement and its parameters. PostgreSQL: the batch as one JSON parameter (the statement text is the
+    same for every batch, nothing for the driver to parse); other databases: a VALUES list."""
+    head = f"INSERT INTO {Event._meta.db_table} ({', '.join(_COLUMNS)}) "
+    tail = " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
     if connection.vendor == "postgresql":
-        from psycopg.types.json import Jsonb
-
-        return [Jsonb if name == "payload" else None for name in _COLUMNS]
-    return [lambda v, f=f: f.get_db_prep_value(v, connection, prepared=False) for f in fields]
+        stamp = now.isoformat()
+        data = [[r.kind, r.store_id, r.payload, r.dedupe_key, (r.occurred_at or now).isoformat(), stamp] for r in rows]
+        select = (
+            "SELECT e->>0, (e->>1)::bigint, e->2, e->>3, (e->>4)::timestamptz, (e->>5)::timestamptz, 'pending' "
+            "FROM jsonb_array_elements(%s::jsonb) AS e WHERE true"
+        )
+        return head + select + tail, [json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":"))]
+    fields = [Event._meta.get_field("store" if c == "store_id" else c) for c in _COLUMNS]
+    params: list[Any] = []
+    for r in rows:
+        values = (r.kind, r.store_id, r.payload, r.dedupe_key, r.occurred_at or now, now, "pending")
+        params += [f.get_db_prep_value(v, connection, prepared=False) for f, v in zip(fields, values, strict=True)]
+    one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    return head + "VALUES " + ", ".join([one] * len(rows)) + tail, params
 
 
 def event_emit_many(rows: Iterable[EventRow | Mapping[str, Any]]) -> list[int]:
@@ -68,17 +81,7 @@ def event_emit_many(rows: Iterable[EventRow | Mapping[str, Any]]) -> list[int]:
         unique.setdefault(row.dedupe_key, row)
     if not unique:
         return []
-    now = timezone.now()
-    adapt = _adapters()
-    params: list[Any] = []
-    for row in unique.values():
-        values = (row.kind, row.store_id, row.payload, row.dedupe_key, row.occurred_at or now, now, "pending")
-        params += [a(v) if a else v for a, v in zip(adapt, values, strict=True)]
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"] * len(unique))
-    sql = (
-        f"INSERT INTO {Event._meta.db_table} ({', '.join(_COLUMNS)}) VALUES {placeholders} "
-        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
-    )
+    sql, params = _insert(list(unique.values()), timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return sorted(r[0] for r in cursor.fetchall())

@@ -192,7 +192,7 @@ def _write_items(changed: list[tuple[int, OrderRow, bool]]) -> None:
         for n, i in enumerate(row.items)
     ]
     sql.upsert(
-        table=_I,
+        model=OrderItem,
         columns=ITEM_COLUMNS,
         rows=values,
         conflict=("order_id", "line"),
@@ -218,7 +218,7 @@ def orders_upsert_page(*, store, rows: Iterable[OrderRow], announce: bool = True
     rows = _latest(rows, "order_id")
     now = timezone.now()
     returned = sql.upsert(
-        table=_O,
+        model=Order,
         columns=ORDER_COLUMNS,
         rows=[_order_values(store_id, row, now) for row in rows],
         conflict=("store_id", "order_id"),
@@ -249,7 +249,6 @@ _C = AfterSalesCase._meta.db_table
 CASE_COLUMNS = (
     "store_id",
     "case_id",
-    "order_id",
     "order_ref",
     "kind",
     "reason",
@@ -264,8 +263,8 @@ CASE_COLUMNS = (
     "platform_updated_at",
     "synced_at",
 )
-CASE_VALUE_SQL = ["%s"] * len(CASE_COLUMNS)
-CASE_VALUE_SQL[2] = f"(SELECT o.id FROM {_O} o WHERE o.store_id = %s AND o.order_id = %s)"
+# The case's order, when we know it: looked up inside the statement, so a page stays one statement.
+CASE_DERIVED = {"order_id": f"(SELECT o.id FROM {_O} o WHERE o.store_id = r.store_id AND o.order_id = r.order_ref)"}
 CASE_UPDATES = {
     "order_id": f"COALESCE(EXCLUDED.order_id, {_C}.order_id)",
     "order_ref": "EXCLUDED.order_ref",
@@ -335,13 +334,13 @@ def cases_upsert_page(*, store, rows: Iterable[CaseRow], announce: bool = True) 
     rows = _latest(rows, "case_id")
     now = timezone.now()
     values = [
-        (store_id, row.case_id, store_id, row.order_ref, row.order_ref, row.kind, row.reason, row.status, None)
+        (store_id, row.case_id, row.order_ref, row.kind, row.reason, row.status, None)
         + (row.platform_status, row.amount, row.currency, row.buyer_name, row.due_at)
         + (row.platform_created_at, row.platform_updated_at, now)
         for row in rows
     ]
     returned = sql.upsert(
-        table=_C,
+        model=AfterSalesCase,
         columns=CASE_COLUMNS,
         rows=values,
         conflict=("store_id", "case_id"),
@@ -349,7 +348,7 @@ def cases_upsert_page(*, store, rows: Iterable[CaseRow], announce: bool = True) 
         changed=CASE_CHANGED,
         guard=CASE_GUARD,
         returning=("case_id", "status", "previous_status"),
-        value_sql=CASE_VALUE_SQL,
+        derived=CASE_DERIVED,
     )
     by_key = {row.case_id: row for row in rows}
     result, emitted = PageResult(), []
@@ -436,7 +435,7 @@ def stock_upsert_page(*, store, rows: Iterable[StockRow], announce: bool = True)
         "synced_at": "EXCLUDED.synced_at",
     }
     returned = sql.upsert(
-        table=_S,
+        model=StockLevel,
         columns=STOCK_COLUMNS,
         rows=values,
         conflict=("store_id", "sku", "scheme"),

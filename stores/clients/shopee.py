@@ -852,7 +852,133 @@ def _order_ref(row: Any, where: str) -> OrderRef:
     )
 
 
+class _Shape(Exception):
+    """The fast decoder met something it does not take as is: the checked decoder decides (and explains)."""
+
+
+def _fs(row: dict, key: str) -> str:
+    value = row.get(key)
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        return value
+    raise _Shape
+
+
+def _fsn(row: dict, key: str) -> str:
+    value = row.get(key)
+    if value.__class__ is str and value:
+        return value
+    if value.__class__ is int:
+        return str(value)
+    raise _Shape
+
+
+def _fi(row: dict, key: str) -> int | None:
+    value = row.get(key)
+    if value is None or value.__class__ is int:
+        return value
+    raise _Shape
+
+
+def _fd(row: dict, key: str) -> Decimal | None:
+    value = row.get(key)
+    if value is None:
+        return None
+    if value.__class__ is int or value.__class__ is float:
+        return Decimal(str(value))
+    raise _Shape
+
+
+def _ft(row: dict, key: str, *, optional: bool = True) -> datetime | None:
+    value = row.get(key)
+    if optional and (value is None or value == 0 and value.__class__ is int):
+        return None  # 0 and absence mean "not set"
+    if value.__class__ is not int or not 0 <= value < 2**33:
+        raise _Shape
+    return datetime.fromtimestamp(value, tz=UTC)
+
+
+def _fl(row: dict, key: str) -> list:
+    value = row.get(key)
+    if value is None:
+        return []
+    if value.__class__ is list and all(v.__class__ is dict for v in value):
+        return value
+    raise _Shape
+
+
+def _order_detail_fast(row: dict) -> OrderDetail:
+    """get_order_detail's row when every field has its documented type (the common case): the same result as
+    the checked decoder below, at a fraction of its cost on pages of 100 orders."""
+    cod = row.get("cod")
+    status = row.get("order_status")
+    if not (cod is None or cod.__class__ is bool) or status.__class__ is not str:
+        raise _Shape
+    items = tuple(
+        OrderItem(
+            item_id=_fi(i, "item_id") if i.get("item_id") is not None else _missing(),
+            item_name=_fs(i, "item_name"),
+            item_sku=_fs(i, "item_sku"),
+            model_id=_fi(i, "model_id"),
+            model_name=_fs(i, "model_name"),
+            model_sku=_fs(i, "model_sku"),
+            quantity=_fi(i, "model_quantity_purchased") or 0,
+            original_price=_fd(i, "model_original_price"),
+            discounted_price=_fd(i, "model_discounted_price"),
+            order_item_id=_fi(i, "order_item_id"),
+        )
+        for i in _fl(row, "item_list")
+    )
+    packages = tuple(
+        OrderPackage(
+            package_number=_fsn(p, "package_number") if p.get("package_number") not in (None, "") else "",
+            logistics_status=_fs(p, "logistics_status"),
+            shipping_carrier=_fs(p, "shipping_carrier"),
+        )
+        for p in _fl(row, "package_list")
+    )
+    return OrderDetail(
+        order_sn=_fsn(row, "order_sn"),
+        order_status=status,
+        region=_fs(row, "region"),
+        currency=_fs(row, "currency"),
+        cod=bool(cod),
+        create_time=_ft(row, "create_time", optional=False),  # type: ignore[arg-type]
+        update_time=_ft(row, "update_time", optional=False),  # type: ignore[arg-type]
+        pay_time=_ft(row, "pay_time"),
+        ship_by_date=_ft(row, "ship_by_date"),
+        days_to_ship=_fi(row, "days_to_ship"),
+        total_amount=_fd(row, "total_amount"),
+        buyer_user_id=_fi(row, "buyer_user_id"),
+        buyer_username=_fs(row, "buyer_username"),
+        message_to_seller=_fs(row, "message_to_seller"),
+        note=_fs(row, "note"),
+        shipping_carrier=_fs(row, "shipping_carrier"),
+        payment_method=_fs(row, "payment_method"),
+        cancel_by=_fs(row, "cancel_by"),
+        cancel_reason=_fs(row, "cancel_reason"),
+        items=items,
+        packages=packages,
+        raw=row,
+    )
+
+
+def _missing() -> int:
+    raise _Shape
+
+
 def _order_detail(row: Any, where: str) -> OrderDetail:
+    """One get_order_detail row, every field shape-checked (MalformedResponse names the field at fault)."""
+    if row.__class__ is dict:
+        try:
+            return _order_detail_fast(row)
+        except _Shape:
+            pass
+    return _order_detail_checked(row, where)
+
+
+def _order_detail_checked(row: Any, where: str) -> OrderDetail:
     def text(key: str) -> str:
         return get_str(row, key, where, optional=True)
 

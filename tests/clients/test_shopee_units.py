@@ -154,3 +154,29 @@ def test_token_and_client_reprs_mask_secrets():
         for secret in ("a" * 32, "b" * 32, "c" * 32, "partner-secret-key"):
             assert secret not in text
     assert "shop_id=5" in repr(token)
+
+
+def test_the_fast_order_decoder_gives_what_the_checked_one_gives_and_falls_back_on_odd_shapes():
+    """_order_detail takes a fast path for well-typed rows (the intake decodes pages of 100): same result as the
+    fully checked decoder; anything it does not take as is goes to the checked one, which names the field."""
+    from stores.clients.errors import MalformedResponse
+    from stores.clients.shopee import _order_detail, _order_detail_checked, _order_detail_fast
+
+    row = {
+        "order_sn": "260301ABCDEFGH", "order_status": "READY_TO_SHIP", "region": "SG", "currency": "SGD",
+        "cod": False, "create_time": 1772352000, "update_time": 1772355600, "pay_time": 0, "ship_by_date": 1772524800,
+        "days_to_ship": 2, "total_amount": 25.5, "buyer_user_id": 42, "buyer_username": "buyer42",
+        "message_to_seller": "", "note": None, "shipping_carrier": "SPX", "payment_method": "Card",
+        "cancel_by": "", "cancel_reason": "",
+        "item_list": [{"item_id": 7, "item_name": "Mug", "item_sku": "MUG", "model_id": 0, "model_name": "",
+                       "model_sku": "", "model_quantity_purchased": 2, "model_original_price": 12,
+                       "model_discounted_price": 12.75, "order_item_id": 7}],
+        "package_list": [{"package_number": 123456, "logistics_status": "LOGISTICS_READY", "shipping_carrier": "SPX"}],
+    }  # fmt: skip
+    assert _order_detail_fast(row) == _order_detail_checked(row, "r")
+    odd = {**row, "total_amount": "25.50"}  # a string amount: not a documented shape
+    with pytest.raises(MalformedResponse, match=r"r\.total_amount"):
+        _order_detail(odd, "r")
+    as_bool = {**row, "item_list": [{**row["item_list"][0], "item_id": True}]}
+    with pytest.raises(MalformedResponse, match=r"item_list\[0\]\.item_id"):
+        _order_detail(as_bool, "r")

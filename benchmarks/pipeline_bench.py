@@ -1,0 +1,308 @@
+#!/usr/bin/env python
+"""The intake pipeline on PostgreSQL (issue "Orders into WeCom", item 9): decode page → normalize → upsert → outbox.
+
+    .venv/bin/python benchmarks/pipeline_bench.py [--stores 100 --page 100 --plain-stores 20]
+
+In a database of its own (BENCH_DATABASE_URL, default postgres://…/shopcrew_pipeline_bench — dropped and
+recreated, so its name must end in "bench"):
+
+1. Capture, once, real Shopee `get_order_detail` answers from the simulator over HTTP through the real client:
+   a page of orders paid and awaiting shipment, then (the simulated clock moved on three days) the same
+   orders shipped. The raw response bodies are kept; the simulator is not called again.
+2. Intake, timed, on this one process: for every store, the "new" page then the "shipped" page are decoded
+   as the client decodes them (envelope check, JSON, typed OrderDetail rows), normalized
+   (orders.normalize.shopee_order) and written by orders.services.orders_upsert_page, which announces
+   order.new / order.shipped in the same transaction (one statement per table per page). Each store is
+   one page of `--page` orders, so --stores 100 --page 100 is 10,000 orders seen twice: 20,000 order
+   updates. Goal ≥ 6,000 order updates/s, excluding the simulator's time.
+3. The straightforward path in the same run on other stores: the same decode and normalize, then per order
+   `Order.objects.update_or_create(...)` and `Event.objects.create(...)`, one transaction per page.
+   Goal: the pipeline ≥ 20× its rate.
+4. SQL statements per page for pages of 10, 50 and 100 orders, new and shipped: must not grow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/shopcrew_pipeline_bench"
+DETAIL_PATH = "/api/v2/order/get_order_detail"
+DAY = 86400
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+    from dj_database_url import parse
+
+    cfg = parse(url)
+    name = cfg["NAME"]
+    if not name.endswith("bench"):
+        sys.exit(f"refusing to drop database {name!r}: the benchmark database's name must end in 'bench'")
+    conninfo = {"host": cfg["HOST"], "port": cfg["PORT"], "user": cfg["USER"], "password": cfg["PASSWORD"]}
+    with psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in conninfo.items() if v}) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ.setdefault("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+    import django
+
+    django.setup()
+    import logging
+
+    logging.disable(logging.WARNING)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+# ------------------------------------------------------------------------------------------- capture
+
+
+def capture_pages(size: int) -> tuple[list[bytes], list[bytes]]:
+    """Raw get_order_detail bodies (batches of ≤ 50) for `size` orders awaiting shipment, then shipped."""
+    import httpx
+
+    from sandbox.server import running_simulator
+    from stores.clients.shopee import ShopeeClient
+
+    bodies: list[bytes] = []
+
+    def keep(response: httpx.Response) -> None:
+        if response.url.path.endswith(DETAIL_PATH):
+            response.read()
+            bodies.append(response.content)
+
+    with running_simulator() as sim:
+        control = sim.control
+        partner = control.create_partner()
+        shop_id = control.create_shop(partner_id=partner["partner_id"], region="SG")["shop_id"]
+        now = int(control.clock()["now"])
+        sns = control.seed_orders(
+            shop_id, count=size, seed=7, cod_ratio=1, cancel_ratio=0, return_ratio=0, **{"from": now - 60, "to": now}
+        )["order_sns"]
+        http = httpx.Client(base_url=sim.shopee_url, event_hooks={"response": [keep]})
+        client = ShopeeClient(
+            partner_id=partner["partner_id"],
+            partner_key=partner["partner_key"],
+            base_url=sim.shopee_url,
+            http_client=http,
+        )
+        token = client.get_token(control.issue_code(shop_id), shop_id)
+        details = client.shop(shop_id=shop_id, access_token=token.access_token).get_order_detail(sns)
+        assert {d.order_status for d in details} == {"READY_TO_SHIP"}, {d.order_status for d in details}
+        new, bodies[:] = list(bodies), []
+        control.advance(3 * DAY)
+        token = client.refresh_access_token(token.refresh_token, shop_id)
+        details = client.shop(shop_id=shop_id, access_token=token.access_token).get_order_detail(sns)
+        assert {d.order_status for d in details} <= {"SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED"}
+        shipped = list(bodies)
+        http.close()
+    return new, shipped
+
+
+# ------------------------------------------------------------------------------------------- pipeline
+
+
+def decoder():
+    """decode(bodies) -> normalized rows, exactly as the client decodes an answer (envelope, JSON, typed rows)."""
+    import httpx
+
+    from orders.normalize import shopee_order
+    from stores.clients import shopee
+
+    partner = shopee.ShopeeClient(partner_id=1, partner_key="bench", base_url="http://127.0.0.1")
+
+    def decode(bodies: list[bytes]) -> list:
+        rows = []
+        for body in bodies:
+            payload = partner._check(httpx.Response(200, content=body), kind="shop", flat=False, where=DETAIL_PATH)
+            for i, raw in enumerate(payload["order_list"]):
+                rows.append(shopee_order(shopee._order_detail(raw, f"{DETAIL_PATH}.order_list[{i}]")))
+        return rows
+
+    return decode
+
+
+def make_stores(count: int, prefix: str) -> list:
+    from staff.models import Staff
+    from stores.models import Store
+
+    owner = Staff.objects.create(username=f"{prefix}-owner", name="店主")
+    backup = Staff.objects.create(username=f"{prefix}-backup", name="备份")
+    stores = [
+        Store(
+            platform="shopee",
+            site="SG",
+            shop_id=f"{prefix}{n}",
+            name=f"{prefix}店{n}",
+            primary_owner=owner,
+            backup_owner=backup,
+        )
+        for n in range(count)
+    ]
+    return Store.objects.bulk_create(stores)
+
+
+def run_pipeline(stores, new_pages, shipped_pages, decode) -> tuple[float, int, int]:
+    from orders.services import orders_upsert_page
+
+    updates = events = 0
+    started = time.perf_counter()
+    for bodies in (new_pages, shipped_pages):
+        for store in stores:
+            result = orders_upsert_page(store=store, rows=decode(bodies))
+            updates += len(result.inserted) + len(result.updated)
+            events += len(result.events)
+    return time.perf_counter() - started, updates, events
+
+
+def straightforward_upsert(store, rows, kind: str) -> int:
+    """Per order: update_or_create, then Event.objects.create — what a first version would write."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from events.models import Event
+    from orders.models import Order
+
+    now = time.time()
+    with transaction.atomic():
+        for row in rows:
+            Order.objects.update_or_create(
+                store=store,
+                order_id=row.order_id,
+                defaults={
+                    "order_number": row.order_number,
+                    "fulfilment": row.fulfilment,
+                    "status": row.status,
+                    "platform_status": row.platform_status,
+                    "amount": row.amount,
+                    "currency": row.currency,
+                    "buyer_name": row.buyer_name,
+                    "ship_by": row.ship_by,
+                    "carrier": row.carrier,
+                    "tracking_number": row.tracking_number,
+                    "item_count": len(row.items),
+                    "items_digest": row.items_digest,
+                    "platform_created_at": row.platform_created_at,
+                    "platform_updated_at": row.platform_updated_at,
+                    "synced_at": timezone.now(),
+                },
+            )
+            Event.objects.create(
+                kind=kind,
+                store=store,
+                payload={"order_id": row.order_id, "status": row.status, "at": now},
+                dedupe_key=f"{kind}:{store.pk}:{row.order_id}",
+            )
+    return len(rows)
+
+
+def run_straightforward(stores, new_pages, shipped_pages, decode) -> tuple[float, int]:
+    updates = 0
+    started = time.perf_counter()
+    for bodies, kind in ((new_pages, "order.new"), (shipped_pages, "order.shipped")):
+        for store in stores:
+            updates += straightforward_upsert(store, decode(bodies), kind)
+    return time.perf_counter() - started, updates
+
+
+def statements_per_page(store, new_pages, shipped_pages, decode) -> dict[int, tuple[int, int]]:
+    """Statements one page costs (new orders, then the same orders shipped) for pages of 10, 50 and 100."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.services import orders_upsert_page
+
+    new_rows = decode(new_pages)
+    shipped = {row.order_id: row for row in decode(shipped_pages)}
+    counts = {}
+    for size in (10, 50, 100):
+        originals = [new_rows[k % len(new_rows)] for k in range(size)]
+        figures = []
+        for page in (
+            [_renamed(row, f"{size}-{k}") for k, row in enumerate(originals)],
+            [_renamed(shipped[row.order_id], f"{size}-{k}") for k, row in enumerate(originals)],
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                orders_upsert_page(store=store, rows=page)
+            figures.append(len(queries))
+        counts[size] = (figures[0], figures[1])
+    return counts
+
+
+def _renamed(row, suffix: str):
+    """The same order under another id (so each page size writes fresh orders)."""
+    from dataclasses import replace
+
+    return replace(row, order_id=f"{row.order_id}-{suffix}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stores", type=int, default=100)
+    parser.add_argument("--page", type=int, default=100)
+    parser.add_argument("--plain-stores", type=int, default=20, help="stores for the straightforward path")
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    args = parser.parse_args()
+
+    recreate_database(args.database)
+    setup_django(args.database)
+    from django.db import connection
+
+    print(
+        f"PostgreSQL {connection.cursor().connection.info.server_version}, database {connection.settings_dict['NAME']}"
+    )
+    new_pages, shipped_pages = capture_pages(args.page)
+    decode = decoder()
+    assert len(decode(new_pages)) == args.page
+
+    stores = make_stores(args.stores, "p")
+    plain = make_stores(args.plain_stores, "s")
+    probe = make_stores(1, "q")[0]
+    decode(new_pages)  # warm imports and caches outside the timings
+
+    seconds, updates, events = run_pipeline(stores, new_pages, shipped_pages, decode)
+    rate = updates / seconds
+    plain_seconds, plain_updates = run_straightforward(plain, new_pages, shipped_pages, decode)
+    plain_rate = plain_updates / plain_seconds
+    counts = statements_per_page(probe, new_pages, shipped_pages, decode)
+
+    orders = args.stores * args.page
+    print(f"\nintake: {orders:,} orders across {args.stores} stores, each seen new then shipped, pages of {args.page}")
+    print(f"{'figure':<58}{'measured':>16}{'goal':>14}  result")
+
+    def line(name, value, goal, ok):
+        print(f"{name:<58}{value:>16}{goal:>14}  {'PASS' if ok else 'FAIL'}")
+
+    line(
+        f"pipeline: {updates:,} order updates, {events:,} events, {seconds:.2f} s",
+        f"{rate:,.0f}/s",
+        "≥ 6,000/s",
+        rate >= 6000,
+    )
+    line(
+        f"straightforward: {plain_updates:,} order updates, {plain_seconds:.2f} s",
+        f"{plain_rate:,.0f}/s",
+        "",
+        True,
+    )
+    line("pipeline ÷ straightforward", f"{rate / plain_rate:.1f}×", "≥ 20×", rate / plain_rate >= 20)
+    constant = len({pair[0] for pair in counts.values()}) == 1 and len({pair[1] for pair in counts.values()}) == 1
+    per_size = ", ".join(f"{size}: {new}/{shipped}" for size, (new, shipped) in counts.items())
+    line(f"SQL statements per page (new/shipped) {per_size}", "constant" if constant else "grows", "constant", constant)
+    assert events == 2 * orders, (events, orders)
+
+
+if __name__ == "__main__":
+    main()
