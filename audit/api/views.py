@@ -1,13 +1,13 @@
 """The audit log over the API: read-only, restricted like the pages, same filters."""
 
-from core.api.viewsets import ScopedReadOnlyViewSet
+from core.api.viewsets import ReadOnlyViewSet
 
 from ..filtersets import AuditEventFilterSet
 from ..models import AuditEvent
 from .serializers import AuditEventSerializer
 
 
-class AuditEventViewSet(ScopedReadOnlyViewSet):
+class AuditEventViewSet(ReadOnlyViewSet):
     """Audit events of stores where the caller holds users_view (store-less ones for super admins), newest first."""
 
     queryset = AuditEvent.objects.all()

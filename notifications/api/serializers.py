@@ -3,8 +3,8 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from core.api.serializers import ServiceSerializerMixin
 from core.crypto import SecretText
-from staff.api.serializers import ServiceSerializerMixin
 
 from .. import services
 from ..models import Robot
@@ -71,17 +71,3 @@ class RobotSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
 
     def validate_webhook_key(self, value: str) -> str:
         return SecretText(value.strip()) if value else ""
-
-    def create(self, validated_data):
-        return self.call(services.robot_create, **validated_data)
-
-    def update(self, instance, validated_data):
-        data = {
-            "name": instance.name,
-            "store": instance.store,
-            "department": instance.department,
-            "is_active": instance.is_active,
-            "webhook_key": "",
-            **validated_data,
-        }
-        return self.call(services.robot_update, robot=instance, **data)

@@ -1,34 +1,12 @@
 """Serializers for staff, departments and positions: they validate, then call one service."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
-from rest_framework.settings import api_settings
+
+from core.api.serializers import ServiceSerializerMixin
 
 from .. import services
 from ..models import Department, Position, Staff
-
-
-def service_errors(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A service's Django ValidationError as DRF's, field by field (in the request's language)."""
-    detail = serializers.as_serializer_error(exc)
-    if NON_FIELD_ERRORS in detail:
-        detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
-    return serializers.ValidationError(detail)
-
-
-class ServiceSerializerMixin:
-    """create()/update() call the service named by the subclass; nothing calls Model.save() here."""
-
-    @property
-    def actor(self):
-        return self.context["request"].user
-
-    def call(self, service, **kwargs):
-        try:
-            return service(actor=self.actor, **kwargs)
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
 
 
 class StaffSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
@@ -76,14 +54,6 @@ class StaffSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
             raise serializers.ValidationError(exc.message_dict["status"]) from exc
         return value
 
-    def create(self, validated_data):
-        password = validated_data.pop("password")
-        return self.call(services.staff_create, password=password, **validated_data)
-
-    def update(self, instance, validated_data):
-        password = validated_data.pop("password", None) or None
-        return self.call(services.staff_update, staff=instance, data=validated_data, password=password)
-
 
 class DepartmentSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
     """A department with its manager (a staff id)."""
@@ -100,12 +70,6 @@ class DepartmentSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
             data["manager"] = data["manager_name"] = None  # a manager outside the viewer's stores stays unknown
         return data
 
-    def create(self, validated_data):
-        return self.call(services.department_create, **validated_data)
-
-    def update(self, instance, validated_data):
-        return self.call(services.department_update, department=instance, data=validated_data)
-
 
 class PositionSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
     """A position within a department."""
@@ -115,9 +79,3 @@ class PositionSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = Position
         fields = ["id", "name", "department", "department_name", "description"]
-
-    def create(self, validated_data):
-        return self.call(services.position_create, **validated_data)
-
-    def update(self, instance, validated_data):
-        return self.call(services.position_update, position=instance, data=validated_data)

@@ -1,21 +1,20 @@
 """API viewsets for staff (store-scoped) and the company directory (departments, positions)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, permissions, viewsets
-from rest_framework.settings import api_settings
-
-from core.api.viewsets import ScopedModelViewSet
+from core.api.viewsets import ServiceViewSet
+from core.gates import Scope, dangerously_unscoped
 
 from .. import selectors, services
 from ..filtersets import DepartmentFilterSet, PositionFilterSet, StaffFilterSet
 from ..models import Department, Position, Staff
-from .serializers import DepartmentSerializer, PositionSerializer, StaffSerializer, service_errors
+from .serializers import DepartmentSerializer, PositionSerializer, StaffSerializer
+
+WRITES = ("create", "update", "partial_update", "destroy")
 
 
-class StaffViewSet(ScopedModelViewSet):
-    """Staff the caller may see; create and edit through the staff services. No DELETE, and no
-    offboarding by setting the status: people are offboarded through POST …/staff/{id}/offboard/ (rbac),
-    which revokes their rights first."""
+class StaffViewSet(ServiceViewSet):
+    """Staff the caller may see; create and edit through the staff services. New staff need users_manage on
+    every store (a new person works in no store yet). No DELETE, and no offboarding by setting the status:
+    people are offboarded through POST …/staff/{id}/offboard/ (rbac), which revokes their rights first."""
 
     queryset = Staff.objects.all()
     serializer_class = StaffSerializer
@@ -23,54 +22,56 @@ class StaffViewSet(ScopedModelViewSet):
     ordering_fields = ["employee_id", "name", "username", "hire_date", "last_active", "status"]
     ordering = ["employee_id", "username"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    action_scopes = {"create": Scope.COMPANY}
+    create_service = staticmethod(services.staff_create)
+    update_service = staticmethod(services.staff_update)
 
     def scope_queryset(self, queryset):
         return queryset.select_related("position", "department")
 
-    def create(self, request, *args, **kwargs):
-        if not selectors.staff_can_create(actor=request.user):  # before validation: 403, not field errors
-            raise exceptions.PermissionDenied()
-        return super().create(request, *args, **kwargs)
+    def service_arguments(self, data, instance=None):
+        if self.action == "create":
+            return data
+        return {"staff": instance, "password": data.pop("password", None) or None, "data": data}
 
 
-class DirectoryPermission(permissions.BasePermission):
-    """Reading the directory needs users_view somewhere; changing it, super admin."""
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return selectors.directory_viewable_by(viewer=request.user)
-        return selectors.directory_editable_by(actor=request.user)
+DIRECTORY_REASON = (
+    "Departments and positions are the company's directory: they belong to no store, and everyone who "
+    "views staff somewhere reads all of them (a manager outside the caller's stores stays hidden)."
+)
 
 
-class DirectoryViewSet(viewsets.ModelViewSet):
-    """Departments and positions belong to no store, so they are not restricted per store; the
-    DirectoryPermission gates them instead. Deletion goes through the service (refused while in use)."""
+class DirectoryViewSet(ServiceViewSet):
+    """Departments and positions belong to no store, so they are not restricted per store: reading them
+    needs users_view somewhere, changing them super admin. Deletion is refused while in use."""
 
-    permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, DirectoryPermission]
-    delete_service = None
+    required_permission = "users_view"
+    action_scopes = dict.fromkeys(WRITES, Scope.SUPER_ADMIN)
+    ordering_fields = ["name"]
 
-    def perform_destroy(self, instance):
-        try:
-            self.delete_service(actor=self.request.user, **{self.basename: instance})
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from exc
+    def directory_queryset(self):
+        return self.queryset.all()
+
+    def scope_queryset(self, queryset):
+        return dangerously_unscoped(self.directory_queryset(), reason=DIRECTORY_REASON)
 
 
 class DepartmentViewSet(DirectoryViewSet):
     queryset = Department.objects.select_related("manager").order_by("name")
-
-    def get_queryset(self):
-        return selectors.department_list(viewer=self.request.user)
-
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilterSet
-    ordering_fields = ["name"]
-    delete_service = staticmethod(services.department_delete)
+    create_service = staticmethod(services.department_create)
+    update_service = staticmethod(services.department_update)
+    destroy_service = staticmethod(services.department_delete)
+
+    def directory_queryset(self):
+        return selectors.department_list(viewer=self.request.user)
 
 
 class PositionViewSet(DirectoryViewSet):
     queryset = Position.objects.select_related("department").order_by("name")
     serializer_class = PositionSerializer
     filterset_class = PositionFilterSet
-    ordering_fields = ["name"]
-    delete_service = staticmethod(services.position_delete)
+    create_service = staticmethod(services.position_create)
+    update_service = staticmethod(services.position_update)
+    destroy_service = staticmethod(services.position_delete)

@@ -2,9 +2,8 @@
 
 from rest_framework import serializers
 
-from staff.api.serializers import ServiceSerializerMixin
+from core.api.serializers import ServiceSerializerMixin
 
-from .. import services
 from ..models import Store
 from ..selectors import active_owner_choices
 
@@ -44,12 +43,6 @@ class StoreSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
         fields["primary_owner"].queryset = owners
         fields["backup_owner"].queryset = owners
         return fields
-
-    def create(self, validated_data):
-        return self.call(services.store_create, **validated_data)
-
-    def update(self, instance, validated_data):
-        return self.call(services.store_update, store=instance, data=validated_data)
 
 
 class ArchiveSerializer(serializers.Serializer):
