@@ -2,7 +2,9 @@
 role bindings on the stores they work on, and a password for each of them.
 
 Each position proposes one built-in role; every demo person holds their position's default roles on the
-stores listed in ASSIGNMENTS (store admins on the stores they own). The bindings go through
+stores listed in ASSIGNMENTS. The store admins (孙浩, 马超, 朱琳) hold no binding: they are the stores' primary
+and backup owners, and ownership carries the store-admin role (rbac.permissions.OWNER_ROLE_KEY), so they run
+exactly the stores they own — and, being administrators, sign in with a second factor. The bindings go through
 rbac.services.binding_bootstrap — the seeding path, audited like a grant, with guardian kept in step —
 because several roles hold high-risk permissions that an ordinary grant would send for approval.
 
@@ -45,9 +47,6 @@ ASSIGNMENTS = {
     "zhouting": ["220001", "220003"],
     "wujun": OZON,
     "xuli": OZON,
-    "sunhao": ["220001", "220003"],
-    "machao": ["220001", "220002", "880001"],
-    "zhulin": ["220002", "220003", "880002"],
 }
 
 REASON = "Demo data: the default role of the position on the stores this person works on"

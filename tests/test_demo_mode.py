@@ -13,9 +13,12 @@ from django.apps import apps
 from django.core.management import call_command
 from django.urls import clear_url_caches, reverse
 
+from core.middleware import needs_second_factor
+from core.permissions import owner_rights
 from core.seeding import demo_world as console_world
 from notifications.models import Robot, validate_robot_name
 from rbac.models import RoleBinding
+from rbac.permissions import load_permissions
 from sandbox import demo_world
 from sandbox.control import Control
 from staff.models import Staff
@@ -120,7 +123,17 @@ def test_demo_staff_hold_their_positions_roles_and_can_sign_in(var_dir, client):
         }
 
     assert roles("wangfang") == {("customer_service", "220001"), ("customer_service", "220002")}
-    assert {shop for key, shop in roles("sunhao") if key == "store_admin"} == {"220001", "220003"}
+    # Store admins run the stores they own through ownership (it carries the store-admin role), not a binding;
+    # every demo owner is one of them, and so signs in with a second factor.
+    store_admins = set(Staff.objects.filter(position__name="店铺管理员").values_list("username", flat=True))
+    assert store_admins == {"sunhao", "machao", "zhulin"} and not any(roles(u) for u in store_admins)
+    for store in Store.objects.select_related("primary_owner", "backup_owner"):
+        assert {store.primary_owner.username, store.backup_owner.username} <= store_admins
+        assert load_permissions(store.primary_owner).perms_on(store.pk) == owner_rights()
+    sunhao = Staff.objects.get(username="sunhao")
+    owned = {s.shop_id for s in Store.objects.all() if load_permissions(sunhao).has("users_manage", s.pk)}
+    assert owned == {"220001", "220003"} and needs_second_factor(sunhao)
+    assert not needs_second_factor(Staff.objects.get(username="wangfang"))
     assert roles("xuli") == {
         ("finance_analyst", s) for s in Store.objects.filter(platform="ozon").values_list("shop_id", flat=True)
     }
