@@ -124,6 +124,11 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     "fields are str/int/None), so the fallback serialiser is never called",
     ("rbac/services/common.py", "_exception_refusal", "if rights.super_admin → if False"): "the early return only "
     "saves two lookups: PermissionSet.has() answers True for a super admin, so the two checks below it pass anyway",
+    ("rbac/services/common.py", "_permanent_super_admins", "drop staff_id__in= from exclude(...)"): "its only "
+    "caller with exclude_staff is offboarding, which then revokes the person's bindings through "
+    "bindings_bulk_revoke_plan; that plan excludes the super-admin binding itself and refuses with the same "
+    "message, so the last bound super admin is still kept (the superuser half, which no revocation would catch, "
+    "keeps its exclusion and is killed by test_the_last_django_superuser_cannot_be_offboarded)",
 }
 
 

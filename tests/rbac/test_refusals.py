@@ -378,3 +378,13 @@ def test_asking_for_oneself_needs_working_in_the_store(store, other_store, order
     with pytest.raises(PermissionDenied, match="stores you work in"):
         services.access_request_create(actor=worker, staff=worker, store=other_store, role=orders_role, reason=REASON)
     assert services.access_request_create(actor=worker, staff=worker, store=store, role=orders_role, reason=REASON)
+
+
+def test_the_last_django_superuser_cannot_be_offboarded(temporary_super):
+    """The only permanent super admin is a Django superuser without any binding: no binding revocation
+    would notice, so the invariant itself must refuse."""
+    root = StaffFactory(name="root", is_superuser=True)
+    with pytest.raises(ValidationError, match="no active super admin"):
+        services.staff_offboard(actor=temporary_super, staff=root, reason=REASON)
+    root.refresh_from_db()
+    assert root.status == StaffStatus.ACTIVE and root.is_active
