@@ -129,6 +129,10 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     "bindings_bulk_revoke_plan; that plan excludes the super-admin binding itself and refuses with the same "
     "message, so the last bound super admin is still kept (the superuser half, which no revocation would catch, "
     "keeps its exclusion and is killed by test_the_last_django_superuser_cannot_be_offboarded)",
+    ("rbac/services/common.py", "_permanent_super_admins", "drop flat= from values_list(...)"): "(the bound half) "
+    "revocation only tests the set for emptiness, which tuples do not change; offboarding's membership test then "
+    "misses a bound super admin, but its revoke plan refuses the last super-admin binding with the same message "
+    "(the superuser half's flat= is killed by test_the_last_django_superuser_cannot_be_offboarded)",
 }
 
 

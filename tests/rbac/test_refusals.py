@@ -388,3 +388,11 @@ def test_the_last_django_superuser_cannot_be_offboarded(temporary_super):
         services.staff_offboard(actor=temporary_super, staff=root, reason=REASON)
     root.refresh_from_db()
     assert root.status == StaffStatus.ACTIVE and root.is_active
+
+
+def test_an_all_store_role_that_is_not_super_admin_is_not_the_one_that_remains(lone_super, temporary_super):
+    _person, binding = lone_super
+    bootstrap(StaffFactory(name="全店用户管理"), RoleFactory(permissions=["users_view", "users_manage"]))
+    with pytest.raises(ValidationError, match="no active super admin"):
+        services.binding_revoke(actor=temporary_super, binding=binding, reason=REASON)
+    assert RoleBinding.objects.get(pk=binding.pk).revoked_at is None
