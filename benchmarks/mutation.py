@@ -133,6 +133,10 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     "revocation only tests the set for emptiness, which tuples do not change; offboarding's membership test then "
     "misses a bound super admin, but its revoke plan refuses the last super-admin binding with the same message "
     "(the superuser half's flat= is killed by test_the_last_django_superuser_cannot_be_offboarded)",
+    ("rbac/services/common.py", "_permanent_super_admins", "drop store__isnull= from filter(...)"): "a "
+    "super-admin role bound to one store cannot be made: every way in (grants, requests, approvals, bootstrap) "
+    "refuses it in _target_invalid, so the live super-admin bindings are exactly the all-store ones (a database "
+    "CheckConstraint would make this certain)",
 }
 
 
@@ -425,6 +429,9 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=240.0, help="seconds per mutant run")
     parser.add_argument("--limit", type=int, default=0, help="at most this many mutants per module (0: all)")
+    parser.add_argument(
+        "--match", action="append", help="only mutants whose 'line [function] mutation' contains this (repeatable)"
+    )
     options = parser.parse_args()
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/shopcrew")
     redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -433,6 +440,11 @@ def main() -> int:
     workspaces = [Workspace(n, tree=options.tree, base_url=base_url, redis_url=redis_url) for n in range(options.jobs)]
     sources = {m: (workspaces[0].dir / m).read_text() for m in modules}
     plan = {m: mutants_of(m, sources[m]) for m in modules}
+    if options.match:
+        plan = {
+            m: [x for x in ms if any(t in f"{x.line} [{x.function}] {x.description}" for t in options.match)]
+            for m, ms in plan.items()
+        }
     if options.limit:
         plan = {m: ms[: options.limit] for m, ms in plan.items()}
     if options.list:
