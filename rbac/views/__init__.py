@@ -7,7 +7,6 @@ viewer's language, and are shown as form errors or messages. Audit events are wr
 """
 
 from .bulk import BulkGrantStaffView, BulkGrantStoresView, BulkGrantView, BulkRevokeView
-from .common import RequiresMixin
 from .duties import MyDutiesView, WhyView
 from .grid import GridView
 from .offboarding import StaffOffboardView
@@ -39,7 +38,6 @@ __all__ = [
     "GridView",
     "MyDutiesView",
     "PositionRolesView",
-    "RequiresMixin",
     "RevokeView",
     "RoleDeleteView",
     "RoleDetailView",

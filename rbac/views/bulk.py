@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.forms import add_service_errors
+from core.views import FORM_METHODS, GateMixin
 from stores.catalogue import BY_CODENAME
 
 from .. import forms, selectors, services
-from .common import RequiresMixin
 
 
 def _carried(request) -> list[tuple[str, str]]:
@@ -21,12 +21,13 @@ def _carried(request) -> list[tuple[str, str]]:
     return [(name, value) for name, values in request.POST.lists() if name not in skip for value in values]
 
 
-class BulkGrantView(RequiresMixin, View):
+class BulkGrantView(GateMixin, View):
     """Form → preview (new bindings, already held, refusals with the reason, what needs approval) →
     confirm (the same parameters posted again with the preview's plan key; the service applies exactly that
     plan or refuses with PlanChanged, and the page shows the new preview)."""
 
-    required = "users_manage"
+    http_method_names = FORM_METHODS
+    required_permission = "users_manage"
     form_class: type = forms.BulkGrantStoresForm
     mode = "stores"
     many = ("stores",)
@@ -121,11 +122,12 @@ class BulkGrantStaffView(BulkGrantView):
         return form.cleaned_data["store"].get_absolute_url()
 
 
-class BulkRevokeView(RequiresMixin, View):
+class BulkRevokeView(GateMixin, View):
     """Form (a person and/or a store, optionally one role) → preview of the live bindings that end,
     and the refusals with the reason → confirm with the same parameters."""
 
-    required = "users_manage"
+    http_method_names = FORM_METHODS
+    required_permission = "users_manage"
     template_name = "rbac/bulk_revoke_form.html"
     preview_template = "rbac/bulk_revoke_preview.html"
 

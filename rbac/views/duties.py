@@ -6,19 +6,20 @@ from django.core.paginator import Paginator
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
+from core.gates import Scope
+from core.views import GateMixin
 from stores.catalogue import HIGH_RISK
 
 from .. import forms, page_selectors, selectors
-from .common import RequiresMixin
 
 STORES_PER_PAGE = 50  # 我的职责 of someone on 1,000 stores: the groups, then the stores a page at a time
 
 
-class MyDutiesView(RequiresMixin, TemplateView):
+class MyDutiesView(GateMixin, TemplateView):
     """我的职责 for every signed-in person: my stores and roles there, ownership, what I may do in plain
     words, grants ending within 14 days, my pending requests (as requester and as grantee)."""
 
-    required = None
+    scope = Scope.OWN
     template_name = "rbac/my_duties.html"
 
     def get_context_data(self, **kwargs):
@@ -38,9 +39,10 @@ class MyDutiesView(RequiresMixin, TemplateView):
         return context
 
 
-class WhyView(RequiresMixin, TemplateView):
+class WhyView(GateMixin, TemplateView):
     """Why may X do P on store S: the bindings, roles, exception grants and approvals that give it."""
 
+    required_permission = "users_view"
     template_name = "rbac/why.html"
 
     def get_context_data(self, **kwargs):

@@ -9,9 +9,9 @@ from django.views.generic import TemplateView
 
 from core.filters import BAD_PAGE, BAD_PAGE_SIZE, query_int
 from core.permissions import permissions_of
+from core.views import GateMixin
 
 from .. import page_selectors, selectors
-from .common import RequiresMixin
 
 GRID_MAX = 100
 GRID_ROWS = 50
@@ -32,10 +32,11 @@ def _numbers(params) -> tuple[dict[str, int | None], list[str]]:
     return numbers, errors
 
 
-class GridView(RequiresMixin, TemplateView):
+class GridView(GateMixin, TemplateView):
     """Staff × stores with the role(s) in each cell (all-store roles in their own column), filtered by
     department, platform, site and role (choices within the viewer's reach), paged along both axes."""
 
+    required_permission = "users_view"
     template_name = "rbac/grid.html"
 
     def get(self, request, *args, **kwargs):

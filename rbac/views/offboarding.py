@@ -9,18 +9,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.views import FORM_METHODS, GateMixin
+
 from .. import forms, page_selectors, services
-from .common import RequiresMixin, _form_error
+from .common import _form_error
 
 Staff = get_user_model()
 
 
-class StaffOffboardView(RequiresMixin, View):
+class StaffOffboardView(GateMixin, View):
     """Offboard a person: GET previews every binding, exception grant and pending request that ends (in the
     viewer's stores) and what stands in the way (stores they still own, rights the viewer may not revoke);
     POST with a reason calls rbac.services.staff_offboard. For users_manage holders over that person."""
 
-    required = "users_manage"
+    http_method_names = FORM_METHODS
+    required_permission = "users_manage"
     template_name = "rbac/staff_offboard.html"
 
     def get_person(self, request, pk):

@@ -10,19 +10,21 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.gates import Scope
 from core.permissions import permissions_of
+from core.views import FORM_METHODS, GateMixin
 from stores.catalogue import BY_CODENAME
 
 from .. import forms, page_selectors, selectors, services
 from ..filtersets import AccessRequestFilterSet
 from ..models import AccessRequest, RequestStatus
-from .common import RequiresMixin, _error_messages, _form_error
+from .common import _error_messages, _form_error
 
 
-class AccessRequestListView(RequiresMixin, TemplateView):
+class AccessRequestListView(GateMixin, TemplateView):
     """Requests waiting for the viewer's decision, their own, and the history of their stores."""
 
-    required = None
+    scope = Scope.OWN
     template_name = "rbac/access_request_list.html"
 
     def get_context_data(self, **kwargs):
@@ -43,8 +45,8 @@ class AccessRequestListView(RequiresMixin, TemplateView):
         return context
 
 
-class AccessRequestMixin(RequiresMixin):
-    required = None
+class AccessRequestMixin(GateMixin):
+    scope = Scope.OWN
 
     def get_request_object(self, pk) -> AccessRequest:
         return get_object_or_404(page_selectors.visible_access_requests(viewer=self.request.user), pk=pk)
@@ -116,10 +118,11 @@ class AccessRequestCancelView(AccessRequestMixin, View):
         return redirect("rbac:access_request_detail", pk=req.pk)
 
 
-class AccessRequestCreateView(RequiresMixin, View):
+class AccessRequestCreateView(GateMixin, View):
     """Ask for a role or one permission for oneself, on a store one works in (or on all stores)."""
 
-    required = None
+    http_method_names = FORM_METHODS
+    scope = Scope.OWN
     template_name = "rbac/access_request_form.html"
 
     def get(self, request):

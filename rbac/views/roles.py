@@ -10,18 +10,21 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.gates import Scope
 from core.permissions import permissions_of
+from core.views import FORM_METHODS, GateMixin
 from staff.models import Position
 from stores.catalogue import BY_CODENAME
 
 from .. import forms, page_selectors, selectors, services
-from ..models import SUPER_ADMIN_ONLY, Role
-from .common import RequiresMixin, _error_messages, _form_error
+from ..models import Role
+from .common import _error_messages, _form_error
 
 
-class RoleMatrixView(RequiresMixin, TemplateView):
+class RoleMatrixView(GateMixin, TemplateView):
     """The 权限矩阵: roles × modules with each action, high-risk ones flagged; printable."""
 
+    required_permission = "users_view"
     template_name = "rbac/role_matrix.html"
 
     def get_context_data(self, **kwargs):
@@ -38,10 +41,11 @@ def _visible_role(request, pk) -> Role:
     return get_object_or_404(Role.objects.restrict(request.user, "view").prefetch_related("permissions"), pk=pk)
 
 
-class RoleDetailView(RequiresMixin, TemplateView):
+class RoleDetailView(GateMixin, TemplateView):
     """One role: what it allows in plain words, who holds it in the viewer's stores, which positions
     propose it."""
 
+    required_permission = "users_view"
     template_name = "rbac/role_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -60,10 +64,11 @@ class RoleDetailView(RequiresMixin, TemplateView):
         return context
 
 
-class RoleFormView(RequiresMixin, View):
+class RoleFormView(GateMixin, View):
     """Create or edit a role (super admins only): name, description, the catalogue as checkboxes."""
 
-    required = SUPER_ADMIN_ONLY
+    http_method_names = FORM_METHODS
+    scope = Scope.SUPER_ADMIN
     template_name = "rbac/role_form.html"
 
     def get_role(self) -> Role | None:
@@ -106,10 +111,11 @@ class RoleFormView(RequiresMixin, View):
         return self.render_form(form, role, status=400)
 
 
-class RoleDeleteView(RequiresMixin, View):
+class RoleDeleteView(GateMixin, View):
     """Confirm, then delete a role (super admins only); refused with the reason when it is in use."""
 
-    required = SUPER_ADMIN_ONLY
+    http_method_names = FORM_METHODS
+    scope = Scope.SUPER_ADMIN
     template_name = "rbac/role_delete.html"
 
     def render_page(self, role, form, errors=(), status=200):
@@ -138,10 +144,11 @@ class RoleDeleteView(RequiresMixin, View):
         return redirect("rbac:role_matrix")
 
 
-class PositionRolesView(RequiresMixin, View):
+class PositionRolesView(GateMixin, View):
     """The default roles a position proposes (super admins only)."""
 
-    required = SUPER_ADMIN_ONLY
+    http_method_names = FORM_METHODS
+    scope = Scope.SUPER_ADMIN
     template_name = "rbac/position_roles.html"
 
     def get(self, request, pk):

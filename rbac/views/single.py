@@ -9,18 +9,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.views import FORM_METHODS, GateMixin
 from stores.catalogue import label_of
 
 from .. import forms, services
 from ..models import AccessRequest, ExceptionGrant, RoleBinding
-from .common import RequiresMixin, _form_error, _next_url
+from .common import _form_error, _next_url
 
 
-class _GrantOneView(RequiresMixin, View):
+class _GrantOneView(GateMixin, View):
     """A single grant form: prefilled from the query string, the service's refusal shown on the form; a
     high-risk grant becomes an access request (its page is shown next)."""
 
-    required = "users_manage"
+    http_method_names = FORM_METHODS
+    required_permission = "users_manage"
     form_class: type
     prefill: tuple[str, ...]
 
@@ -114,11 +116,12 @@ class ExceptionGrantView(_GrantOneView):
         )
 
 
-class _RevokeOneView(RequiresMixin, View):
+class _RevokeOneView(GateMixin, View):
     """Confirm, with a reason, and end one live grant in a store where the viewer manages users (any
     other reads as not found)."""
 
-    required = "users_manage"
+    http_method_names = FORM_METHODS
+    required_permission = "users_manage"
     template_name = "rbac/revoke_form.html"
 
     def get_object(self, request, pk):
