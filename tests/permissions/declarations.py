@@ -296,6 +296,10 @@ API_SUPER_CREATES = api(none=FORBIDDEN, other=FORBIDDEN, this=FORBIDDEN, super=C
 API_SUPER_DELETES = api(none=FORBIDDEN, other=FORBIDDEN, this=FORBIDDEN, super=NO_CONTENT)
 API_SIGNED_IN = api(none=OK, other=OK, this=OK)
 API_ALL_STORE_CREATES = replace(API_SUPER_CREATES, allstore=CREATED)
+# A new store's owners hold the store-admin role on it (rbac.permissions.OWNER_ROLE_KEY), so naming them takes
+# all of that role on every store: the all-store settings role alone reaches the form, and its POST is refused.
+STORE_CREATE_POST = replace(SUPER_ONLY_POST, allstore=FORBIDDEN)
+API_STORE_CREATES = replace(API_SUPER_CREATES, allstore=FORBIDDEN)
 API_CREATE_IN_A = api(none=FORBIDDEN, other=INVALID, this=CREATED)  # other: A is "does not exist" in the input
 
 
@@ -555,7 +559,7 @@ ROUTES: list[Route] = [
     Route(
         "stores:store_create",
         "store.create",
-        ALL_STORE_POST,
+        STORE_CREATE_POST,
         SETTINGS,
         method="POST",
         data=new_store_form,
@@ -1065,7 +1069,7 @@ ROUTES: list[Route] = [
     Route(
         "api:store-list",
         "store.create",
-        API_ALL_STORE_CREATES,
+        API_STORE_CREATES,
         SETTINGS,
         method="POST",
         json=True,
