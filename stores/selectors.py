@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from core.permissions import ALL_STORES, permissions_of
+from core.permissions import ALL_STORES, may_hand_out, owner_rights, permissions_of
 from staff.choices import StaffStatus
 from staff.models import Staff
 
@@ -19,8 +19,11 @@ def store_list(*, viewer) -> QuerySet[Store]:
 
 
 def store_can_create(*, actor) -> bool:
-    """Only people who manage the settings of every store add stores (a new store has nobody else yet)."""
-    return permissions_of(actor).stores_with("settings_manage") is ALL_STORES
+    """Only people who manage the settings of every store add stores (a new store has nobody else yet), and
+    only if they hold on every store what the new store's owners will hold on it (core.permissions.owner_rights:
+    rbac's store-admin role), since naming them hands that out."""
+    rights = permissions_of(actor)
+    return rights.stores_with("settings_manage") is ALL_STORES and may_hand_out(rights, owner_rights(), None)
 
 
 def store_editable_by(*, actor, store: Store) -> bool:
