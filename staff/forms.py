@@ -8,7 +8,7 @@ from core.widgets import choose
 from .choices import StaffStatus
 from .choosers import DEPARTMENTS, STAFF
 from .models import Department, Position, Staff
-from .selectors import active_staff_choices, staff_can_set_password
+from .selectors import active_staff_choices, staff_can_set_password, staff_list
 from .services import STAFF_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -35,6 +35,7 @@ class StaffForm(forms.ModelForm):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
+        self.viewer = viewer
         self.fields["name"].required = True
         choose(self.fields["department"], DEPARTMENTS, scope="view", queryset=Department.objects.order_by("name"))
         self.fields["position"].queryset = Position.objects.select_related("department").order_by("name")
@@ -53,6 +54,20 @@ class StaffForm(forms.ModelForm):
             else:
                 del self.fields["password"]
                 del self.fields["password_confirm"]
+
+    def clean_employee_id(self):
+        """A taken 工号 names its holder when the viewer may see them ("工号 E001 已被 张三 使用。");
+        otherwise the model's own message says only that another staff member has it."""
+        value = self.cleaned_data.get("employee_id") or None
+        if value:
+            holder = staff_list(viewer=self.viewer).exclude(pk=self.instance.pk).filter(employee_id=value).first()
+            if holder is not None:
+                raise forms.ValidationError(
+                    _("%(field)s %(value)s is already used by %(name)s."),
+                    code="unique",
+                    params={"field": _("Employee ID"), "value": value, "name": holder.name or holder.username},
+                )
+        return value
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import RestrictedModel, RestrictedQuerySet, TimeStampedModel
 from core.permissions import STORE_PERM_PREFIX, has_store_perm
+from core.uniqueness import ReadableUniqueErrors
 
 from .choices import StaffStatus
 
@@ -21,7 +22,7 @@ wecom_userid_validator = RegexValidator(
 )
 
 
-class Department(TimeStampedModel):
+class Department(ReadableUniqueErrors, TimeStampedModel):
     """A department (部门) with an optional manager; names are unique."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -47,7 +48,7 @@ class Department(TimeStampedModel):
         return reverse("staff:department_detail", args=[self.pk])
 
 
-class Position(TimeStampedModel):
+class Position(ReadableUniqueErrors, TimeStampedModel):
     """A job title (岗位) within a department; proposes default roles for its holders."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -82,7 +83,7 @@ class StaffManager(UserManager.from_queryset(StaffQuerySet)):
     pass
 
 
-class Staff(RestrictedModel, AbstractUser):
+class Staff(ReadableUniqueErrors, RestrictedModel, AbstractUser):
     """A person who signs in (员工). Visible to those who may view users in a store the person works
     in now; super admins see everyone. Which stores a person works in is not this app's to say: the
     layers above register it with core (core.models.register_store_relation) — rbac a live role binding
@@ -112,6 +113,8 @@ class Staff(RestrictedModel, AbstractUser):
     notes = models.TextField(_("notes"), blank=True)
 
     store_lookups = ()  # stores are related by the relations higher layers register (see the docstring)
+    # Whose value it is stays unsaid here: the form names the holder only to a viewer who may see them.
+    unique_taken_message = _("%(field)s %(value)s is already used by another staff member.")
     permission_map = {"view": "users_view", "add": "users_manage", "change": "users_manage", "delete": "users_manage"}
 
     objects = StaffManager()

@@ -8,7 +8,7 @@ from core.widgets import choose
 from .choosers import STAFF
 from .models import Store
 from .selectors import active_owner_choices
-from .services import STORE_FIELDS
+from .services import STORE_FIELDS, shop_id_error
 
 
 class StoreForm(forms.ModelForm):
@@ -32,9 +32,14 @@ class StoreForm(forms.ModelForm):
         ]
 
     def _post_clean(self):
-        """The form checks its own fields only; the store's rules (owners, site, unique shop ID) are
-        checked once, by stores.services, whose errors the view puts back on these fields. (The model's
-        clean() would also refuse an unchanged owner who is on leave, which the service allows.)"""
+        """The form checks its own fields and, with them, the platform + shop ID uniqueness (so a taken
+        shop ID shows on its field on the first submit, beside every other error); the store's other rules
+        (owners, site) are checked by stores.services, whose errors the view puts back on these fields.
+        (The model's clean() would also refuse an unchanged owner who is on leave, which the service allows.)"""
+        platform, shop_id = self.cleaned_data.get("platform"), self.cleaned_data.get("shop_id")
+        taken = shop_id_error(platform=platform, shop_id=shop_id, store_pk=self.instance.pk)
+        if taken is not None and "shop_id" not in self.errors:
+            self.add_error("shop_id", taken)
 
     def service_data(self) -> dict:
         return {field: self.cleaned_data[field] for field in STORE_FIELDS}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -13,7 +13,7 @@ from audit.services import record, snapshot
 from core.permissions import forget_permissions, may_hand_out, owner_rights, permissions_of
 from staff.models import Staff
 
-from .choices import SITE_TIMEZONES, StoreStatus
+from .choices import SITE_TIMEZONES, Platform, StoreStatus
 from .models import Store
 from .selectors import active_owner_choices, store_can_create, store_editable_by
 
@@ -57,22 +57,52 @@ def _check_may_name_owners(actor: Staff, store: Store, fields) -> None:
         )
 
 
+UNIQUE_CODES = ("unique", "unique_together")  # Django's codes for a taken value / combination
+
+
+def shop_id_error(*, platform: str, shop_id: str, store_pk: int | None = None) -> ValidationError | None:
+    """The platform's shop ID names one store: the error for the shop-ID field when another store has it
+    (the form shows it with the other field errors; the service checks it again before saving)."""
+    if not platform or not shop_id:
+        return None
+    others = Store.objects.filter(platform=platform, shop_id=shop_id)
+    if store_pk is not None:
+        others = others.exclude(pk=store_pk)
+    if not others.exists():
+        return None
+    return ValidationError(
+        _("Shop ID %(shop_id)s is already used by another %(platform)s store."),
+        code="unique",
+        params={"shop_id": shop_id, "platform": Platform(platform).label},
+    )
+
+
 def _validate(store: Store, *, unchanged_owners=()) -> None:
     """full_clean(), except that an owner who was already there and has since gone on leave does not
     block unrelated edits (the backup owner covers; only a change of owner must name active staff).
+    Every error is raised at once, each on its field (a taken shop ID on `shop_id`).
     """
-    if store.primary_owner_id and store.primary_owner_id == store.backup_owner_id:
-        raise ValidationError(
-            {"backup_owner": _("The backup owner must be a different person from the primary owner.")}
-        )
+    errors: dict[str, list] = {}
     try:
         store.full_clean()
     except ValidationError as exc:
-        errors = dict(exc.message_dict)
-        for field in unchanged_owners:  # with different owners, the only error left there is "not active"
-            errors.pop(field, None)
-        if errors:
-            raise ValidationError(errors) from exc
+        for field, found in exc.error_dict.items():
+            if field in unchanged_owners:  # with different owners, the only error left there is "not active"
+                continue
+            # the platform + shop ID constraint answers on no field; shop_id_error() says it on its field
+            kept = [e for e in found if not (field == NON_FIELD_ERRORS and e.code in UNIQUE_CODES)]
+            if kept:
+                errors[field] = kept
+    taken = shop_id_error(platform=store.platform, shop_id=store.shop_id, store_pk=store.pk)
+    if taken is not None:
+        errors.setdefault("shop_id", []).append(taken)
+    if store.primary_owner_id and store.primary_owner_id == store.backup_owner_id:
+        errors.pop(NON_FIELD_ERRORS, None)  # the owners-differ constraint, said on the field below
+        errors["backup_owner"] = [
+            ValidationError(_("The backup owner must be a different person from the primary owner."))
+        ]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _default_timezone(store: Store, *, previous_site: str | None = None) -> None:

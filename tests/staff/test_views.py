@@ -171,6 +171,28 @@ class TestStaffForms:
         assert field_errors(response, "name") == ["This field is required."]
         assert 'lang="en"' in response.content.decode()
 
+    def test_a_taken_employee_id_names_its_holder_with_every_other_error_at_once(self, client, admin):
+        StaffFactory(name="张三", employee_id="E1001")
+        response = self.post_create(client, password_confirm="something-else", mobile="12")
+        assert response.status_code == 200
+        assert field_errors(response, "employee_id") == ["工号 E1001 已被 张三 使用。"]
+        assert field_errors(response, "password_confirm") and field_errors(response, "mobile")
+        assert not Staff.objects.filter(username="wangfang").exists()
+
+    def test_a_taken_employee_id_held_out_of_sight_does_not_name_the_holder(self, client, login, grant):
+        store, elsewhere = StoreFactory(), StoreFactory()
+        hidden, colleague = elsewhere.primary_owner, store.primary_owner  # owners work in their store
+        Staff.objects.filter(pk=hidden.pk).update(name="李四", employee_id="E2002")
+        hidden.refresh_from_db()
+        login(grant(StaffFactory(), {"users_view", "users_manage"}, stores=[store]))
+        url = reverse("staff:staff_edit", args=[colleague.pk])
+        form = client.get(url).context["form"]
+        data = {name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields}
+        response = client.post(url, {**data, "employee_id": "E2002"})
+        assert response.status_code == 200
+        assert field_errors(response, "employee_id") == ["工号 E2002 已被其他员工使用。"]
+        assert hidden.name not in response.content.decode()
+
     def test_service_errors_land_on_their_field(self, client, admin):
         response = self.post_create(client, password="12345678", password_confirm="12345678")
         assert response.status_code == 200
@@ -293,8 +315,17 @@ class TestDirectoryPages:
         DepartmentFactory(name="财务")
         response = client.post(reverse("staff:department_create"), {"name": "财务"})
         assert response.status_code == 200
-        assert field_errors(response, "name")
+        assert field_errors(response, "name") == ["名称“财务”已被使用。"]  # not "具有 名称 的 部门 已存在。"
         assert Department.objects.filter(name="财务").count() == 1
+
+    @pytest.mark.parametrize("page", ["staff:department_delete", "staff:position_delete"])
+    def test_http_delete_on_a_delete_page_answers_405_and_deletes_nothing(self, client, admin, page):
+        obj = DepartmentFactory() if "department" in page else PositionFactory()
+        response = client.delete(reverse(page, args=[obj.pk]))
+        assert response.status_code == 405
+        assert sorted(m.strip() for m in response["Allow"].split(",")) == ["GET", "HEAD", "OPTIONS", "POST"]
+        assert type(obj).objects.filter(pk=obj.pk).exists()
+        assert not AuditEvent.objects.filter(action__endswith=".delete").exists()
 
     def test_deleting_a_department_in_use_is_refused_on_the_page(self, client, admin):
         department = DepartmentFactory()

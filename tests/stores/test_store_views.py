@@ -1,11 +1,13 @@
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
 from audit.models import AuditEvent
+from stores import services
 from stores.models import Store
 from tests.factories import StaffFactory, StoreFactory, SuperuserFactory
 
@@ -164,12 +166,28 @@ class TestStoreForms:
         store.refresh_from_db()
         assert store.duties_note == "休假期间由备份负责人处理"
 
-    def test_a_duplicate_shop_id_is_shown_above_the_form(self, client, admin):
-        StoreFactory(shop_id="220001")
-        response = client.post(reverse("stores:store_create"), self.data())
+    def test_a_duplicate_shop_id_is_on_its_field_with_every_other_error_on_the_first_submit(self, client, admin):
+        StoreFactory(platform="shopee", shop_id="220001")
+        response = client.post(reverse("stores:store_create"), self.data(name=""))
         assert response.status_code == 200
-        assert response.context["form"].non_field_errors()
+        assert field_errors(response, "shop_id") == ["店铺 ID 220001 已被另一家 Shopee 店铺使用。"]
+        assert field_errors(response, "name")  # shown together, not one after the other
+        assert not response.context["form"].non_field_errors()
         assert Store.objects.count() == 1
+
+    def test_the_service_says_a_taken_shop_id_on_its_field_too(self, admin):
+        StoreFactory(platform="shopee", shop_id="220001")
+        with pytest.raises(ValidationError) as refused:
+            services.store_create(
+                actor=admin,
+                platform="shopee",
+                site="SG",
+                shop_id="220001",
+                name="Shopee 新加坡二店",
+                primary_owner=StaffFactory(),
+                backup_owner=StaffFactory(),
+            )
+        assert list(refused.value.message_dict) == ["shop_id"]
 
     def test_a_store_viewer_cannot_edit(self, client, login, grant):
         store = StoreFactory()
