@@ -137,6 +137,12 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     "super-admin role bound to one store cannot be made: every way in (grants, requests, approvals, bootstrap) "
     "refuses it in _target_invalid, so the live super-admin bindings are exactly the all-store ones (a database "
     "CheckConstraint would make this certain)",
+    ("rbac/services/approvals.py", "_approval_refusal", "if req.role_id not in codes → if True"): "a memo: the "
+    "role's codes are computed again instead of reused, the same frozenset either way",
+    ("rbac/backends.py", "<module>", "drop 'StoreRoleBackend' from ['StoreRoleBackend', 'has_store_perm']"): "__all__ "
+    "only shapes `from rbac.backends import *`, which nothing does (settings name the class by its dotted path)",
+    ("rbac/backends.py", "<module>", "drop 'has_store_perm' from ['StoreRoleBackend', 'has_store_perm']"): "__all__ "
+    "only shapes `from rbac.backends import *`, which nothing does",
 }
 
 

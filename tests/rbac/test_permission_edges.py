@@ -5,8 +5,10 @@ deactivated accounts and the moment a binding expires."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import _user_has_perm
 from django.urls import reverse
 from django.utils import timezone
+from guardian.backends import ObjectPermissionBackend
 
 from core.permissions import ANY, PermissionSet, forget_permissions, permissions_of
 from core.testing import password_login
@@ -151,3 +153,21 @@ def test_an_ordinary_all_store_role_is_not_an_admin(client):
     password_login(client, person)
 
     assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_an_expired_binding_not_yet_swept_from_guardian_grants_nothing_through_has_perm():
+    """guardian's group membership outlives the expiry until the sweep; the project's backend answers the
+    store permissions itself (and stops Django's backend loop), so has_perm follows the expiry at once."""
+    store, person = StoreFactory(), StaffFactory()
+    binding = bind(person, ["orders_view"], store)
+    assert person.has_perm("stores.orders_view", store)
+
+    type(binding).objects.filter(pk=binding.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    person = type(person).objects.get(pk=person.pk)  # a fresh request's user
+
+    assert person.groups.exists()  # guardian still holds the membership
+    assert not person.has_perm("stores.orders_view", store)
+    # Django's own backend loop (what has_perm does for any user model): the project's backend refuses and
+    # stops the loop before guardian's backend can answer from the stale membership.
+    assert not _user_has_perm(person, "stores.orders_view", store)
+    assert ObjectPermissionBackend().has_perm(person, "stores.orders_view", store)  # the stale answer it stops
