@@ -143,6 +143,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     "only shapes `from rbac.backends import *`, which nothing does (settings name the class by its dotted path)",
     ("rbac/backends.py", "<module>", "drop 'has_store_perm' from ['StoreRoleBackend', 'has_store_perm']"): "__all__ "
     "only shapes `from rbac.backends import *`, which nothing does",
+    ("rbac/backends.py", "StoreRoleBackend.get_all_permissions", "if not user_obj.is_active → if False"): "a "
+    "shortcut: permissions_of() already answers EMPTY for an inactive account, so the set below is empty too",
 }
 
 

@@ -171,3 +171,15 @@ def test_an_expired_binding_not_yet_swept_from_guardian_grants_nothing_through_h
     # stops the loop before guardian's backend can answer from the stale membership.
     assert not _user_has_perm(person, "stores.orders_view", store)
     assert ObjectPermissionBackend().has_perm(person, "stores.orders_view", store)  # the stale answer it stops
+
+
+def test_the_backend_lists_everything_for_a_django_superuser_and_no_other_apps_modules():
+    root = StaffFactory(is_superuser=True)
+    everything = StoreRoleBackend().get_all_permissions(root)
+    assert "stores.finance_export" in everything and "stores.users_manage" in everything
+    assert StoreRoleBackend().get_all_permissions(root, StoreFactory()) == everything
+
+    clerk = StaffFactory()
+    bind(clerk, ["orders_view"], StoreFactory())
+    assert StoreRoleBackend().has_module_perms(clerk, "stores")
+    assert not StoreRoleBackend().has_module_perms(clerk, "auth")  # store rights open no other app's admin
