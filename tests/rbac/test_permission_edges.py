@@ -93,6 +93,10 @@ def test_store_rights_answer_per_store_through_the_backend():
     bind(person, ["orders_view"], store)
 
     assert person.has_perm("stores.orders_view", store) and not person.has_perm("stores.orders_view", other)
+    # The same answers through Django's backend loop (any code that dispatches over the backends).
+    assert _user_has_perm(person, "stores.orders_view", store)
+    assert not _user_has_perm(person, "stores.orders_view", other)
+    assert not _user_has_perm(person, "stores.finance_view", store)
     assert not person.has_perm("stores.orders_view")  # without an object only all-store rights count
     assert StoreRoleBackend().get_all_permissions(person, store) == {"stores.orders_view"}
     assert StoreRoleBackend().get_all_permissions(person, other) == set()
