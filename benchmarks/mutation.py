@@ -145,6 +145,11 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     "only shapes `from rbac.backends import *`, which nothing does",
     ("rbac/backends.py", "StoreRoleBackend.get_all_permissions", "if not user_obj.is_active → if False"): "a "
     "shortcut: permissions_of() already answers EMPTY for an inactive account, so the set below is empty too",
+    (
+        "rbac/backends.py",
+        "StoreRoleBackend.has_module_perms",
+        "drop the operand not user_obj.is_active of app_label != APP_LABEL or not user_obj.is_active",
+    ): "a shortcut: permissions_of() answers EMPTY for an inactive account, so the answer below is False too",
 }
 
 

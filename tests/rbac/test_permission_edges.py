@@ -182,6 +182,7 @@ def test_the_backend_lists_everything_for_a_django_superuser_and_no_other_apps_m
     everything = StoreRoleBackend().get_all_permissions(root)
     assert "stores.finance_export" in everything and "stores.users_manage" in everything
     assert StoreRoleBackend().get_all_permissions(root, StoreFactory()) == everything
+    assert StoreRoleBackend().has_module_perms(root, "stores")
 
     clerk = StaffFactory()
     bind(clerk, ["orders_view"], StoreFactory())
