@@ -1,7 +1,8 @@
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
+from .gates import Scope
 from .stores import get_store_model
+from .views import GateMixin
 
 # Panels that other apps add to the home page from their AppConfig.ready(), in order, e.g.
 # HOME_PANELS.append("rbac/_home_approvals.html"). Each is included with the page's context; a panel that
@@ -9,8 +10,10 @@ from .stores import get_store_model
 HOME_PANELS: list[str] = []
 
 
-class HomeView(LoginRequiredMixin, TemplateView):
+class HomeView(GateMixin, TemplateView):
     """The viewer's home: their stores, plus panels from other apps (pending approvals, duties…)."""
+
+    scope = Scope.OWN
 
     template_name = "core/home.html"
 

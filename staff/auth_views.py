@@ -30,8 +30,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 from rest_framework.authtoken.models import Token
 
+from core.gates import Scope
 from core.middleware import OTP_REQUIRED_SESSION_KEY, needs_second_factor
-from core.views import FORM_METHODS, POST_ONLY, READ_METHODS
+from core.views import FORM_METHODS, POST_ONLY, READ_METHODS, GateMixin
 
 from . import auth_services
 from .auth_forms import EnrollForm, SecondFactorForm, SignInForm
@@ -201,11 +202,12 @@ class SecondFactorSetupView(LoginRequiredMixin, View):
         return _no_store(render(self.request, self.template_name, context))
 
 
-class SecurityView(LoginRequiredMixin, TemplateView):
+class SecurityView(GateMixin, TemplateView):
     """The signed-in person's own security: second factor, backup codes, personal API token."""
 
     template_name = "accounts/security.html"
     http_method_names = READ_METHODS
+    scope = Scope.OWN  # one's own security settings
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -223,10 +225,11 @@ class SecurityView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class BackupCodesView(LoginRequiredMixin, View):
+class BackupCodesView(GateMixin, View):
     """POST: replace the backup codes by ten new ones and show them once."""
 
     http_method_names = POST_ONLY
+    scope = Scope.OWN  # one's own security settings
 
     def post(self, request):
         if not request.user.is_verified():
@@ -246,10 +249,11 @@ class BackupCodesView(LoginRequiredMixin, View):
         )
 
 
-class SecondFactorRemoveView(LoginRequiredMixin, View):
+class SecondFactorRemoveView(GateMixin, View):
     """POST: remove two-factor authentication, confirmed with a current code; refused for admins."""
 
     http_method_names = POST_ONLY
+    scope = Scope.OWN  # one's own security settings
 
     def post(self, request):
         form = SecondFactorForm(request.POST)
@@ -266,10 +270,11 @@ class SecondFactorRemoveView(LoginRequiredMixin, View):
         return redirect("accounts:security")
 
 
-class TokenIssueView(LoginRequiredMixin, View):
+class TokenIssueView(GateMixin, View):
     """POST: issue (or replace) the personal API token and show it once."""
 
     http_method_names = POST_ONLY
+    scope = Scope.OWN  # one's own security settings
 
     def post(self, request):
         try:
@@ -280,10 +285,11 @@ class TokenIssueView(LoginRequiredMixin, View):
         return _no_store(render(request, "accounts/token_issued.html", {"key": key}))
 
 
-class TokenRevokeView(LoginRequiredMixin, View):
+class TokenRevokeView(GateMixin, View):
     """POST: revoke the personal API token."""
 
     http_method_names = POST_ONLY
+    scope = Scope.OWN  # one's own security settings
 
     def post(self, request):
         if auth_services.api_token_revoke(user=request.user):
