@@ -44,5 +44,8 @@ class ChooserLookupView(LoginRequiredMixin, View):
         page = _page(request.GET.get("page"))
         if page is None:
             return JsonResponse({"error": _("Not a page number from 1 to %(last)s.") % {"last": MAX_PAGE}}, status=400)
-        results, more = chooser.search(viewer=request.user, scope=name, query=request.GET.get("q", ""), page=page)
+        query = request.GET.get("q", "")
+        if "\x00" in query:  # PostgreSQL holds no NUL: refused like a form's text field refuses it
+            return JsonResponse({"error": _("Null characters are not allowed.")}, status=400)
+        results, more = chooser.search(viewer=request.user, scope=name, query=query, page=page)
         return JsonResponse({"results": results, "more": more}, json_dumps_params={"ensure_ascii": False})

@@ -12,20 +12,20 @@ from drf_spectacular import openapi
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
-# An API error. Keep in step with core.api.exceptions: `request_id` is always there; a refused input names
-# its fields (today as top-level keys holding lists of messages, as DRF does; `fields` once the handler
-# gathers them there).
+# An API error, as core.api.exceptions.error_body answers it: `code`, `message` and `request_id` always; a
+# refused input's messages per field in `fields` (also repeated as top-level keys, as DRF answers them);
+# `detail` for the other refusals.
 ErrorSerializer = inline_serializer(
     name="Error",
     fields={
-        "code": serializers.CharField(required=False, help_text=_("A stable, machine-readable error code.")),
-        "message": serializers.CharField(required=False, help_text=_("What went wrong, in the caller's language.")),
-        "detail": serializers.CharField(required=False, help_text=_("What went wrong, in the caller's language.")),
+        "code": serializers.CharField(help_text=_("A stable, machine-readable error code.")),
+        "message": serializers.CharField(help_text=_("What went wrong, in the caller's language.")),
         "fields": serializers.DictField(
             child=serializers.ListField(child=serializers.CharField()),
             required=False,
             help_text=_("Messages per input field."),
         ),
+        "detail": serializers.CharField(required=False, help_text=_("What went wrong, in the caller's language.")),
         "request_id": serializers.CharField(help_text=_("Quote it to support: it names this request in the logs.")),
     },
 )

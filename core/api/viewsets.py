@@ -51,7 +51,10 @@ class BaseViewSet(viewsets.GenericViewSet):
             options = getattr(value, "service_action", None)
             if options is not None and not hasattr(value, "mapping"):
                 value.__name__ = name
+                schema = getattr(value, "kwargs", {}).get("schema")  # extend_schema's, which action() replaces
                 setattr(cls, name, action(methods=["post"], **options)(value))
+                if schema is not None:
+                    value.kwargs["schema"] = schema
 
     def _base(self) -> Any:
         """The declared queryset (a viewset always declares one)."""
@@ -197,4 +200,5 @@ def service_action(
     run.permission_action = permission  # type: ignore[attr-defined]
     run.service_action = {"detail": detail, "url_path": url_path}  # type: ignore[attr-defined]
     run.__doc__ = service.__doc__
-    return extend_schema(request=input, responses=output)(run)
+    # without an output serializer the answer is the viewset's serializer, as the schema then says by default
+    return extend_schema(request=input, **({"responses": output} if output is not None else {}))(run)

@@ -206,6 +206,32 @@ def test_the_assignment_grid_answers_a_malformed_page_with_400(param, client, lo
     assert client.get(url, {param: "999999"}).status_code == 200  # a page past the end is an empty page
 
 
+def _chooser_urls() -> list[str]:
+    from core.lookups_views import ChooserLookupView
+
+    def walk(patterns, namespace=""):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
+            elif isinstance(entry, URLPattern) and entry.name:
+                view = getattr(entry.callback, "view_class", None)
+                if view is not None and issubclass(view, ChooserLookupView):
+                    yield f"{namespace}{entry.name}"
+
+    return sorted(walk(get_resolver().url_patterns))
+
+
+@pytest.mark.parametrize("url_name", _chooser_urls())
+def test_every_chooser_endpoint_refuses_hostile_queries(url_name, client, login, admin_request):
+    login(admin_request.user)
+    url = reverse(url_name)
+    for params in ({"q": "a\x00b"}, {"page": "²"}, {"page": "99999999999999999999"}):
+        response = client.get(url, params)
+        assert response.status_code == 400, (url, params, response.status_code)
+        assert CJK.search(response.json()["error"]), response.json()
+    assert client.get(url, {"q": "店"}).status_code == 200
+
+
 # ------------------------------------------------------------------------------------- API request bodies
 
 
