@@ -2,10 +2,10 @@
 
 A request counts as refused when its method writes (POST, PUT, PATCH, DELETE) and either it is answered
 401, 403 or 404 (whoever refused: the gate, the scope, CSRF, the second-factor middleware, DRF), or a
-service refused the action with `note()` (a delegation or approval refusal that the page turns into a
-message and a redirect, or the API into a 400). The middleware hands one `Denial` per request to the
-callable named by settings.SHOPCREW_DENIAL_RECORDER (audit.services.denied_record, which writes the
-`denied` audit event, coalesced per actor and URL per minute); core itself imports no domain app.
+service refused the actor a right by raising `Refused` (a delegation or approval refusal that a page may
+turn into a message and a redirect). The middleware hands one `Denial` per request to the callable named
+by settings.SHOPCREW_DENIAL_RECORDER (audit.services.denied_record, which writes the `denied` audit event,
+coalesced per actor and URL per minute); core itself imports no domain app.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.urls import Resolver404, resolve
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -50,9 +52,27 @@ def note(reason) -> None:
         noted.append(str(reason))
 
 
+class Refused(PermissionDenied):
+    """A service refuses the actor a right (delegation, approval, …): a PermissionDenied that also marks
+    the current write request as denied, however the caller answers it (a message and a redirect, a form
+    error, or the API's 403). Services raise it where they refuse, so every refusal is recorded."""
+
+    def __init__(self, message="", *args):
+        super().__init__(message, *args)
+        note(message)
+
+
+def _resolve(request):
+    """The URL match of a request refused before the URL was resolved (by a middleware), or None."""
+    try:
+        return resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
+
+
 def denial_of(request, status: int, noted: list[str]) -> Denial:
     """The Denial for a refused request: its resolved URL name and kwargs, or its path when none resolved."""
-    match = getattr(request, "resolver_match", None)
+    match = getattr(request, "resolver_match", None) or _resolve(request)
     reason = noted[0] if noted else f"{status} {REFUSED_STATUSES.get(status, 'refused')}"
     return Denial(
         url_name=match.view_name if match else "",

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpResponseNotAllowed, JsonResponse
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from . import context
 from .permissions import permissions_of
+from .views_errors import api_error, method_not_allowed
 
 
 @lru_cache(maxsize=8)
@@ -145,9 +146,8 @@ class SecondFactorRequiredMiddleware:
             and (request.session.get(OTP_REQUIRED_SESSION_KEY) or needs_second_factor(user))
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"detail": _("This account must complete two-factor verification first.")}, status=403
-                )
+                message = _("This account must complete two-factor verification first.")
+                return api_error(request, 403, "second_factor_required", message)
             from django_otp import user_has_device
 
             target = "accounts:otp_verify" if user_has_device(user) else "accounts:otp_setup"
@@ -182,7 +182,5 @@ class ErrorPageMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if isinstance(response, HttpResponseNotAllowed):
-            from .views_errors import method_not_allowed
-
             return method_not_allowed(request, response.get("Allow", ""))
         return response

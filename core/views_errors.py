@@ -24,8 +24,9 @@ def is_api(request) -> bool:
 
 
 def api_error(request, status: int, code: str, message: str) -> JsonResponse:
-    """The API's error shape; the request id lets a caller quote the failure to support."""
-    body = {"code": code, "message": message, "request_id": getattr(request, "request_id", "")}
+    """The API's error shape; the request id lets a caller quote the failure to support. `detail` repeats the
+    message for clients written against DRF's own shape."""
+    body = {"code": code, "message": message, "detail": message, "request_id": getattr(request, "request_id", "")}
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 

@@ -2,8 +2,9 @@
 
 Every service is atomic, re-checks the actor's rights from a fresh load of their bindings, keeps
 django-guardian in step (rbac.sync) and records its audit events inside the same transaction.
-Refusals are PermissionDenied (the actor lacks a right) or ValidationError (the change itself is
-not allowed), each with a translated message saying why.
+Refusals are core.denied.Refused, a PermissionDenied (the actor lacks a right; the request that
+caused it is recorded as a `denied` audit event however the page answers), or ValidationError (the
+change itself is not allowed), each with a translated message saying why.
 
 Delegation without escalation: a granter with users_manage on store S grants/revokes on S only, only
 roles whose permissions they hold themselves on S, never to or from themselves, never all-store

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from core.denied import Refused
 from core.permissions import PermissionSet
 from stores.models import Store
 
@@ -250,7 +251,7 @@ def access_request_cancel(*, actor, access_request: AccessRequest, reason: str =
         if not reqs or reqs[0].status != RequestStatus.PENDING:
             raise ValidationError(_("Only a pending request can be cancelled."))
         if actor.pk not in (reqs[0].requested_by_id, reqs[0].staff_id):
-            raise PermissionDenied(_("Only the person who asked, or the person it is for, can cancel a request."))
+            raise Refused(_("Only the person who asked, or the person it is for, can cancel a request."))
         _decide(
             reqs,
             actor=actor,

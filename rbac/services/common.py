@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.denied import Refused
 from core.permissions import PermissionSet
 from staff.choices import StaffStatus
 from staff.models import Staff
@@ -31,7 +32,8 @@ Target = tuple  # (Staff, Store | None)
 
 class Refusal(NamedTuple):
     """One target a bulk operation will not touch, and why. `denied` says whether it is the actor's
-    lack of a right (PermissionDenied) or the change itself that is not allowed (ValidationError)."""
+    lack of a right (Refused, a PermissionDenied recorded as a `denied` audit event) or the change itself that
+    is not allowed (ValidationError)."""
 
     staff: Any  # a Staff
     store: Any  # a Store, or None for all stores
@@ -40,7 +42,7 @@ class Refusal(NamedTuple):
     binding: Any = None  # the RoleBinding a revocation refuses to end
 
     def exception(self) -> Exception:
-        return PermissionDenied(self.message) if self.denied else ValidationError(self.message)
+        return Refused(self.message) if self.denied else ValidationError(self.message)
 
 
 class PlanChanged(ValidationError):

@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record, record_many
+from core.denied import Refused
 from stores.catalogue import HIGH_RISK
 from stores.models import Store
 
@@ -88,7 +89,7 @@ def exception_grant(
             actor=actor, rights=_rights(actor), staff_id=staff.pk, codename=perm.codename, store_id=store.pk
         )
         if why:
-            raise PermissionDenied(why)
+            raise Refused(why)
         if perm.codename in HIGH_RISK:
             if AccessRequest.objects.pending(now).filter(staff=staff, permission=perm, store=store).exists():
                 raise ValidationError(_("A request for this is already waiting for approval."))
@@ -177,7 +178,7 @@ def exception_revoke(*, actor, grant: ExceptionGrant, reason: str) -> ExceptionG
             store_id=locked.store_id,
         )
         if why:
-            raise PermissionDenied(why)
+            raise Refused(why)
         if not locked.is_live(now):
             raise ValidationError(_("This grant has already ended."))
         _end_exceptions([locked], by=actor, reason=reason, now=now)

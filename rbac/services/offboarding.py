@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.services import record, snapshot
+from core.denied import Refused
 from core.permissions import PermissionSet
 from staff.choices import StaffStatus
 from stores.models import Store
@@ -57,14 +58,14 @@ def staff_offboard(*, actor, staff, reason: str) -> OffboardResult:
         now = timezone.now()
         person = Staff.objects.select_for_update().get(pk=staff.pk)
         if actor.pk == person.pk:
-            raise PermissionDenied(_("You cannot offboard yourself."))
+            raise Refused(_("You cannot offboard yourself."))
         if person.status == StaffStatus.OFFBOARDED:
             raise ValidationError(_("%(name)s has already been offboarded.") % {"name": person})
         rights = _rights(actor)
         if person.is_superuser and not rights.super_admin:
-            raise PermissionDenied(_("Only a super admin can offboard a super admin."))
+            raise Refused(_("Only a super admin can offboard a super admin."))
         if not rights.super_admin and not Staff.objects.restrict(actor, "change").filter(pk=person.pk).exists():
-            raise PermissionDenied(_("You do not manage users in any store this person works in."))
+            raise Refused(_("You do not manage users in any store this person works in."))
         _refuse_owner(actor, person, rights)
         if person.pk in _permanent_super_admins() and not _permanent_super_admins(exclude_staff=[person.pk]):
             raise ValidationError(_last_super_admin_message())
@@ -82,7 +83,7 @@ def staff_offboard(*, actor, staff, reason: str) -> OffboardResult:
                 actor=actor, rights=rights, staff_id=person.pk, codename=g.permission.codename, store_id=g.store_id
             )
             if why:
-                raise PermissionDenied(why)
+                raise Refused(why)
         _revoke_bindings(plan.revoke + plan.unchanged, by=actor, reason=reason, now=now)
         _end_exceptions(grants, by=actor, reason=reason, now=now)
         pending = list(

@@ -6,13 +6,14 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_many
 from core import bulk
+from core.denied import Refused
 from core.permissions import PermissionSet
 from stores.catalogue import HIGH_RISK
 from stores.models import Store
@@ -168,7 +169,7 @@ def access_request_create(
             raise ValidationError(why)
         if actor.pk == staff.pk:
             if store_id is not None and not _works_in(rights, store_id):
-                raise PermissionDenied(_("You can only ask for access to stores you work in."))
+                raise Refused(_("You can only ask for access to stores you work in."))
         elif role is not None:
             why = _grant_refusal(
                 actor=actor, rights=rights, staff_id=staff.pk, role=role, codes=_role_codes(role), store_id=store_id
@@ -178,7 +179,7 @@ def access_request_create(
                 actor=actor, rights=rights, staff_id=staff.pk, codename=_given(perm).codename, store_id=_given(store_id)
             )
         if why:
-            raise PermissionDenied(why)
+            raise Refused(why)
         duplicate = (
             AccessRequest.objects.pending(now).filter(staff=staff, role=role, permission=perm, store=store).exists()
         )

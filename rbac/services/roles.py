@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from core.denied import Refused
 from stores.catalogue import BY_CODENAME
 
 from .. import sync
@@ -26,7 +27,7 @@ from .common import (
 
 def _require_super_admin(actor) -> None:
     if not _rights(actor).super_admin:
-        raise PermissionDenied(_("Only a super admin can create, edit or delete roles."))
+        raise Refused(_("Only a super admin can create, edit or delete roles."))
 
 
 def _role_state(role: Role, codes: Iterable[str]) -> dict:

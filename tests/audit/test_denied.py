@@ -131,3 +131,62 @@ def test_a_window_whose_event_is_gone_starts_again(client, outsider):
     client.post(reverse("stores:store_create"), {"name": "x"})
 
     assert len(denied()) == 1
+
+
+def test_a_delegation_refusal_shown_on_the_form_is_a_denied_event(client, login, grant, roles):
+    """The grant page turns the service's refusal into a form error (not a 403): still one `denied` event,
+    with the service's reason."""
+    from django.utils import translation
+
+    from tests.factories import RoleFactory
+
+    store = StoreFactory()
+    admin_a = StaffFactory(name="A店管理员")
+    grant(admin_a, roles["store_admin"], store)
+    role = RoleFactory(name="只看订单", permissions=["orders_view"])
+    login(admin_a)
+    data = {"staff": admin_a.pk, "role": role.pk, "store": store.pk, "reason": "给自己加权限"}
+
+    response = client.post(reverse("rbac:binding_grant"), data, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code in (200, 400)
+    with translation.override("en"):
+        assert "You cannot grant or revoke your own roles" in response.content.decode()
+    (event,) = denied()
+    assert event.actor_id == admin_a.pk and event.after["url_name"] == "rbac:binding_grant"
+    assert event.reason.startswith("You cannot grant or revoke your own roles")
+
+
+def test_an_approval_refusal_is_a_denied_event(client, login, grant, roles):
+    from rbac import services
+
+    store = StoreFactory()
+    admin_a = StaffFactory(name="A店管理员")
+    grant(admin_a, roles["store_admin"], store)
+    colleague = StaffFactory(name="同事")
+    grant(colleague, roles["customer_service"], store)
+    req = services.access_request_create(
+        actor=admin_a, staff=colleague, store=store, role=roles["finance_analyst"], reason="月结"
+    )
+    login(admin_a)
+
+    url = reverse("rbac:access_request_approve", args=[req.pk])
+    response = client.post(url, {"reason": "同意"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 403
+    (event,) = denied()
+    assert event.after["target"] == {"pk": str(req.pk)} and "another person must decide" in event.reason
+
+
+def test_a_write_refused_by_a_middleware_names_its_url(client):
+    """Refused before the URL was resolved (an admin who has not passed the second factor): still named."""
+    from tests.factories import SuperuserFactory
+
+    admin = SuperuserFactory()
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+
+    response = client.post(reverse("api:department-list"), {"name": "x"}, content_type="application/json")
+
+    assert response.status_code == 403
+    (event,) = denied()
+    assert (event.actor_id, event.after["url_name"]) == (admin.pk, "api:department-list")

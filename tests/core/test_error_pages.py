@@ -13,6 +13,7 @@ from tests.factories import StaffFactory
 pytestmark = pytest.mark.django_db
 
 HOME = reverse("core:home")
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def english(client):
@@ -110,6 +111,15 @@ class TestApi:
         zh = client.get("/api/v1/no-such-thing/").json()["message"]
         en = client.get("/api/v1/no-such-thing/", HTTP_ACCEPT_LANGUAGE="en").json()["message"]
         assert zh != en and en == "Nothing was found at this address."
+
+    def test_an_admin_without_a_second_factor_gets_a_coded_refusal(self, client):
+        from tests.factories import SuperuserFactory
+
+        client.force_login(SuperuserFactory(), backend=MODEL_BACKEND)  # signed in, second factor not passed
+        response = client.get("/api/v1/stores/", HTTP_ACCEPT_LANGUAGE="en")
+        body = response.json()
+        assert response.status_code == 403 and body["code"] == "second_factor_required"
+        assert body["message"] == "This account must complete two-factor verification first."
 
     def test_500_is_json(self, rf):
         request = rf.get("/api/v1/stores/")
