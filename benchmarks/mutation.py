@@ -150,6 +150,10 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "StoreRoleBackend.has_module_perms",
         "drop the operand not user_obj.is_active of app_label != APP_LABEL or not user_obj.is_active",
     ): "a shortcut: permissions_of() answers EMPTY for an inactive account, so the answer below is False too",
+    ("rbac/backends.py", "StoreRoleBackend.has_perm", "return True → return False"): "Staff.has_perm answers store "
+    "permissions without backend dispatch; through Django's backend loop a live right declined here is granted by "
+    "guardian's backend, which holds the same live rights (kept in step in the granting transaction); only the "
+    "refusal (PermissionDenied, killed by the expired-binding test) differs from guardian",
 }
 
 
