@@ -45,3 +45,18 @@ class StockState(models.TextChoices):
     OK = "ok", _("In stock")
     LOW = "low", _("Low stock")
     OUT = "out", _("Out of stock")
+
+
+class AssignmentMode(models.TextChoices):
+    """How a store's new orders and after-sales cases reach customer service (客服分单)."""
+
+    CLAIM = "claim", _("Claimed by on-duty staff")
+    ROUND_ROBIN = "round_robin", _("Assigned in turn")
+
+
+class SyncHealth(models.TextChoices):
+    """How polling of a store is going."""
+
+    OK = "ok", _("Syncing")
+    FAILING = "failing", _("Failing, backing off")
+    PAUSED = "paused", _("Paused: authorization expired or revoked")

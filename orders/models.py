@@ -5,13 +5,15 @@ people read them through orders.selectors, scoped by store with restrict(). `pla
 the platform said; everything else is our normalization of it.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import RestrictedModel
 
-from .choices import CaseKind, CaseStatus, Fulfilment, OrderStatus, StockState
+from .choices import AssignmentMode, CaseKind, CaseStatus, Fulfilment, OrderStatus, StockState, SyncHealth
 
 STORE = settings.SHOPCREW_STORE_MODEL
 
@@ -48,6 +50,16 @@ class Order(RestrictedModel):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -132,6 +144,18 @@ class AfterSalesCase(RestrictedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # How far the case has been escalated for missing its due time: 0 none, 1 backup owner, 2 department manager.
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     synced_at = models.DateTimeField(_("synced at"))
 
     permission_map = {"view": "after_sales_view", "change": "after_sales_operate"}
@@ -189,6 +213,19 @@ class StoreSettings(RestrictedModel):
         STORE, verbose_name=_("store"), on_delete=models.CASCADE, related_name="order_settings"
     )
     low_stock_threshold = models.PositiveIntegerField(_("low-stock threshold"), default=5)
+    # 客服分单: new orders and after-sales cases are claimed by on-duty staff, or assigned to them in turn.
+    assignment_mode = models.CharField(
+        _("assignment"), max_length=12, choices=AssignmentMode.choices, default=AssignmentMode.CLAIM
+    )
+    on_duty = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("on-duty staff"), blank=True, related_name="+"
+    )
+    # The last colleague handed work in round-robin mode (the next one in on_duty order follows).
+    round_robin_last = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A case not handled this long before its due time escalates (backup owner, then department manager).
+    escalation_margin = models.DurationField(_("escalation margin"), default=timedelta(hours=12))
 
     permission_map = {"view": "inventory_view", "change": "inventory_operate"}
 
@@ -198,3 +235,37 @@ class StoreSettings(RestrictedModel):
 
     def __str__(self):
         return f"{self.store_id}: {self.low_stock_threshold}"
+
+
+class SyncState(RestrictedModel):
+    """Where polling of one store stands: when it is next due, the durable cursor of each stream, its health.
+
+    The dispatcher claims due rows with select_for_update(skip_locked=True) and moves `next_poll_at` forward
+    before queuing the poll, so many workers share stores and none is polled twice at once. `cursors` maps a
+    stream name ("orders", "returns", "stock", "fbs", "fbo" …) to what that stream continues from (a
+    timestamp or a platform cursor); the poller re-reads an overlap window behind it so late updates are not
+    missed. A failing store backs off (`failures`, `last_error`); an expired or revoked authorization pauses it
+    (`health` = paused) until it is authorized again, and its owners are alerted once per episode.
+    """
+
+    store = models.OneToOneField(STORE, verbose_name=_("store"), on_delete=models.CASCADE, related_name="sync_state")
+    health = models.CharField(_("sync health"), max_length=8, choices=SyncHealth.choices, default=SyncHealth.OK)
+    next_poll_at = models.DateTimeField(_("next poll"), db_index=True)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last successful poll"), null=True, blank=True)
+    last_push_at = models.DateTimeField(_("last push received"), null=True, blank=True)
+    failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    failure_episode = models.PositiveIntegerField(default=0)  # counts failing spells, for once-per-episode alerts
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    cursors = models.JSONField(default=dict, blank=True)
+
+    permission_map = {"view": "orders_view", "change": "settings_manage"}
+
+    class Meta:
+        verbose_name = _("store sync state")
+        verbose_name_plural = _("store sync states")
+        indexes = [models.Index(fields=["health", "next_poll_at"], name="sync_due_idx")]
+
+    def __str__(self):
+        return f"{self.store_id}: {self.health}"

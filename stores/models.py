@@ -5,6 +5,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -233,3 +234,26 @@ class OzonCredential(ConnectionHealth):
 
     def __str__(self):
         return f"Ozon API keys of {self.store}"
+
+
+class StoreGroup(TimeStampedModel):
+    """A group of stores under a name of the seller's choosing (e.g. 东南亚大促组), used by notification
+    routes, the bulk grant forms and the store filters. Platform and site act as groups too, without a row.
+    Names are unique regardless of case; managed by those who manage settings in every store.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    stores = models.ManyToManyField(Store, verbose_name=_("stores"), blank=True, related_name="groups")
+
+    class Meta:
+        verbose_name = _("store group")
+        verbose_name_plural = _("store groups")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="storegroup_unique_name_ci")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("stores:group_detail", args=[self.pk])
