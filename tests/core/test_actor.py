@@ -118,3 +118,21 @@ def test_a_system_task_credits_nobody_even_inside_a_request():
         with context.task_context():
             event = record("binding.expire", target=person)
     assert event.source == "task" and event.actor_id is None
+
+
+def test_a_signed_in_persons_api_write_refused_for_its_missing_csrf_token_is_credited_to_them(client, login):
+    """DRF answers a session write without a CSRF token 403 and, on the way, replaces the request's user with
+    an anonymous one; the `denied` event still names the person, whom the middleware bound on arrival."""
+    from django.test import Client
+
+    person = SuperuserFactory(name="忘带令牌的人")
+    browser = Client(enforce_csrf_checks=True)
+    login(person)
+    browser.cookies = client.cookies
+
+    response = browser.post(reverse("api:department-list"), {"name": "财务"}, content_type="application/json")
+
+    assert response.status_code == 403
+    event = AuditEvent.objects.get(action="denied")
+    assert (event.actor_id, event.actor_display) == (person.pk, str(person))
+    assert event.after["url_name"] == "api:department-list"
