@@ -111,6 +111,26 @@ def may_hand_out(rights: PermissionSet, codenames: frozenset[str], store_id: int
     return codenames <= (rights.perms_on(store_id) if store_id is not None else rights.everywhere)
 
 
+_holders: list[Callable[..., object]] = []
+
+
+def register_holders(provider: Callable[..., object]) -> None:
+    """The permission loader's layer answers "who may do perm on this store" as
+    `provider(store=, perm=) -> QuerySet of working users` (rbac: staff_with_perm); core knows nothing of roles."""
+    _holders[:] = [provider]
+
+
+def holders_of(*, store, perm: str):
+    """Working users who may do `perm` on `store` (a queryset, one query however many people hold it) — for
+    layers below the loader's that must ask about someone else (a hand-over, an on-duty list). Before a loader
+    registers one: active superusers."""
+    if _holders:
+        return _holders[0](store=store, perm=perm)
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_superuser=True, is_active=True)
+
+
 @cache
 def _loader():
     return import_string(getattr(settings, "SHOPCREW_PERMISSION_LOADER", "core.permissions.default_loader"))

@@ -8,6 +8,9 @@ from .views import GateMixin
 # HOME_PANELS.append("rbac/_home_approvals.html"). Each is included with the page's context; a panel that
 # needs data loads it through an inclusion tag of its own app.
 HOME_PANELS: list[str] = []
+# Panels that other apps add to 我的职责 (rbac's my-duties page) the same way, e.g. the orders app's work
+# waiting on the viewer (orders/_duty_work.html): rbac names no app above it.
+DUTY_PANELS: list[str] = []
 
 
 class HomeView(GateMixin, TemplateView):

@@ -262,6 +262,7 @@ CASE_COLUMNS = (
     "platform_created_at",
     "platform_updated_at",
     "synced_at",
+    "escalation_level",  # 0 on insert (the model's default is not the column's); never updated by a sync
 )
 # The case's order, when we know it: looked up inside the statement, so a page stays one statement.
 CASE_DERIVED = {"order_id": f"(SELECT o.id FROM {_O} o WHERE o.store_id = r.store_id AND o.order_id = r.order_ref)"}
@@ -336,7 +337,7 @@ def cases_upsert_page(*, store, rows: Iterable[CaseRow], announce: bool = True) 
     values = [
         (store_id, row.case_id, row.order_ref, row.kind, row.reason, row.status, None)
         + (row.platform_status, row.amount, row.currency, row.buyer_name, row.due_at)
-        + (row.platform_created_at, row.platform_updated_at, now)
+        + (row.platform_created_at, row.platform_updated_at, now, 0)
         for row in rows
     ]
     returned = sql.upsert(

@@ -15,13 +15,15 @@ class RbacConfig(AppConfig):
         from django.conf import settings
 
         from core.models import register_store_relation
-        from core.permissions import register_owner_rights
+        from core.permissions import register_holders, register_owner_rights
 
         from .permissions import owner_permissions
         from .relations import LIVE_GRANTS
+        from .selectors import staff_with_perm
 
         register_store_relation(settings.AUTH_USER_MODEL, LIVE_GRANTS)  # people work where they hold live grants
         register_owner_rights(owner_permissions)  # owners hold the store-admin role (rbac.permissions.OWNER_ROLE_KEY)
+        register_holders(staff_with_perm)  # who may do a permission on a store, for the layers below (orders)
 
         # The rbac panels of the home, store detail and staff detail pages (rbac/templatetags/rbac_pages.py).
         from core.views_home import HOME_PANELS
