@@ -86,9 +86,11 @@ MODULES: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...]]] = {
     "audit/services.py": (
         ("record", "verify_chain"),
         (
+            "tests/audit/test_record.py",
             "tests/audit/test_chain_tamper.py",
             "tests/audit/test_append_only.py",
             "tests/audit",
+            "tests/core/test_actor.py",
             "tests/rbac/test_audit.py",
         ),
     ),

@@ -188,3 +188,49 @@ def test_the_backend_lists_everything_for_a_django_superuser_and_no_other_apps_m
     bind(clerk, ["orders_view"], StoreFactory())
     assert StoreRoleBackend().has_module_perms(clerk, "stores")
     assert not StoreRoleBackend().has_module_perms(clerk, "auth")  # store rights open no other app's admin
+
+
+# ---------------------------------------------------------------------------------------------- permissions_of()
+
+
+def test_an_object_in_a_store_is_judged_by_its_store_not_by_its_own_id():
+    """has_perm(perm, robot) asks about the robot's store: a robot in a store where the person holds the right
+    is allowed, one elsewhere is not, whatever the robot's own id happens to be."""
+    mine, other = StoreFactory(), StoreFactory()
+    person = StaffFactory()
+    bind(person, ["settings_manage"], mine)
+    in_mine, in_other = RobotFactory(store=mine), RobotFactory(store=other)
+    while in_mine.pk == mine.pk:  # a robot whose own id is no store id the person holds rights on
+        in_mine = RobotFactory(store=mine)
+
+    assert person.has_perm("stores.settings_manage", in_mine)
+    assert not person.has_perm("stores.settings_manage", in_other)
+
+
+def test_rights_are_loaded_once_per_person_object(django_assert_num_queries):
+    """A request reads its viewer's rights once, however many checks it makes (so one query, not one per
+    check); a change of the person's own bindings is seen after forget_permissions()."""
+    store = StoreFactory()
+    person = StaffFactory()
+    bind(person, ["orders_view"], store)
+    permissions_of(StaffFactory())  # the role map is warm
+
+    with django_assert_num_queries(1):
+        first = permissions_of(person)
+        again = permissions_of(person)
+        person.has_perm("stores.orders_view", store)
+    assert again is first and first.has("orders_view", store.pk)
+
+
+def test_a_person_deactivated_holds_nothing_from_that_moment_even_with_rights_already_read():
+    """Offboarding deactivates the very object a request is serving: its rights, read earlier in the request,
+    count for nothing afterwards (permissions_of answers nothing for an inactive account, cached or not)."""
+    store = StoreFactory()
+    person = StaffFactory()
+    bind(person, ["orders_view"], store)
+    assert permissions_of(person).has("orders_view", store.pk)
+
+    person.is_active = False
+
+    assert not permissions_of(person).has("orders_view", store.pk)
+    assert not Store.objects.restrict(person, "orders_view").exists()
