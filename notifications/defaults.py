@@ -1,0 +1,156 @@
+"""What a message of each event kind may say: its placeholders (with the most bytes each may take) and the
+default Chinese template, from the seller's SOP.
+
+Every placeholder value is cut to its `max_bytes` (UTF-8) when a message is rendered (notifications.render), so
+the longest message a template can produce is known when the template is saved: its literal text plus the
+`max_bytes` of every placeholder it uses. A template whose longest message does not fit the robot's limit
+(text 2048 bytes, markdown 4096; platform-apis.md §3.2) is refused then, never when a message is sent.
+
+Buyer names go to group chats that many people read: `{customer}` is masked (first character and "**", so
+张三丰 → 张**, John Smith → J**), whatever the reader's rights; the full name stays on the order page for
+those with order rights there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from events.choices import EventKind
+
+TEXT_LIMIT = 2048
+MARKDOWN_LIMIT = 4096
+# Room kept in a markdown message for the "<@userid>" mentions appended to it (text messages carry mentions
+# outside the content, in mentioned_list / mentioned_mobile_list).
+MARKDOWN_MENTION_ROOM = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """One {name} a template may use: what it means and the most UTF-8 bytes its value may take."""
+
+    name: str
+    label: object  # a lazy translatable string
+    max_bytes: int
+    sample: str
+
+
+def _p(name: str, label, max_bytes: int, sample: str) -> Placeholder:
+    return Placeholder(name, label, max_bytes, sample)
+
+
+COMMON = (
+    _p("store", _("Store name"), 120, "泰国店"),
+    _p("platform", _("Platform"), 12, "Shopee"),
+    _p("site", _("Site"), 4, "TH"),
+    _p("time", _("When it happened (store time)"), 20, "12-04 15:30"),
+)
+ORDER = (
+    _p("order_id", _("Order number"), 64, "2412049ABCDEF"),
+    _p("customer", _("Customer (masked: 张**)"), 12, "张**"),
+    _p("items", _("Items (SKU × quantity)"), 300, "TSHIRT-RED-M×2, MUG-01×1"),
+    _p("qty", _("Total quantity"), 8, "3"),
+    _p("amount", _("Total amount"), 32, "459.00 THB"),
+    _p("ship_time", _("Ship by (store time)"), 20, "12-05 18:00"),
+    _p("status", _("Status"), 40, "待发货"),
+    _p("assignee", _("Assigned to"), 100, "李娜"),
+)
+SHIPPED = (
+    _p("order_id", _("Order number"), 64, "2412049ABCDEF"),
+    _p("tracking", _("Tracking number"), 64, "TH0123456789"),
+    _p("logistics", _("Carrier"), 120, "Kerry Express"),
+    _p("delivery_date", _("Expected delivery"), 20, "12-08"),
+)
+CASE = (
+    _p("order_id", _("Order number"), 64, "2412049ABCDEF"),
+    _p("case_id", _("Return / refund ID"), 64, "RS2412040001"),
+    _p("issue", _("Problem"), 300, "商品破损"),
+    _p("status", _("Status"), 40, "待处理"),
+    _p("operator", _("Handled by"), 100, "李娜"),
+    _p("due_date", _("Due (store time)"), 20, "12-06 12:00"),
+    _p("amount", _("Amount"), 32, "129.00 THB"),
+)
+STOCK = (
+    _p("sku", _("SKU"), 100, "TSHIRT-RED-M"),
+    _p("name", _("Product"), 200, "纯棉T恤 红色 M"),
+    _p("quantity", _("Sellable quantity"), 12, "3"),
+    _p("threshold", _("Low-stock threshold"), 12, "5"),
+)
+AUTH = (
+    _p("expires_at", _("Authorization ends (store time)"), 20, "12-07 09:00"),
+    _p("reason", _("Details"), 300, "授权将在 3 天后到期"),
+)
+SYNC = (
+    _p("error", _("Last error"), 300, "连接超时"),
+    _p("failures", _("Failures in a row"), 8, "5"),
+    _p("since", _("Failing since (store time)"), 20, "12-04 14:10"),
+)
+ACCESS = (
+    _p("requester", _("Requested by"), 100, "王芳"),
+    _p("staff", _("For whom"), 100, "赵磊"),
+    _p("what", _("What is requested"), 300, "店铺管理员"),
+    _p("reason", _("Reason"), 300, "大促期间代班"),
+    _p("decide_by", _("Decide by"), 20, "12-06 18:00"),
+)
+DIGEST = (
+    _p("period", _("Period"), 40, "12-03"),
+    _p("orders", _("Orders"), 12, "128"),
+    _p("sales", _("Sales"), 40, "35,210.00 THB"),
+    _p("shipped_on_time", _("Shipped on time"), 12, "97%"),
+    _p("open_cases", _("Open after-sales cases"), 12, "4"),
+    _p("low_stock", _("Low-stock SKUs"), 12, "6"),
+)
+
+K = EventKind
+PLACEHOLDERS: dict[str, tuple[Placeholder, ...]] = {
+    K.ORDER_NEW: COMMON + ORDER,
+    K.ORDER_SHIPPED: COMMON + SHIPPED,
+    K.ORDER_CANCELLED: COMMON + ORDER,
+    K.AFTERSALES_NEW: COMMON + CASE,
+    K.AFTERSALES_UPDATED: COMMON + CASE,
+    K.AFTERSALES_DUE_SOON: COMMON + CASE,
+    K.STOCK_LOW: COMMON + STOCK,
+    K.STOCK_OUT: COMMON + STOCK,
+    K.STORE_AUTH_EXPIRING: COMMON + AUTH,
+    K.STORE_SYNC_FAILING: COMMON + SYNC,
+    K.ACCESS_REQUEST_OPENED: COMMON + ACCESS,
+    K.DIGEST_DAILY: COMMON + DIGEST,
+    K.DIGEST_WEEKLY: COMMON + DIGEST,
+}
+
+_CASE_BODY = "订单号:{order_id} | 问题类型:{issue} | 状态:{status} | 处理人:{operator} | 截止时间:{due_date}"
+_DIGEST_BODY = (
+    "订单:{orders} | 销售额:{sales} | 准时发货:{shipped_on_time} | 未结售后:{open_cases} | 低库存SKU:{low_stock}"
+)
+DEFAULT_BODIES: dict[str, str] = {
+    K.ORDER_NEW: "【新订单】{store} 订单号:{order_id} | 客户:{customer} | 商品:{items} | 数量:{qty} | "
+    "总价:{amount} | 预计发货:{ship_time}",
+    K.ORDER_SHIPPED: "【已发货】{store} 订单号:{order_id} | 运单号:{tracking} | 物流:{logistics} | 预计签收:{delivery_date}",
+    K.ORDER_CANCELLED: "【订单取消】{store} 订单号:{order_id} | 客户:{customer} | 商品:{items} | 总价:{amount}",
+    K.AFTERSALES_NEW: "【新售后】{store} " + _CASE_BODY,
+    K.AFTERSALES_UPDATED: "【售后更新】{store} " + _CASE_BODY,
+    K.AFTERSALES_DUE_SOON: "【售后即将超时】{store} " + _CASE_BODY,
+    K.STOCK_LOW: "【库存不足】{store} SKU:{sku} | 商品:{name} | 可售:{quantity} | 预警线:{threshold}",
+    K.STOCK_OUT: "【已断货】{store} SKU:{sku} | 商品:{name} | 可售:{quantity}",
+    K.STORE_AUTH_EXPIRING: "【授权即将到期】{store} 到期时间:{expires_at} | {reason}",
+    K.STORE_SYNC_FAILING: "【同步失败】{store} 连续失败:{failures} 次 | 开始于:{since} | 错误:{error}",
+    K.ACCESS_REQUEST_OPENED: "【权限申请待审批】{store} 申请人:{requester} | 授予:{staff} | 内容:{what} | "
+    "理由:{reason} | 审批截止:{decide_by}",
+    K.DIGEST_DAILY: "【日报】{store} {period} " + _DIGEST_BODY,
+    K.DIGEST_WEEKLY: "【周报】{store} {period} " + _DIGEST_BODY,
+}
+
+# What {store} says for an event of no store (a department's digest, a company-wide request).
+NO_STORE_LABEL = "全公司"
+MISSING = "-"
+
+
+def placeholder_names(kind: str) -> frozenset[str]:
+    """The placeholders a template of this kind may use."""
+    return frozenset(p.name for p in PLACEHOLDERS.get(kind, ()))
+
+
+def byte_limit(msgtype: str) -> int:
+    """The robot's content limit for this message type, minus the room markdown keeps for mentions."""
+    return MARKDOWN_LIMIT - MARKDOWN_MENTION_ROOM if msgtype == "markdown" else TEXT_LIMIT

@@ -1,0 +1,108 @@
+"""Who a message @-mentions, resolved for a whole batch of events in a fixed number of queries.
+
+A route may mention the store's primary or backup owner, the holders of one permission on the store (e.g.
+after_sales_operate: the people who handle returns there), the order's or case's assignee (for an access
+request: the approvers it waits on), or everyone (@all). A person is mentioned by WeCom userid, else by
+mobile number, else not at all (the message still goes out).
+
+Holders of a permission are those with a live store binding of a role that grants it, a live all-store binding
+of such a role that is not super admin, a live exception grant of it on the store, and the store's owners
+when the store-admin role grants it. Super admins (role or Django superuser) are not mentioned as holders:
+they hold everything everywhere, and a mention of them on every message would make mentions meaningless.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+
+from rbac.models import ExceptionGrant, RoleBinding
+from rbac.permissions import owner_permissions, role_cache
+from staff.choices import StaffStatus
+from staff.models import Staff
+
+ALL = "@all"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A colleague as a mention: WeCom userid, else mobile."""
+
+    id: int
+    name: str
+    userid: str
+    mobile: str
+
+
+def people_by_id(ids: Iterable[int]) -> dict[int, Person]:
+    """Working staff among `ids`, as mentions (one query; none for no ids)."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = Staff.objects.filter(pk__in=wanted, is_active=True, status=StaffStatus.ACTIVE).values_list(
+        "pk", "name", "wecom_userid", "mobile"
+    )
+    return {pk: Person(pk, name, userid or "", mobile or "") for pk, name, userid, mobile in rows}
+
+
+def permission_holders(
+    *, store_ids: Iterable[int], perms: Iterable[str], owners: dict[int, tuple[int, int]], now: datetime
+) -> dict[tuple[int, str], set[int]]:
+    """{(store id, permission): staff ids holding it there} for every store and permission asked (at most two
+    queries whatever their number). `owners` maps a store id to its (primary, backup) owner ids."""
+    stores, codes = {s for s in store_ids if s}, set(filter(None, perms))
+    holders: dict[tuple[int, str], set[int]] = defaultdict(set)
+    if not stores or not codes:
+        return holders
+    rmap = role_cache.get()
+    roles_for = {code: {r for r in rmap.roles_with(code) if r not in rmap.super_roles} for code in codes}
+    all_roles = set().union(*roles_for.values())
+    if all_roles:
+        bindings = (
+            RoleBinding.objects.live(now)
+            .filter(role_id__in=all_roles)
+            .filter(Q(store_id__in=stores) | Q(store__isnull=True))
+            .values_list("staff_id", "store_id", "role_id")
+            .order_by()
+        )
+        for staff_id, store_id, role_id in bindings:
+            for code, roles in roles_for.items():
+                if role_id in roles:
+                    for sid in [store_id] if store_id else stores:
+                        holders[(sid, code)].add(staff_id)
+    grants = (
+        ExceptionGrant.objects.live(now)
+        .filter(store_id__in=stores, permission__codename__in=codes)
+        .values_list("staff_id", "store_id", "permission__codename")
+        .order_by()
+    )
+    for staff_id, store_id, code in grants:
+        holders[(store_id, code)].add(staff_id)
+    for code in codes & owner_permissions():
+        for sid in stores:
+            holders[(sid, code)].update(i for i in owners.get(sid, ()) if i)
+    return holders
+
+
+def handles(people: Iterable[Person | None], *, everyone: bool = False) -> tuple[list[str], list[str]]:
+    """(userids, mobiles) to mention, each once, in order; "@all" first when everyone is mentioned."""
+    userids: list[str] = [ALL] if everyone else []
+    mobiles: list[str] = []
+    for person in people:
+        if person is None:
+            continue
+        if person.userid:
+            if person.userid not in userids:
+                userids.append(person.userid)
+        elif person.mobile and person.mobile not in mobiles:
+            mobiles.append(person.mobile)
+    return userids, mobiles
+
+
+def markdown_mentions(userids: Iterable[str]) -> str:
+    """The in-content mentions of a markdown message ("<@userid>"); markdown has no mobile or @all mention."""
+    return "".join(f"<@{u}>" for u in userids if u != ALL)
