@@ -220,6 +220,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "stores-refresh-shopee-tokens": {"task": "stores.tasks.refresh_due_shopee_tokens", "schedule": 300.0},
     "rbac-expire-due": {"task": "rbac.tasks.expire_due", "schedule": 60.0},
 }
+# People's work (orders.work_tasks): after-sales escalation every 5 minutes, daily / weekly digests every 15.
+CELERY_BEAT_SCHEDULE["orders-escalate-due-cases"] = {"task": "orders.work_tasks.escalate_due_cases", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["orders-emit-digests"] = {"task": "orders.work_tasks.emit_digests", "schedule": 900.0}
 
 # Secrets at rest: Fernet keys, newest first; older ones still decrypt while data is rotated.
 SHOPCREW_FERNET_KEYS = env_list("SHOPCREW_FERNET_KEYS")
