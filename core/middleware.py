@@ -120,7 +120,7 @@ def _second_factor_paths() -> set[str]:
 
 
 def second_factor_exempt(path: str) -> bool:
-    prefixes = ["/static/", "/healthz", "/readyz", "/i18n/", "/jsi18n/", "/favicon"]
+    prefixes = ["/static/", "/healthz", "/readyz", "/i18n/", "/jsi18n/", "/favicon", "/push/"]
     if getattr(settings, "SHOPCREW_DEMO", False):
         prefixes.append("/sandbox/")
     return path in _second_factor_paths() or any(path.startswith(p) for p in prefixes)

@@ -219,6 +219,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict = {
     "stores-refresh-shopee-tokens": {"task": "stores.tasks.refresh_due_shopee_tokens", "schedule": 300.0},
     "rbac-expire-due": {"task": "rbac.tasks.expire_due", "schedule": 60.0},
+    # Intake (orders.polling): claim due stores every minute; Shopee's missed pushes; authorizations ending soon.
+    "orders-poll-dispatch": {"task": "orders.tasks.poll_dispatch", "schedule": 60.0, "options": {"expires": 55}},
+    "orders-poll-lost-pushes": {"task": "orders.tasks.poll_lost_pushes", "schedule": 300.0},
+    "orders-poll-auth-expiring": {"task": "orders.tasks.poll_auth_expiring", "schedule": 86400.0},
 }
 # People's work (orders.work_tasks): after-sales escalation every 5 minutes, daily / weekly digests every 15.
 CELERY_BEAT_SCHEDULE["orders-escalate-due-cases"] = {"task": "orders.work_tasks.escalate_due_cases", "schedule": 300.0}

@@ -61,6 +61,8 @@ AUTH_PARTNER_PATH = "/api/v2/shop/auth_partner"
 CANCEL_AUTH_PARTNER_PATH = "/api/v2/shop/cancel_auth_partner"
 TOKEN_GET_PATH = "/api/v2/auth/token/get"
 TOKEN_REFRESH_PATH = "/api/v2/auth/access_token/get"
+LOST_PUSH_PATH = "/api/v2/push/get_lost_push_message"
+CONFIRM_PUSH_PATH = "/api/v2/push/confirm_consumed_lost_push_message"
 
 MAX_WINDOW_SECONDS = 15 * 24 * 3600  # 1,296,000: get_order_list and get_return_list windows
 MAX_PAGE_SIZE = 100
@@ -109,6 +111,17 @@ def sign(*, partner_key: str, base: str) -> str:
     return hmac.new(partner_key.encode(), base.encode(), hashlib.sha256).hexdigest()
 
 
+def push_signature(*, push_key: str, callback_url: str, body: bytes) -> str:
+    """The `Authorization` header of a push: lowercase hex HMAC-SHA256(push key, callback URL + "|" + raw body)."""
+    return hmac.new(push_key.encode(), callback_url.encode() + b"|" + body, hashlib.sha256).hexdigest()
+
+
+def push_signature_valid(*, push_key: str, callback_url: str, body: bytes, header: str) -> bool:
+    """Whether a push's `Authorization` header is the signature of its raw body (constant-time compare)."""
+    expected = push_signature(push_key=push_key, callback_url=callback_url, body=body)
+    return hmac.compare_digest(expected.encode(), (header or "").strip().lower().encode())
+
+
 def split_windows(time_from: int, time_to: int, *, max_span: int = MAX_WINDOW_SECONDS) -> list[tuple[int, int]]:
     """Consecutive (from, to) windows covering [time_from, time_to], each at most `max_span` seconds.
 
@@ -152,6 +165,26 @@ class ShopeeToken:
         )
 
     __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class LostPush:
+    """One push Shopee could not deliver (get_lost_push_message); `shop_id` is None for partner-level codes."""
+
+    shop_id: int | None
+    code: int
+    timestamp: int
+    data: dict
+
+
+@dataclass(frozen=True)
+class LostPushPage:
+    """Up to 100 missed pushes; confirm `last_message_id` once they are handled, then ask again while
+    `has_next_page`."""
+
+    messages: tuple[LostPush, ...]
+    has_next_page: bool
+    last_message_id: int
 
 
 @dataclass(frozen=True)
@@ -495,6 +528,41 @@ class ShopeeClient(BaseClient):
             request_id=get_str(payload, "request_id", where, optional=True),
         )
 
+    # Push ----------------------------------------------------------------------------------
+
+    def get_lost_push_message(self) -> LostPushPage:
+        """The partner's pushes of the last 3 days that did not reach the callback (up to 100 per call)."""
+
+        def interpret(response: httpx.Response) -> LostPushPage:
+            payload = self._check(response, kind="public", flat=False, where=LOST_PUSH_PATH)
+            rows = get_list(payload, "push_message_list", LOST_PUSH_PATH, optional=True)
+            return LostPushPage(
+                messages=tuple(
+                    _lost_push(row, f"{LOST_PUSH_PATH}.push_message_list[{i}]") for i, row in enumerate(rows)
+                ),
+                has_next_page=get_bool(payload, "has_next_page", LOST_PUSH_PATH, optional=True),
+                last_message_id=get_int(payload, "last_message_id", LOST_PUSH_PATH, optional=True) or 0,
+            )
+
+        return self._call(
+            "GET", LOST_PUSH_PATH, interpret=interpret, safe=True, params=lambda: self.signed_params(LOST_PUSH_PATH)
+        )
+
+    def confirm_consumed_lost_push_message(self, last_message_id: int) -> None:
+        """Tell Shopee the missed pushes up to `last_message_id` were handled (repeating it is harmless)."""
+
+        def interpret(response: httpx.Response) -> None:
+            self._check(response, kind="public", flat=True, where=CONFIRM_PUSH_PATH)
+
+        self._call(
+            "POST",
+            CONFIRM_PUSH_PATH,
+            interpret=interpret,
+            safe=True,
+            params=lambda: self.signed_params(CONFIRM_PUSH_PATH),
+            json={"last_message_id": int(last_message_id)},
+        )
+
     # Shop calls ----------------------------------------------------------------------------
 
     def shop(self, *, shop_id: int, access_token: str) -> ShopeeShopClient:
@@ -835,6 +903,16 @@ class ShopeeShopClient:
 
 def _int_tuple(obj: dict, key: str, where: str) -> tuple[int, ...]:
     return tuple(as_int(v, f"{where}.{key}[{i}]") for i, v in enumerate(get_list(obj, key, where, optional=True)))
+
+
+def _lost_push(row: Any, where: str) -> LostPush:
+    row = expect_dict(row, where)
+    return LostPush(
+        shop_id=get_int(row, "shop_id", where, optional=True),
+        code=get_int(row, "code", where) or 0,
+        timestamp=get_int(row, "timestamp", where, optional=True) or 0,
+        data=get_dict(row, "data", where, optional=True),
+    )
 
 
 def _required_sn(obj: Any, key: str, where: str) -> str:

@@ -47,6 +47,8 @@ EXCLUDED = Exclusions(
         "admin": "Django's admin: staff-only, signs in through accounts:login with the second factor",
         "sandbox": "the simulators of the external platforms (Shopee, Ozon, WeCom), mounted under /sandbox/ in "
         "demo mode only: fake third-party APIs, not console pages, holding no console data",
+        "push": "the platforms' push receivers (orders.receivers): machine endpoints without a session, verified by "
+        "signature (Shopee) or seller (Ozon); tested in tests/orders/test_push_receivers.py",
     },
     names={
         "set_language": "Django's i18n language switch (no data)",

@@ -1,0 +1,470 @@
+"""Polling, the reconciler: the dispatcher that shares due stores among workers, the per-store poll of every
+stream from its durable cursor, and the store's sync health (backoff, pause, one alert per episode).
+
+- `sync_dispatch()` (beat, every minute) creates the SyncState of stores that lack one, then claims due rows in
+  batches with `SELECT … FOR UPDATE SKIP LOCKED`, moves their `next_poll_at` forward (a longer interval where
+  pushes arrived recently) and commits before the caller queues one poll per store: many dispatchers and
+  workers share stores and none is claimed twice.
+- `store_poll(store_id=…)` holds a per-store advisory lock (a slow poll never overlaps the next one), then reads
+  each stream — Shopee orders by update_time, returns, stock; Ozon FBS (v4) and FBO (v3) postings, returns,
+  stocks — from its cursor in `SyncState.cursors` minus an overlap window, so late updates are read again.
+  Each page is upserted in its own transaction; the stream's last page commits the new cursor with it.
+- A transient failure backs the store off exponentially (`failures`, `last_error`, health "failing") and
+  alerts `store.sync_failing` once per episode after SHOPCREW_POLL_ALERT_AFTER failures; a refused
+  authorization pauses it (health "paused") and alerts once; authorizing again resumes it (orders.signals).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+
+import events
+from events.choices import EventKind
+from stores.choices import StoreStatus
+from stores.clients.errors import PlatformError
+from stores.clients.shopee import DETAIL_BATCH_SIZE
+from stores.credentials import sanitize_error
+from stores.models import Store
+
+from . import normalize
+from .choices import SyncHealth
+from .models import SyncState
+from .platforms import (
+    AuthorizationLost,
+    NotConnected,
+    OzonSession,
+    ShopeeSession,
+    chunks,
+    safe_rows,
+    shopee_order_rows,
+    store_session,
+)
+from .services import cases_upsert_page, orders_upsert_page, stock_upsert_page
+
+logger = logging.getLogger(__name__)
+
+ADVISORY_LOCK_CLASS = 7301  # pg_try_advisory_lock(class, store_id): one poll of a store at a time
+
+
+def conf(name: str, default):
+    """A polling setting (config/settings may override any of them)."""
+    return getattr(settings, name, default)
+
+
+def poll_interval() -> timedelta:
+    return timedelta(seconds=conf("SHOPCREW_POLL_INTERVAL", 60))
+
+
+def poll_interval_pushing() -> timedelta:
+    """How often a store whose pushes arrive is polled: the poll only reconciles what pushes missed."""
+    return timedelta(seconds=conf("SHOPCREW_POLL_INTERVAL_PUSHING", 600))
+
+
+def push_fresh() -> timedelta:
+    """A push within this long means the store's pushes are working."""
+    return timedelta(seconds=conf("SHOPCREW_PUSH_FRESH", 1800))
+
+
+def overlap() -> timedelta:
+    return timedelta(seconds=conf("SHOPCREW_POLL_OVERLAP", 600))
+
+
+def first_lookback() -> timedelta:
+    return timedelta(seconds=conf("SHOPCREW_POLL_FIRST_LOOKBACK", 3 * 86400))
+
+
+def backoff_cap() -> timedelta:
+    return timedelta(seconds=conf("SHOPCREW_POLL_BACKOFF_CAP", 1800))
+
+
+def stock_every() -> timedelta:
+    """Ozon stocks have no "changed since" filter: the whole list is read at most this often."""
+    return timedelta(seconds=conf("SHOPCREW_POLL_STOCK_EVERY", 600))
+
+
+# --- sync states and the dispatcher -------------------------------------------------------------------
+
+
+def sync_states_ensure(*, now: datetime | None = None) -> int:
+    """Give every store without a SyncState one, due at once: one INSERT … SELECT, so a store created later is
+    picked up by the next dispatch. Returns how many were created."""
+    table, stores = SyncState._meta.db_table, Store._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (store_id, health, next_poll_at, failures, failure_episode, last_error, cursors) "
+            f"SELECT s.id, %s, %s, 0, 0, '', '{{}}'::jsonb FROM {stores} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} x WHERE x.store_id = s.id) "
+            "ON CONFLICT (store_id) DO NOTHING",
+            [SyncHealth.OK, now or timezone.now()],
+        )
+        return cursor.rowcount
+
+
+def sync_claim_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Claim up to `limit` due stores and move their next poll forward, in one short transaction: rows another
+    dispatcher holds are skipped (SKIP LOCKED), so no store is claimed twice. Paused stores (a store paused by
+    a person, or a sync paused for its authorization) are not claimed. Returns the claimed store ids."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            SyncState.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(next_poll_at__lte=now)
+            .exclude(health=SyncHealth.PAUSED)
+            .exclude(store__status=StoreStatus.PAUSED)
+            .order_by("next_poll_at")
+            .values_list("pk", "store_id")[:limit]
+        )
+        if claimed:
+            pushing = Q(last_push_at__gte=now - push_fresh())
+            SyncState.objects.filter(pk__in=[pk for pk, _ in claimed]).update(
+                next_poll_at=Case(
+                    When(pushing, then=Value(now + poll_interval_pushing())), default=Value(now + poll_interval())
+                ),
+            )
+    return [store_id for _, store_id in claimed]
+
+
+def sync_dispatch(
+    *, queue: Callable[[int], object], now: datetime | None = None, batch: int = 500, max_batches: int = 100
+) -> int:
+    """The dispatcher: ensure sync states, then claim due stores batch by batch (each claim committed before
+    its polls are queued with `queue(store_id)`) until none is due. Returns how many polls were queued."""
+    now = now or timezone.now()
+    sync_states_ensure(now=now)
+    queued = 0
+    for _ in range(max_batches):
+        store_ids = sync_claim_due(now=now, limit=batch)
+        for store_id in store_ids:
+            queue(store_id)
+        queued += len(store_ids)
+        if len(store_ids) < batch:
+            break
+    return queued
+
+
+# --- health --------------------------------------------------------------------------------------------
+
+
+def _alert_failing(state: SyncState, *, reason: str, now: datetime) -> None:
+    """store.sync_failing for this episode (its dedupe key names the episode: once per episode)."""
+    store = state.store
+    payload = {
+        "store": store.name,
+        "store_id": store.pk,
+        "platform": store.platform,
+        "reason": reason,
+        "error": state.last_error,
+        "failures": state.failures,
+        "since": state.last_error_at.isoformat() if state.last_error_at else None,
+    }
+    key = f"{EventKind.STORE_SYNC_FAILING}:{store.pk}:{state.failure_episode}"
+    events.emit(EventKind.STORE_SYNC_FAILING, store.pk, payload, key, occurred_at=now)
+
+
+def sync_record_success(*, store_id: int, now: datetime | None = None) -> None:
+    """A poll went through: failures cleared, health ok (a paused sync stays paused until authorized again)."""
+    now = now or timezone.now()
+    SyncState.objects.filter(store_id=store_id).exclude(health=SyncHealth.PAUSED).update(
+        health=SyncHealth.OK, failures=0, last_success_at=now, last_polled_at=now, last_error=""
+    )
+
+
+@transaction.atomic
+def sync_record_failure(
+    *, store_id: int, error: str, retry_after: float | None = None, now: datetime | None = None
+) -> SyncState:
+    """A transient failure: one more failure (a new episode when the store was healthy), the next poll backed
+    off exponentially (interval × 2^(failures−1), at most SHOPCREW_POLL_BACKOFF_CAP, never sooner than the
+    platform asked), the error kept (never a secret: callers pass sanitized text), and store.sync_failing
+    emitted once when the episode reaches SHOPCREW_POLL_ALERT_AFTER failures."""
+    now = now or timezone.now()
+    state = SyncState.objects.select_for_update().select_related("store").get(store_id=store_id)
+    if state.failures == 0 and state.health != SyncHealth.PAUSED:
+        state.failure_episode += 1
+    state.failures += 1
+    delay = min(backoff_cap(), poll_interval() * 2 ** min(state.failures - 1, 20))
+    delay = max(delay, timedelta(seconds=retry_after or 0))
+    state.next_poll_at = now + delay
+    state.last_error, state.last_error_at, state.last_polled_at = error[:500], now, now
+    if state.health != SyncHealth.PAUSED:
+        state.health = SyncHealth.FAILING
+    state.save(
+        update_fields=[
+            "failures",
+            "failure_episode",
+            "next_poll_at",
+            "last_error",
+            "last_error_at",
+            "last_polled_at",
+            "health",
+        ]
+    )
+    if state.health == SyncHealth.FAILING and state.failures >= conf("SHOPCREW_POLL_ALERT_AFTER", 3):
+        _alert_failing(state, reason="failing", now=now)
+    return state
+
+
+@transaction.atomic
+def sync_record_paused(*, store_id: int, error: str, now: datetime | None = None) -> SyncState:
+    """The platform refused the store's authorization: health paused (no more polls) and store.sync_failing
+    (reason "authorization") emitted once for this episode; authorizing again resumes (sync_resume)."""
+    now = now or timezone.now()
+    state = SyncState.objects.select_for_update().select_related("store").get(store_id=store_id)
+    if state.health != SyncHealth.PAUSED:
+        if state.health == SyncHealth.OK:
+            state.failure_episode += 1
+        state.health = SyncHealth.PAUSED
+    state.failures += 1
+    state.last_error, state.last_error_at, state.last_polled_at = error[:500], now, now
+    state.save(update_fields=["health", "failures", "failure_episode", "last_error", "last_error_at", "last_polled_at"])
+    _alert_failing(state, reason="authorization", now=now)
+    return state
+
+
+def sync_resume(*, store_id: int, now: datetime | None = None) -> int:
+    """The store was authorized (or given keys) again: a paused or failing sync is healthy and due at once."""
+    now = now or timezone.now()
+    return (
+        SyncState.objects.filter(store_id=store_id)
+        .exclude(health=SyncHealth.OK)
+        .update(health=SyncHealth.OK, failures=0, next_poll_at=now, last_error="")
+    )
+
+
+def sync_record_push(*, store_id: int, now: datetime | None = None) -> None:
+    """A verified push arrived for the store (its pushes work: it is polled less often)."""
+    SyncState.objects.filter(store_id=store_id).update(last_push_at=now or timezone.now())
+
+
+# --- streams -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PollReport:
+    """What one poll of a store did: pages written per stream, events emitted, rows skipped."""
+
+    store_id: int
+    outcome: str = "ok"  # ok | skipped | busy | not_connected | failing | paused
+    pages: dict[str, int] = field(default_factory=dict)
+    events: int = 0
+
+
+def _window(state: SyncState, stream: str, now: datetime) -> tuple[datetime, datetime, bool]:
+    """(from, to, seen_before) of a stream: its cursor minus the overlap, or the first look-back."""
+    cursor = state.cursors.get(stream)
+    if cursor is None:
+        return now - first_lookback(), now, False
+    start = datetime.fromtimestamp(float(cursor), tz=UTC)
+    return min(start - overlap(), now - timedelta(seconds=1)), now, True
+
+
+def _set_cursor(state: SyncState, stream: str, value: datetime) -> None:
+    """Commit the stream's new cursor (inside the caller's transaction, with the stream's last page)."""
+    state.cursors[stream] = value.timestamp()
+    table = SyncState._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET cursors = jsonb_set(cursors, %s, to_jsonb(%s::float)) WHERE id = %s",
+            [[stream], value.timestamp(), state.pk],
+        )
+
+
+def _pages(
+    state: SyncState,
+    stream: str,
+    to: datetime,
+    batches: Iterable[list],
+    write: Callable[[list], object],
+    report: PollReport,
+) -> None:
+    """Write each batch in its own transaction; the cursor moves to `to` with the last one (or alone when the
+    window held nothing). A failure part-way leaves the cursor where it was: the next poll reads the window
+    again, and the upserts make the repeat a no-op."""
+    pending = None
+    for batch in batches:
+        if pending is not None:
+            with transaction.atomic():
+                _count(report, stream, write(pending))
+        pending = batch
+    with transaction.atomic():
+        if pending:
+            _count(report, stream, write(pending))
+        _set_cursor(state, stream, to)
+
+
+def _count(report: PollReport, stream: str, result) -> None:
+    report.pages[stream] = report.pages.get(stream, 0) + 1
+    report.events += len(getattr(result, "events", []) or [])
+
+
+def _shopee_streams(session: ShopeeSession, state: SyncState, now: datetime, report: PollReport) -> None:
+    store = session.store
+
+    def orders(client) -> None:
+        start, end, seen = _window(state, "orders", now)
+        refs = client.get_order_list(time_from=start, time_to=end, time_range_field="update_time", with_status=False)
+
+        def write(sns: list) -> object:
+            rows = shopee_order_rows(client, client.get_order_detail(sns), store_id=store.pk)
+            return orders_upsert_page(store=store, rows=rows, announce=seen or _announce_history())
+
+        _pages(state, "orders", end, chunks((r.order_sn for r in refs), DETAIL_BATCH_SIZE), write, report)
+
+    def returns(client) -> None:
+        start, end, seen = _window(state, "returns", now)
+        found = client.get_return_list(time_from=start, time_to=end, time_range_field="update_time")
+        batches = (
+            safe_rows(b, normalize.shopee_case, store_id=store.pk, what="Shopee return") for b in chunks(found, 100)
+        )
+        _pages(
+            state,
+            "returns",
+            end,
+            batches,
+            lambda rows: cases_upsert_page(store=store, rows=rows, announce=seen or _announce_history()),
+            report,
+        )
+
+    def stock(client) -> None:
+        start, end, seen = _window(state, "stock", now)
+        window = {"update_time_from": start, "update_time_to": end} if seen else {}
+        items = (ref.item_id for ref in client.get_item_list(**window))
+        batches = (
+            safe_rows(client.get_stock(ids), normalize.shopee_stock, store_id=store.pk, what="Shopee item")
+            for ids in chunks(items, 50)
+        )
+        _pages(state, "stock", end, batches, lambda rows: stock_upsert_page(store=store, rows=rows), report)
+
+    for stream in (orders, returns, stock):
+        session.run(stream)
+
+
+def _ozon_streams(session: OzonSession, state: SyncState, now: datetime, report: PollReport) -> None:
+    store = session.store
+
+    def postings(client) -> None:
+        for stream in ("fbs", "fbo"):
+            start, end, seen = _window(state, stream, now)
+            if stream == "fbs" and seen:
+                found = client.iter_fbs_postings(
+                    since=now - timedelta(days=90), to=end, last_changed_status_date=(start, end)
+                )
+            elif stream == "fbs":
+                found = client.iter_fbs_postings(since=start, to=end)
+            else:
+                found = client.iter_fbo_postings(since=start, to=end)
+            batches = (
+                safe_rows(b, normalize.ozon_order, store_id=store.pk, what="Ozon posting") for b in chunks(found, 100)
+            )
+            announce = seen or _announce_history()
+            _pages(
+                state,
+                stream,
+                end,
+                batches,
+                lambda rows, a=announce: orders_upsert_page(store=store, rows=rows, announce=a),
+                report,
+            )
+
+    def returns(client) -> None:
+        start, end, seen = _window(state, "returns", now)
+        found = client.iter_returns(time_from=start, time_to=end, date_field="visual_status_change_moment")
+        batches = (safe_rows(b, normalize.ozon_case, store_id=store.pk, what="Ozon return") for b in chunks(found, 100))
+        _pages(
+            state,
+            "returns",
+            end,
+            batches,
+            lambda rows: cases_upsert_page(store=store, rows=rows, announce=seen or _announce_history()),
+            report,
+        )
+
+    def stocks(client) -> None:
+        last = state.cursors.get("stock")
+        if last is not None and now.timestamp() - float(last) < stock_every().total_seconds():
+            return
+        batches = (
+            safe_rows(b, normalize.ozon_stocks, store_id=store.pk, what="Ozon stock item")
+            for b in chunks(client.iter_stocks(), 500)
+        )
+        _pages(state, "stock", now, batches, lambda rows: stock_upsert_page(store=store, rows=rows), report)
+
+    for stream in (postings, returns, stocks):
+        session.run(stream)
+
+
+def _announce_history() -> bool:
+    """Whether a store's first import announces what it finds (default no: history is not news)."""
+    return bool(conf("SHOPCREW_POLL_ANNOUNCE_HISTORY", False))
+
+
+@contextmanager
+def store_lock(store_id: int):
+    """A session-level advisory lock on the store (held across the poll's transactions); yields whether it
+    was taken. A second poll of the same store finds it taken and does nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_LOCK_CLASS, store_id])
+        taken = cursor.fetchone()[0]
+    try:
+        yield taken
+    finally:
+        if taken:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_LOCK_CLASS, store_id])
+
+
+def store_poll(*, store_id: int, now: datetime | None = None) -> PollReport:
+    """Poll every stream of one store from its cursors and record the outcome in its sync health.
+
+    Never raises for a platform failure: transient ones back the store off, a refused authorization pauses
+    it, a malformed answer counts as a failure. Paused stores and stores never connected are skipped."""
+    now = now or timezone.now()
+    report = PollReport(store_id=store_id)
+    state = SyncState.objects.select_related("store").filter(store_id=store_id).first()
+    if state is None or state.health == SyncHealth.PAUSED or state.store.status == StoreStatus.PAUSED:
+        report.outcome = "skipped"
+        return report
+    with store_lock(store_id) as taken:
+        if not taken:
+            report.outcome = "busy"
+            return report
+        _poll_locked(state, now, report)
+    return report
+
+
+def _poll_locked(state: SyncState, now: datetime, report: PollReport) -> None:
+    store = state.store
+    session = None
+    try:
+        session = store_session(store)
+        if isinstance(session, ShopeeSession):
+            _shopee_streams(session, state, now, report)
+        else:
+            _ozon_streams(session, state, now, report)
+    except NotConnected:
+        report.outcome = "not_connected"
+        SyncState.objects.filter(pk=state.pk).update(last_polled_at=now)
+        return
+    except AuthorizationLost as exc:
+        report.outcome = "paused"
+        sync_record_paused(store_id=store.pk, error=_text(exc, session), now=now)
+        return
+    except PlatformError as exc:
+        report.outcome = "failing"
+        logger.warning("poll of store %s failed: %s", store.pk, _text(exc, session))
+        sync_record_failure(store_id=store.pk, error=_text(exc, session), retry_after=exc.retry_after, now=now)
+        return
+    sync_record_success(store_id=store.pk, now=now)
+
+
+def _text(exc: BaseException, session) -> str:
+    return session.secret_free(exc) if session is not None else sanitize_error(exc)
