@@ -495,6 +495,9 @@ def main() -> int:
                 print(f"    {nodeid}")
             if outcome == "timeout":
                 print(f"    the baseline of {module} timed out", flush=True)
+            if outcome == "failed" and not broken:  # the run itself broke (an import, the test database):
+                print(output[-3000:], flush=True)  # every mutant would count as killed, so stop here
+                raise SystemExit(f"the baseline of {module} failed before any test ran; fix the tree first")
         queue = [(m, mutant) for m in modules for mutant in plan[m]]
 
         def work(item, ws):
