@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -311,7 +312,7 @@ def _delivery_rows(batch: _Batch, matched: list[tuple[Event, list[Route]]]) -> l
     templates = _templates()
     labels = status_labels()
     who = _mention_data(batch, matched)
-    rows = []
+    rows: list[list[Any]] = []
     for event, routes in matched:
         store = batch.stores.get(event.store_id) if event.store_id else None
         compiled = templates.get(event.kind) or compile_template(event.kind, "{store}")
@@ -335,11 +336,9 @@ def _delivery_rows(batch: _Batch, matched: list[tuple[Event, list[Route]]]) -> l
             ends = [batch.quiet(r, event.store_id) for r in same]
             held = all(ends)
             state = DeliveryState.HELD if held else DeliveryState.PENDING
-            due = max(e for e in ends if e) if held else None  # type: ignore[type-var]
-            rows.append(
-                [event.pk, robot_id, same[0].pk, event.store_id, event.kind, state, compiled.msgtype, text.rstrip()]
-                + [userids, mobiles, due.isoformat() if due else None]
-            )
+            due = max(e for e in ends if e is not None) if held else None
+            row: list[Any] = [event.pk, robot_id, same[0].pk, event.store_id, event.kind, state, compiled.msgtype]
+            rows.append([*row, text.rstrip(), userids, mobiles, due.isoformat() if due else None])
     return rows
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,8 @@ from audit.services import record_many
 from core import bulk
 from core.denied import Refused
 from core.permissions import PermissionSet
+from events.choices import EventKind
+from events.services import EventRow, event_emit_many
 from stores.catalogue import HIGH_RISK
 from stores.models import Store
 
@@ -132,7 +134,77 @@ def _create_requests(
             for r in requests
         ],
     )
+    _announce(requests)
     return requests
+
+
+MAX_APPROVERS_MENTIONED = 20
+
+
+def _approver_ids(store_ids: set[int | None]) -> dict[int | None, list[int]]:
+    """{store id (None: all stores): ids of people who may decide requests there} — working staff who manage
+    users on the store (store or all-store bindings, exception grants, the owners when the store-admin role
+    manages users, superusers), or the super admins for an all-store request; at most MAX_APPROVERS_MENTIONED
+    each, by id. A fixed number of queries however many stores (a bulk grant opens many requests)."""
+    from staff.choices import StaffStatus
+    from staff.models import Staff
+
+    from ..models import ExceptionGrant, RoleBinding
+    from ..permissions import OWNER_ROLE_KEY, role_cache
+
+    rmap = role_cache.get()
+    roles = set(rmap.roles_with("users_manage"))
+    stores = {s for s in store_ids if s is not None}
+    per_store: dict[int | None, set[int]] = {s: set() for s in store_ids}
+    everywhere: set[int] = set()
+    live = RoleBinding.objects.live().filter(role_id__in=roles)
+    for staff_id, store_id, role_id in (
+        live.filter(models.Q(store_id__in=stores) | models.Q(store__isnull=True))
+        .values_list("staff_id", "store_id", "role_id")
+        .order_by()
+    ):
+        if store_id is not None:
+            per_store[store_id].add(staff_id)
+        elif role_id in rmap.super_roles:
+            everywhere.add(staff_id)
+        else:
+            for s in stores:
+                per_store[s].add(staff_id)
+    grants = ExceptionGrant.objects.live().filter(store_id__in=stores, permission__codename="users_manage")
+    for staff_id, store_id in grants.values_list("staff_id", "store_id").order_by():
+        per_store[store_id].add(staff_id)
+    if rmap.keys.get(OWNER_ROLE_KEY) in roles:
+        for pk, primary, backup in Store.objects.filter(pk__in=stores).values_list(
+            "pk", "primary_owner_id", "backup_owner_id"
+        ):
+            per_store[pk] |= {primary, backup}
+    everywhere |= set(Staff.objects.filter(is_superuser=True).values_list("pk", flat=True))
+    wanted = everywhere.union(*per_store.values())
+    working = set(
+        Staff.objects.filter(pk__in=wanted, is_active=True, status=StaffStatus.ACTIVE).values_list("pk", flat=True)
+    )
+    return {s: sorted((ids | everywhere) & working)[:MAX_APPROVERS_MENTIONED] for s, ids in per_store.items()}
+
+
+def _announce(requests: list[AccessRequest]) -> None:
+    """An access.request_opened event per request (the outbox, in this transaction), so the approvers hear of
+    it in their WeCom group; the payload names the request, not more than a group may read."""
+    approvers = _approver_ids({r.store_id for r in requests})
+    rows = []
+    for r in requests:
+        d = r.description
+        ids = [i for i in approvers.get(r.store_id, []) if i not in (r.requested_by_id, r.staff_id)]
+        payload = {
+            "request_id": r.pk,
+            "requester": d.get("requested_by_name", ""),
+            "staff": d.get("staff_name", ""),
+            "what": d.get("what", ""),
+            "reason": r.reason,
+            "decide_by": r.expires_at.isoformat() if r.expires_at else None,
+            "approver_ids": ids,
+        }
+        rows.append(EventRow(EventKind.ACCESS_REQUEST_OPENED, r.store_id, f"access.request_opened:{r.pk}", payload))
+    event_emit_many(rows)
 
 
 def access_request_create(
