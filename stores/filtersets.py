@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core.filters import FilterSet
+from core.widgets import ChooserSelect
 
 from .choices import Platform, Site, StoreStatus
 from .choosers import STAFF
@@ -22,6 +23,35 @@ def viewer_owner_choices(request):
     return owner_choices(viewer=getattr(request, "user", None))
 
 
+class OwnerSelect(ChooserSelect):
+    """The owner chooser, rendering the person the filter's validation already found (OwnerField) instead
+    of running the owner scope a second time to label the chosen option."""
+
+    validated: tuple = ()
+
+    def chosen(self, value) -> list:
+        wanted = {str(v) for v in value if v not in (None, "")}
+        if not wanted or wanted != {str(obj.pk) for obj in self.validated}:
+            return super().chosen(value)
+        field = self.choices.field
+        head = [("", field.empty_label)] if field.empty_label is not None else []
+        return head + [self.choices.choice(obj) for obj in self.validated]
+
+
+class OwnerField(django_filters.fields.ModelChoiceField):
+    """Hands the owner it validated (within the viewer's owner scope) to its OwnerSelect."""
+
+    def to_python(self, value):
+        obj = super().to_python(value)
+        if isinstance(self.widget, OwnerSelect):
+            self.widget.validated = (obj,) if obj is not None else ()
+        return obj
+
+
+class OwnerFilter(django_filters.ModelChoiceFilter):
+    field_class = OwnerField
+
+
 class StoreFilterSet(FilterSet):
     """Stores: search (name, shop ID, emergency contact), platform, site, status and owner."""
 
@@ -31,13 +61,13 @@ class StoreFilterSet(FilterSet):
     platform = django_filters.ChoiceFilter(label=_("Platform"), empty_label=ALL, choices=Platform.choices)
     site = django_filters.ChoiceFilter(label=_("Site"), empty_label=ALL, choices=Site.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), empty_label=ALL, choices=StoreStatus.choices)
-    owner = django_filters.ModelChoiceFilter(
+    owner = OwnerFilter(
         label=_("Owner"),
         empty_label=ALL,
         queryset=viewer_owner_choices,
         method="filter_owner",
         help_text=_("Primary or backup owner"),
-        widget=STAFF.widget("store_owner"),
+        widget=OwnerSelect(STAFF, "store_owner"),
     )
 
     class Meta:

@@ -222,12 +222,20 @@ class ExceptionGrantCreateSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
+class StorePermissionGroupSerializer(serializers.Serializer):
+    """Stores where the caller holds exactly the same permissions (all-store ones included)."""
+
+    permissions = serializers.ListField(child=serializers.CharField())
+    stores = serializers.ListField(child=serializers.IntegerField())
+
+
 class MePermissionsSerializer(serializers.Serializer):
-    """The caller's permissions: super admin flag, all-store codenames, codenames per store id."""
+    """The caller's permissions: super admin flag, all-store codenames, and the stores grouped by the
+    permissions held there (one group per distinct set, in the order of their first store id)."""
 
     super_admin = serializers.BooleanField()
     everywhere = serializers.ListField(child=serializers.CharField())
-    stores = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    groups = StorePermissionGroupSerializer(many=True)
 
 
 class OffboardResultSerializer(serializers.Serializer):

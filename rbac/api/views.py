@@ -199,7 +199,8 @@ class StaffOffboardViewSet(BaseViewSet):
 
 
 class MePermissionsView(APIView):
-    """GET: the caller's own permissions — per store id the codenames, plus all-store ones."""
+    """GET: the caller's own permissions — all-store codenames, and the stores grouped by the codenames held
+    there (one group per distinct set, so the answer stays small for someone on thousands of stores)."""
 
     @extend_schema(responses=MePermissionsSerializer)
     def get(self, request):

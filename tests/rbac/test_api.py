@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from rbac.models import AccessRequest, RoleBinding
-from tests.factories import RoleFactory, StaffFactory
+from tests.factories import RoleFactory, StaffFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -254,6 +254,24 @@ class TestExceptionGrantsAndMe:
         grant(clerk, RoleFactory(permissions=["reports_view"]), None)
         data = login(clerk).get(reverse("api:me-permissions")).json()
         assert data["super_admin"] is False and data["everywhere"] == ["reports_view"]
-        assert "after_sales_approve_refund" in data["stores"][str(store.pk)]
-        assert "reports_view" in data["stores"][str(store.pk)]
+        (group,) = data["groups"]
+        assert group["stores"] == [store.pk]
+        assert "after_sales_approve_refund" in group["permissions"] and "reports_view" in group["permissions"]
         assert login(sa).get(reverse("api:me-permissions")).json()["super_admin"] is True
+
+    def test_me_permissions_groups_stores_holding_the_same_rights(self, client, login, grant, roles):
+        """One role on many stores is one group of store ids (the answer stays small for someone on 1,000
+        stores); a store where something else is held is a group of its own."""
+        clerk = StaffFactory()
+        same = [StoreFactory() for _ in range(3)]
+        other = StoreFactory()
+        for store in same:
+            grant(clerk, roles["customer_service"], store)
+        grant(clerk, RoleFactory(permissions=["reports_view"]), other)
+
+        data = login(clerk).get(reverse("api:me-permissions")).json()
+
+        by_stores = {tuple(g["stores"]): g["permissions"] for g in data["groups"]}
+        assert set(by_stores) == {tuple(sorted(s.pk for s in same)), (other.pk,)}
+        assert by_stores[(other.pk,)] == ["reports_view"]
+        assert "reports_view" not in by_stores[tuple(sorted(s.pk for s in same))]

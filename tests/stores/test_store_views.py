@@ -2,6 +2,8 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -63,6 +65,27 @@ class TestStoreList:
         assert other.primary_owner not in owners
         assert client.get(reverse("stores:store_detail", args=[other.pk])).status_code == 404
         assert client.get(reverse("stores:store_detail", args=[mine.pk])).status_code == 200
+
+    def test_the_owner_filter_shows_the_chosen_owner_and_looks_them_up_once(self, client, login, grant):
+        """The filter validates the owner within the viewer's owner scope and labels the chosen option with
+        the person it found: one owner-scope query, not one to validate and another to render."""
+        owner = StaffFactory(name="孙浩")
+        mine, theirs = StoreFactory(name="我的店", primary_owner=owner), StoreFactory(name="别人的店")
+        StoreFactory(name="另一家店")
+        login(grant(StaffFactory(), {"orders_view"}, stores=[mine]))
+        url = reverse("stores:store_list")
+
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url, {"owner": owner.pk, "platform": "shopee"})
+
+        assert names(response) == {"我的店"}
+        assert re.search(
+            rf'<option value="{owner.pk}" selected>\s*{re.escape(str(owner))}\s*</option>', response.content.decode()
+        )
+        owner_scope = [q for q in ctx.captured_queries if q["sql"].startswith('SELECT "staff_staff"."id"')]
+        assert len([q for q in owner_scope if "primary_owner_id" in q["sql"]]) == 1
+        outsider = client.get(url, {"owner": theirs.primary_owner_id})  # not an owner this viewer may name
+        assert str(theirs.primary_owner) not in outsider.content.decode()
 
     def test_no_store_at_all_is_forbidden(self, client, login):
         login(StaffFactory())
