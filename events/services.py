@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from .choices import EventKind
 from .models import Event
 
+logger = logging.getLogger(__name__)
+
 KINDS = frozenset(EventKind.values)
+KICK_TASK = "notifications.tasks.deliver_events"  # by name: events imports nothing of the consumer
 MAX_KEY_LENGTH = 200  # Event.dedupe_key
 _COLUMNS = ("kind", "store_id", "payload", "dedupe_key", "occurred_at", "created_at", "state")
 
@@ -84,7 +89,32 @@ def event_emit_many(rows: Iterable[EventRow | Mapping[str, Any]]) -> list[int]:
     sql, params = _insert(list(unique.values()), timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return sorted(r[0] for r in cursor.fetchall())
+        ids = sorted(r[0] for r in cursor.fetchall())
+    if ids:
+        _kick_on_commit()
+    return ids
+
+
+def _kick() -> None:
+    """Queue the consumer (by task name, so this app imports nothing of it). A broker that cannot be reached
+    loses nothing: the events stay pending and the consumer's beat sweep finds them."""
+    from celery import current_app
+
+    try:
+        current_app.send_task(KICK_TASK, retry=False)
+    except Exception as exc:  # noqa: BLE001 — the commit has happened; never fail the caller over the kick
+        logger.warning("could not queue %s (%s); the beat sweep will deliver the events", KICK_TASK, exc)
+
+
+def _kick_on_commit() -> None:
+    """Queue the consumer once when the outermost transaction commits: once per transaction, however many
+    batches it emitted (a rolled-back transaction drops the callback with it). Off when
+    settings.SHOPCREW_EVENTS_KICK is False (benchmarks that measure intake alone)."""
+    if not getattr(settings, "SHOPCREW_EVENTS_KICK", True):
+        return
+    if any(item[1] is _kick for item in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick)
 
 
 def event_emit(
