@@ -101,7 +101,7 @@ class Route(RestrictedModel, TimeStampedModel):
         verbose_name=_("store group"),
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,  # a group in use is not deleted from under its routes
         related_name="routes",
     )
     quiet_start = models.TimeField(_("quiet hours start"), null=True, blank=True)
