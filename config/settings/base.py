@@ -227,6 +227,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 # People's work (orders.work_tasks): after-sales escalation every 5 minutes, daily / weekly digests every 15.
 CELERY_BEAT_SCHEDULE["orders-escalate-due-cases"] = {"task": "orders.work_tasks.escalate_due_cases", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["orders-emit-digests"] = {"task": "orders.work_tasks.emit_digests", "schedule": 900.0}
+# Delivery's safety net every 10 s: interrupted sends, due retries, quiet hours that ended, a lost kick.
+CELERY_BEAT_SCHEDULE["notifications-deliver-due"] = {
+    "task": "notifications.tasks.deliver_due",
+    "schedule": 10.0,
+    "options": {"expires": 10.0},
+}
 
 # Secrets at rest: Fernet keys, newest first; older ones still decrypt while data is rotated.
 SHOPCREW_FERNET_KEYS = env_list("SHOPCREW_FERNET_KEYS")
