@@ -74,3 +74,13 @@ def test_the_audit_log_records_the_client_address(client, settings, proxies, exp
     )
     event = AuditEvent.objects.order_by("-id").first()
     assert event is not None and event.ip == expected
+
+
+def test_a_request_without_a_peer_address_has_none_even_with_proxies_configured(settings):
+    """A server listening on a unix socket may pass no REMOTE_ADDR: then there is no address, and a forwarded
+    header from nobody we know is not believed (nor does it break the request)."""
+    settings.SHOPCREW_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    request = request_from("10.0.0.3", "198.51.100.4")
+    del request.META["REMOTE_ADDR"]
+
+    assert client_ip(request) is None
