@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from django.conf import settings
 from django.utils import timezone
 
 from stores import authorization as auth
 from stores.choices import Platform
 from stores.clients.errors import AuthExpired, InvalidCredentials, NotFound, PlatformError
+from stores.clients.http import RetryPolicy
 from stores.clients.ozon import OzonClient
-from stores.clients.shopee import ShopeeShopClient
+from stores.clients.shopee import ShopeeClient, ShopeeShopClient
 from stores.credentials import sanitize_error
 from stores.models import OzonCredential, ShopeeCredential, Store
 
@@ -69,6 +71,12 @@ def safe_rows(values: Iterable, convert: Callable, *, store_id: int, what: str) 
     return rows
 
 
+def call_retry() -> RetryPolicy:
+    """Attempts per platform call during intake (SHOPCREW_INTAKE_CALL_ATTEMPTS, default 2): a poll that still
+    fails is backed off by the sync health, a fetch by its task's retries, so one quick repeat is enough."""
+    return RetryPolicy(attempts=max(1, int(getattr(settings, "SHOPCREW_INTAKE_CALL_ATTEMPTS", 2))))
+
+
 # --- sessions -----------------------------------------------------------------------------------------
 
 
@@ -81,7 +89,10 @@ class ShopeeSession:
     credential: ShopeeCredential
 
     def client(self) -> ShopeeShopClient:
-        partner = auth.shopee_client(self.credential.app)
+        app = self.credential.app
+        partner = ShopeeClient.from_settings(
+            partner_id=app.partner_id, partner_key=app.partner_key, http_client=auth.shared_http(), retry=call_retry()
+        )
         return partner.shop(shop_id=int(self.store.shop_id), access_token=self.credential.access_token)
 
     def run(self, work: Callable[[ShopeeShopClient], T]) -> T:
@@ -108,7 +119,12 @@ class OzonSession:
     credential: OzonCredential
 
     def client(self) -> OzonClient:
-        return auth.ozon_client(client_id=self.credential.client_id, api_key=self.credential.api_key)
+        return OzonClient.from_settings(
+            client_id=self.credential.client_id,
+            api_key=self.credential.api_key,
+            http_client=auth.shared_http(),
+            retry=call_retry(),
+        )
 
     def run(self, work: Callable[[OzonClient], T]) -> T:
         try:
