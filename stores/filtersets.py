@@ -13,8 +13,8 @@ from core.widgets import ChooserSelect
 
 from .choices import Platform, Site, StoreStatus
 from .choosers import STAFF
-from .models import Store
-from .selectors import owner_choices
+from .models import Store, StoreGroup
+from .selectors import owner_choices, storegroup_choices
 
 ALL = _("All")
 
@@ -53,7 +53,7 @@ class OwnerFilter(django_filters.ModelChoiceFilter):
 
 
 class StoreFilterSet(FilterSet):
-    """Stores: search (name, shop ID, emergency contact), platform, site, status and owner."""
+    """Stores: search (name, shop ID, emergency contact), platform, site, status, owner and store group."""
 
     q = django_filters.CharFilter(
         label=_("Search"), method="filter_search", help_text=_("Name, platform shop ID or emergency contact")
@@ -70,9 +70,17 @@ class StoreFilterSet(FilterSet):
         widget=OwnerSelect(STAFF, "store_owner"),
     )
 
+    group = django_filters.ModelChoiceFilter(
+        label=_("Store group"),
+        empty_label=ALL,
+        queryset=lambda request: storegroup_choices(),
+        field_name="groups",
+        distinct=False,  # a store is in a group once (the M2M's rows are unique), so no duplicates to remove
+    )
+
     class Meta:
         model = Store
-        fields = ["q", "platform", "site", "status", "owner"]
+        fields = ["q", "platform", "site", "status", "owner", "group"]
 
     def filter_search(self, queryset, name, value):
         value = (value or "").strip()
@@ -85,3 +93,17 @@ class StoreFilterSet(FilterSet):
     @extend_schema_field(OpenApiTypes.INT)
     def filter_owner(self, queryset, name, value):
         return queryset.filter(Q(primary_owner=value) | Q(backup_owner=value)) if value else queryset
+
+
+class StoreGroupFilterSet(FilterSet):
+    """Store groups: search (name, description) and groups holding a store."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", help_text=_("Name or description"))
+
+    class Meta:
+        model = StoreGroup
+        fields = ["q"]
+
+    def filter_search(self, queryset, name, value):
+        value = (value or "").strip()
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value)) if value else queryset

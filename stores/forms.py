@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.widgets import choose
 
-from .choosers import STAFF
-from .models import Store
+from .choosers import STAFF, STORES
+from .models import Store, StoreGroup
 from .selectors import active_owner_choices
 from .services import STORE_FIELDS, shop_id_error
 
@@ -43,3 +43,26 @@ class StoreForm(forms.ModelForm):
 
     def service_data(self) -> dict:
         return {field: self.cleaned_data[field] for field in STORE_FIELDS}
+
+
+class StoreGroupForm(forms.ModelForm):
+    """A store group: its name, description and stores (searched, among the stores the viewer manages)."""
+
+    class Meta:
+        model = StoreGroup
+        fields = ["name", "description", "stores"]
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stores"].help_text = _("Type a store's name or shop ID to add it.")
+        choose(self.fields["stores"], STORES, scope="settings_manage", viewer=viewer)
+
+    def _post_clean(self):
+        """The name's uniqueness and who may change groups are the service's to check (errors come back here)."""
+
+    def service_data(self) -> dict:
+        return {
+            "name": self.cleaned_data["name"],
+            "description": self.cleaned_data["description"],
+            "stores": list(self.cleaned_data["stores"]),
+        }

@@ -54,3 +54,39 @@ def active_owner_choices(*, viewer, include: Iterable[int] = ()) -> QuerySet[Sta
     return owner_choices(viewer=viewer, include=include).filter(
         Q(status=StaffStatus.ACTIVE, is_active=True) | Q(pk__in=include)
     )
+
+
+# ---------------------------------------------------------------------------------------------- store groups
+
+
+def storegroup_list(*, viewer) -> QuerySet:
+    """Every store group (their names are company-wide labels, seen by anyone who sees settings somewhere),
+    each with `visible_count`: how many of its stores the viewer can see (one query per page of rows)."""
+    from django.db.models import Count
+
+    from core.gates import dangerously_unscoped
+
+    from .models import StoreGroup
+
+    visible = Store.objects.restrict(viewer, "view").values("pk")
+    groups = StoreGroup.objects.annotate(visible_count=Count("stores", filter=Q(stores__in=visible), distinct=True))
+    return dangerously_unscoped(groups.order_by("name", "pk"), reason="group names are company-wide labels")
+
+
+def storegroup_can_manage(*, viewer) -> bool:
+    """Groups span stores: only those who manage settings in every store (super admins) create or change them."""
+    return permissions_of(viewer).stores_with("settings_manage") is ALL_STORES
+
+
+def storegroup_stores(*, viewer, group) -> tuple[QuerySet[Store], int]:
+    """The group's stores the viewer can see, and how many others it holds (not named)."""
+    stores = group.stores.order_by("platform", "site", "name", "pk")
+    visible = stores.filter(pk__in=Store.objects.restrict(viewer, "view").values("pk"))
+    return visible.select_related("primary_owner", "backup_owner"), stores.count() - visible.count()
+
+
+def storegroup_choices():
+    """Every store group, by name (for filters and pickers: groups are few, and their names are not secret)."""
+    from .models import StoreGroup
+
+    return StoreGroup.objects.order_by("name", "pk")

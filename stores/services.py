@@ -195,3 +195,84 @@ def store_archive(*, actor: Staff, store: Store, reason: str = "") -> Store:
     store's settings right. Records "store.update" with the status change.
     """
     return store_update(actor=actor, store=store, data={"status": StoreStatus.ARCHIVED}, reason=reason)
+
+
+# ---------------------------------------------------------------------------------------------- store groups
+
+GROUP_FIELDS = ("name", "description")
+
+
+def _require_group_manager(actor: Staff) -> None:
+    from .selectors import storegroup_can_manage
+
+    if not storegroup_can_manage(viewer=actor):
+        raise PermissionDenied(_("Only those who manage the settings of every store may change store groups."))
+
+
+def _group_name_taken(name: str, pk: int | None) -> None:
+    from .models import StoreGroup
+
+    others = StoreGroup.objects.filter(name__iexact=name.strip())
+    if pk is not None:
+        others = others.exclude(pk=pk)
+    if others.exists():
+        raise ValidationError({"name": _("A store group named “%(name)s” already exists.") % {"name": name.strip()}})
+
+
+def _group_snapshot(group) -> dict:
+    return {**snapshot(group, GROUP_FIELDS), "stores": sorted(group.stores.values_list("pk", flat=True))}
+
+
+@transaction.atomic
+def storegroup_create(*, actor: Staff, name: str, description: str = "", stores=()) -> Any:
+    """Create a store group over chosen stores (name unique regardless of case); settings managers of every
+    store only. Records "store_group.create" with its stores."""
+    from .models import StoreGroup
+
+    _require_group_manager(actor)
+    _group_name_taken(name, None)
+    group = StoreGroup(name=name.strip(), description=description.strip())
+    group.full_clean()
+    group.save()
+    group.stores.set(list(stores))
+    record("store_group.create", target=group, after=_group_snapshot(group))
+    return group
+
+
+@transaction.atomic
+def storegroup_update(*, actor: Staff, group, name: str, description: str = "", stores=()) -> Any:
+    """Rename a group, change its description or its stores. Records "store_group.update" with what changed."""
+    from .models import StoreGroup
+
+    _require_group_manager(actor)
+    group = StoreGroup.objects.select_for_update().get(pk=group.pk)
+    before = _group_snapshot(group)
+    _group_name_taken(name, group.pk)
+    group.name, group.description = name.strip(), description.strip()
+    group.full_clean(validate_constraints=False)
+    group.save()
+    group.stores.set(list(stores))
+    after = _group_snapshot(group)
+    if before != after:
+        record("store_group.update", target=group, before=before, after=after)
+    return group
+
+
+@transaction.atomic
+def storegroup_delete(*, actor: Staff, group) -> None:
+    """Delete a group that nothing uses: a notification route over it protects it (the refusal says so, rather
+    than silently dropping the route). Records "store_group.delete"."""
+    from django.db.models import ProtectedError
+
+    _require_group_manager(actor)
+    before = _group_snapshot(group)
+    pk, label = group.pk, str(group)
+    try:
+        with transaction.atomic():
+            group.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            _("%(count)s notification route(s) send this group's messages; change or delete them first.")
+            % {"count": len(exc.protected_objects)}
+        ) from exc
+    record("store_group.delete", target_type="stores.storegroup", target_id=pk, target_label=label, before=before)

@@ -15,4 +15,9 @@ urlpatterns = [
     path("<int:pk>/", views.StoreDetailView.as_view(), name="store_detail"),
     path("<int:pk>/edit/", views.StoreEditView.as_view(), name="store_edit"),
     path("<int:pk>/archive/", views.StoreArchiveView.as_view(), name="store_archive"),
+    path("groups/", views.StoreGroupListView.as_view(), name="group_list"),
+    path("groups/new/", views.StoreGroupCreateView.as_view(), name="group_create"),
+    path("groups/<int:pk>/", views.StoreGroupDetailView.as_view(), name="group_detail"),
+    path("groups/<int:pk>/edit/", views.StoreGroupEditView.as_view(), name="group_edit"),
+    path("groups/<int:pk>/delete/", views.StoreGroupDeleteView.as_view(), name="group_delete"),
 ]

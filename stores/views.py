@@ -8,12 +8,12 @@ from django.views import generic
 
 from core.forms import ServiceFormMixin, service_error_messages
 from core.gates import Scope
-from core.views import FORM_METHODS, DetailPageView, GateMixin, ListPageView
+from core.views import FORM_METHODS, DetailPageView, GateMixin, ListPageView, paginate
 
 from . import selectors, services
-from .filtersets import StoreFilterSet
-from .forms import StoreForm
-from .models import Store
+from .filtersets import StoreFilterSet, StoreGroupFilterSet
+from .forms import StoreForm, StoreGroupForm
+from .models import Store, StoreGroup
 
 # Extension point for later features: template names included, in order, in the named sections of the
 # store detail page (each gets the page's context: `store`, `request`, `perms_set`, …). An app appends in
@@ -108,3 +108,91 @@ class StoreArchiveView(StoreScopeMixin, GateMixin, generic.DetailView):
         else:
             messages.success(request, _("Store archived."))
         return redirect(store.get_absolute_url())
+
+
+# ---------------------------------------------------------------------------------------------- store groups
+
+
+class StoreGroupScopeMixin:
+    """Store groups are company-wide labels over stores: seen by anyone who sees settings in some store (each
+    sees only the member stores they can see), changed by those who manage settings in every store."""
+
+    model = StoreGroup
+    required_permission = "settings_view"
+
+    def base_queryset(self):
+        return selectors.storegroup_list(viewer=self.request.user)
+
+
+class StoreGroupManageMixin(StoreGroupScopeMixin):
+    required_permission = "settings_manage"
+    scope = Scope.COMPANY
+
+
+class StoreGroupListView(StoreGroupScopeMixin, ListPageView):
+    """Every store group, with how many of its stores the viewer can see."""
+
+    filterset_class = StoreGroupFilterSet
+    template_name = "stores/group_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_manage"] = selectors.storegroup_can_manage(viewer=self.request.user)
+        return context
+
+
+class StoreGroupDetailView(StoreGroupScopeMixin, DetailPageView):
+    """One group: its description and the member stores the viewer can see (the others only counted)."""
+
+    template_name = "stores/group_detail.html"
+    context_object_name = "group"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        stores, hidden = selectors.storegroup_stores(viewer=self.request.user, group=self.object)
+        context.update(stores=paginate(self.request, stores), hidden=hidden)
+        context["can_manage"] = selectors.storegroup_can_manage(viewer=self.request.user)
+        return context
+
+
+class StoreGroupCreateView(ServiceFormMixin, StoreGroupManageMixin, GateMixin, generic.CreateView):
+    """Create a store group (settings managers of every store)."""
+
+    form_class = StoreGroupForm
+    http_method_names = FORM_METHODS
+    template_name = "stores/group_form.html"
+    success_message = _("Store group saved.")
+
+    def perform(self, form):
+        return services.storegroup_create(actor=self.request.user, **form.service_data())
+
+
+class StoreGroupEditView(ServiceFormMixin, StoreGroupManageMixin, GateMixin, generic.UpdateView):
+    """Rename a group or change its stores."""
+
+    form_class = StoreGroupForm
+    http_method_names = FORM_METHODS
+    template_name = "stores/group_form.html"
+    context_object_name = "group"
+    success_message = _("Store group saved.")
+
+    def perform(self, form):
+        return services.storegroup_update(actor=self.request.user, group=self.object, **form.service_data())
+
+
+class StoreGroupDeleteView(StoreGroupManageMixin, GateMixin, generic.DetailView):
+    """Confirm (GET), then delete (POST) a group no route uses."""
+
+    http_method_names = FORM_METHODS
+    template_name = "stores/group_delete.html"
+    context_object_name = "group"
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        try:
+            services.storegroup_delete(actor=request.user, group=self.object)
+        except ValidationError as exc:
+            context = self.get_context_data(object=self.object, errors=service_error_messages(exc))
+            return self.render_to_response(context, status=400)
+        messages.success(request, _("Store group %(name)s deleted.") % {"name": self.object.name})
+        return redirect("stores:group_list")
