@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz answer before the host check and the HTTPS redirect (an orchestrator's plain probe).
+    "core.views_health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestContextMiddleware",
@@ -206,16 +208,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"StorePermissionEnum": "rbac.api.serializers.CODENAME_CHOICES"},
 }
 
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_TASK_SOFT_TIME_LIMIT = 120
-CELERY_TASK_TIME_LIMIT = 180
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Beat's schedule (the rest of Celery's settings: "The Celery runtime" at the end of this file).
 CELERY_BEAT_SCHEDULE: dict = {
     "stores-refresh-shopee-tokens": {"task": "stores.tasks.refresh_due_shopee_tokens", "schedule": 300.0},
     "rbac-expire-due": {"task": "rbac.tasks.expire_due", "schedule": 60.0},
@@ -271,14 +264,9 @@ LOGGING = {
 
 # --- Orders into WeCom (issue 9): apps, the Celery queues and the intake defaults --------------------------
 INSTALLED_APPS += ["events", "orders"]
-# Celery speaks JSON only, on Redis (CELERY_BROKER_URL above); every task gets the soft and hard time limits
-# above unless it declares its own. Three queues so a backlog of one kind never starves another: intake
-# (push receivers' fetches), polling (the dispatcher and per-store pollers), delivery (WeCom sends). A worker
-# per queue scales out across machines on the same broker and database; anything not routed goes to "default".
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_RESULT_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
+# Three queues so a backlog of one kind never starves another: intake (push receivers' fetches), polling (the
+# dispatcher and per-store pollers), delivery (WeCom sends). A worker per queue scales out across machines on
+# the same broker and database; anything not routed goes to "default". (The broker: "The Celery runtime" below.)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 SHOPCREW_TASK_QUEUES = ("default", "intake", "polling", "delivery")
 CELERY_TASK_ROUTES = {
@@ -289,3 +277,79 @@ CELERY_TASK_ROUTES = {
 }
 # A store's low-stock threshold when it has not set one (orders.StoreSettings), in sellable units.
 SHOPCREW_LOW_STOCK_THRESHOLD = int(os.environ.get("SHOPCREW_LOW_STOCK_THRESHOLD", "5"))
+
+# --- The Celery runtime (issue 9) ---------------------------------------------------------------------------
+# The broker is Redis (REDIS_URL) unless CELERY_BROKER_URL says otherwise. `bin/run` on a machine without Redis
+# sets CELERY_BROKER_URL=filesystem:// — kombu's filesystem transport, an embedded broker that works across
+# processes without a server, kept under var/celery-broker/ — and SHOPCREW_RATE_LIMITER=database.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# JSON only, both ways: a message that is anything else is refused, never unpickled.
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+# Soft and hard limits for every task that declares none (core.tasks.AuditedTask declares 60 / 90).
+CELERY_TASK_SOFT_TIME_LIMIT = 120
+CELERY_TASK_TIME_LIMIT = 180
+# At-least-once: a message is acknowledged after its task ran, one message reserved per worker process, and a
+# task whose worker process died (killed, out of memory) goes back to the queue. Tasks are idempotent
+# (dedupe keys, unique deliveries), so a redelivery repeats no effect.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker that loses the broker cancels the tasks it was running (they are redelivered) instead of finishing
+# them unacknowledged and running them twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Redis hands an unacknowledged message to another worker after the visibility timeout: it must outlast the
+# hard limit and the longest retry countdown (core.tasks: 30 s doubled, at most 8 min), or a running or
+# waiting task would run twice. A task held by a worker that died comes back after this long.
+CELERY_REDIS_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+
+
+def celery_transport_options(broker_url: str) -> dict:
+    """kombu's transport options for the broker: the visibility timeout on Redis; the folders of the embedded
+    (filesystem) broker, all under CELERY_BROKER_DIR, one for messages in and out so every process shares it."""
+    if broker_url.startswith("filesystem:"):
+        queue = str(CELERY_BROKER_DIR / "queue")
+        return {
+            "data_folder_in": queue,
+            "data_folder_out": queue,
+            "control_folder": str(CELERY_BROKER_DIR / "control"),
+            "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+            "store_processed": False,
+            "polling_interval": 0.5,
+        }
+    if broker_url.startswith(("redis:", "rediss:")):
+        return {"visibility_timeout": CELERY_REDIS_VISIBILITY_TIMEOUT}
+    return {}
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS = celery_transport_options(CELERY_BROKER_URL)
+
+# The per-robot send limit (20 a minute) is shared by every worker: in Redis ("redis", the default), or in
+# the database ("database": bin/run's fallback on a machine without Redis; slower, same guarantee).
+SHOPCREW_RATE_LIMITER = os.environ.get("SHOPCREW_RATE_LIMITER", "redis").strip().lower()
+if SHOPCREW_RATE_LIMITER not in ("redis", "database"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured('SHOPCREW_RATE_LIMITER must be "redis" or "database".')
+
+# Demo mode keeps the simulated shops producing orders, shipments and returns: a beat task calls the
+# simulators' control API (POST <this URL>/demo/tick) every 20 seconds. bin/run sets it to
+# http://HOST:PORT/sandbox/control; empty (the default) turns the task into a no-op.
+SHOPCREW_SANDBOX_CONTROL_URL = os.environ.get("SHOPCREW_SANDBOX_CONTROL_URL", "").rstrip("/")
+SHOPCREW_DEMO_TICK_SECONDS = float(os.environ.get("SHOPCREW_DEMO_TICK_SECONDS", "20"))
+if SHOPCREW_DEMO:
+    CELERY_BEAT_SCHEDULE["sandbox-demo-tick"] = {
+        "task": "sandbox.tasks.demo_tick",
+        "schedule": SHOPCREW_DEMO_TICK_SECONDS,
+        # A tick not picked up before the next one is due is dropped, not stacked up behind a stopped worker.
+        "options": {"expires": SHOPCREW_DEMO_TICK_SECONDS},
+    }
