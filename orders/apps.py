@@ -7,6 +7,12 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self):
+        from core.views_home import DUTY_PANELS
+
         from . import signals
+        from . import work_tasks  # noqa: F401 - the beat tasks (Celery's autodiscovery finds only orders.tasks)
 
         signals.connect()
+        # The work waiting on the viewer on 我的职责 (orders/templatetags/orders_tags.py).
+        if "orders/_duty_work.html" not in DUTY_PANELS:
+            DUTY_PANELS.append("orders/_duty_work.html")

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +32,7 @@ Work = Order | AfterSalesCase
 
 OPERATE_RIGHT = {Order: "orders_operate", AfterSalesCase: "after_sales_operate"}
 # Event kind → (model, the payload key naming the record, the model field it matches).
-EVENT_WORK = {
+EVENT_WORK: dict[str, tuple[Any, str, str]] = {
     EventKind.ORDER_NEW: (Order, "order_id", "order_id"),
     EventKind.AFTERSALES_NEW: (AfterSalesCase, "case_id", "case_id"),
 }
@@ -88,7 +90,7 @@ def assign_for_event(event):
     `order.assign` / `case.assign`. Claim stores (or no colleague on duty): nothing is assigned; the answer is
     the current assignee, so a repeated call (an event handled twice) answers the same person.
     """
-    spec = EVENT_WORK.get(getattr(event, "kind", None))
+    spec = EVENT_WORK.get(str(getattr(event, "kind", "")))
     key = (event.payload or {}).get(spec[1]) if spec else None
     if spec is None or not key or event.store_id is None:
         return None
@@ -100,7 +102,10 @@ def assign_for_event(event):
             .filter(store_id=event.store_id)
             .first()
         )
-        item = model.objects.select_related("assignee").filter(store_id=event.store_id, **{field: key}).first()
+        item = cast(
+            "Work | None",
+            model.objects.select_related("assignee").filter(store_id=event.store_id, **{field: key}).first(),
+        )
         if item is None:
             return None
         if row is None or row.assignment_mode != AssignmentMode.ROUND_ROBIN or item.assignee_id or item.handled_at:

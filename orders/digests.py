@@ -36,10 +36,11 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 import events
-from core.stores import get_store_model
 from events.choices import EventKind
 from events.models import Event
 from events.services import EventRow
+from stores.choices import StoreStatus
+from stores.models import Store
 
 from .assignment import OPEN_CASE_STATUSES
 from .choices import OrderStatus, StockState
@@ -162,14 +163,9 @@ def last_period(kind: str, local_now: datetime) -> date | None:
     return today - timedelta(days=today.weekday() + 7)  # last week's Monday
 
 
-def _active_stores():
-    from stores.choices import StoreStatus
-
+def _active_stores() -> list[Store]:
     return list(
-        get_store_model()
-        .objects.filter(status=StoreStatus.ACTIVE)
-        .select_related("primary_owner__department")
-        .order_by("pk")
+        Store.objects.filter(status=StoreStatus.ACTIVE).select_related("primary_owner__department").order_by("pk")
     )
 
 

@@ -94,7 +94,8 @@ def cases_escalate_due(*, now: datetime | None = None, batch: int = BATCH) -> in
     (one statement) and the new levels (one statement per level) are written in the same transaction."""
     now = now or timezone.now()
     cases = list(due_cases(now=now).select_for_update(skip_locked=True, of=("self",))[:batch])
-    rows, raised = [], {BACKUP_OWNER: [], MANAGER: []}
+    rows: list[EventRow] = []
+    raised: dict[int, list[int]] = {BACKUP_OWNER: [], MANAGER: []}
     for case in cases:
         target = MANAGER if case.due_at <= now else BACKUP_OWNER
         for level in range(case.escalation_level + 1, target + 1):

@@ -8,6 +8,7 @@ from django.views.generic import TemplateView
 
 from core.gates import Scope
 from core.views import GateMixin
+from core.views_home import DUTY_PANELS
 from stores.catalogue import HIGH_RISK
 
 from .. import forms, page_selectors, selectors
@@ -35,6 +36,7 @@ class MyDutiesView(GateMixin, TemplateView):
             querystring=urlencode({"group": group}) if group else "",
             requested=[r for r in duties.my_requests if r.requested_by_id == viewer.pk],
             for_me=[r for r in duties.my_requests if r.staff_id == viewer.pk and r.requested_by_id != viewer.pk],
+            duty_panels=DUTY_PANELS,  # the work other apps put here (orders: orders, cases and low stock waiting on me)
         )
         return context
 

@@ -1342,3 +1342,148 @@ ROUTES: list[Route] = [
     Route("api:schema", "the OpenAPI schema", API_SIGNED_IN, ANY_ROLE),
     Route("api:docs", "the API docs page", API_SIGNED_IN, ANY_ROLE),
 ]
+
+
+# --- orders: orders, after-sales cases, stock, work settings (pages and API) ----------------------------------
+ORDER = pk(lambda w: w.order)
+CASE = pk(lambda w: w.case)
+STOCK = pk(lambda w: w.stock)
+ORDERS_VIEW = frozenset({"orders_view"})
+ORDERS_OPERATE = frozenset({"orders_view", "orders_operate"})
+CASES_VIEW = frozenset({"after_sales_view"})
+CASES_OPERATE = frozenset({"after_sales_view", "after_sales_operate"})
+STOCK_VIEW = frozenset({"inventory_view"})
+STOCK_OPERATE = frozenset({"inventory_view", "inventory_operate"})
+
+
+def hand_to_owner(ctx) -> dict:
+    """A's primary owner: holds the store-admin role there, so the order or case may be handed to them."""
+    return {"to": ctx.world.store_a.primary_owner_id}
+
+
+def work_settings_form(ctx) -> dict:
+    return {"assignment_mode": "round_robin", "on_duty": [ctx.world.store_a.primary_owner_id], "escalation_hours": 6}
+
+
+def _work_routes(prefix: str, api_prefix: str, view, operate, obj, kind: str) -> list[Route]:
+    # orders_view alone is what the matrix calls "any right in the store": say that another right in A
+    # (the "lacks" persona) does not open A's orders
+    detail, api_detail = replace(STORE_OBJECT, lacks=NOT_FOUND), replace(API_OBJECT, lacks=NOT_FOUND)
+    return [
+        Route(f"orders:{prefix}_list", f"list {kind}s", replace(STORE_LIST, lacks=OK), view, shows=True, lists=True),
+        Route(f"orders:{prefix}_detail", f"view A's {kind}", detail, view, args=obj, shows=True),
+        Route(
+            f"orders:{prefix}_claim",
+            f"{kind}.claim",
+            STORE_POST,
+            operate,
+            method="POST",
+            args=obj,
+            audit=f"{kind}.claim",
+        ),
+        Route(
+            f"orders:{prefix}_hand_over",
+            f"{kind}.hand_over",
+            STORE_POST,
+            operate,
+            method="POST",
+            args=obj,
+            data=hand_to_owner,
+            audit=f"{kind}.hand_over",
+        ),
+        Route(
+            f"orders:{prefix}_handle",
+            f"{kind}.handle",
+            STORE_POST,
+            operate,
+            method="POST",
+            args=obj,
+            audit=f"{kind}.handle",
+        ),
+        Route(f"api:{api_prefix}-list", f"list {kind}s", replace(API_LIST, lacks=OK), view, shows=True, lists=True),
+        Route(f"api:{api_prefix}-detail", f"view A's {kind}", api_detail, view, args=obj, shows=True),
+        Route(
+            f"api:{api_prefix}-claim",
+            f"{kind}.claim",
+            API_OBJECT,
+            operate,
+            method="POST",
+            args=obj,
+            json=True,
+            data=lambda ctx: {},
+            audit=f"{kind}.claim",
+        ),
+        Route(
+            f"api:{api_prefix}-hand-over",
+            f"{kind}.hand_over",
+            API_OBJECT,
+            operate,
+            method="POST",
+            args=obj,
+            json=True,
+            data=hand_to_owner,
+            audit=f"{kind}.hand_over",
+        ),
+        Route(
+            f"api:{api_prefix}-handle",
+            f"{kind}.handle",
+            API_OBJECT,
+            operate,
+            method="POST",
+            args=obj,
+            json=True,
+            data=lambda ctx: {},
+            audit=f"{kind}.handle",
+        ),
+    ]
+
+
+ROUTES += _work_routes("order", "order", ORDERS_VIEW, ORDERS_OPERATE, ORDER, "order")
+ROUTES += _work_routes("case", "case", CASES_VIEW, CASES_OPERATE, CASE, "case")
+ROUTES += [
+    Route("orders:stock_list", "list stock levels", STORE_LIST, STOCK_VIEW, shows=True, lists=True),
+    Route(
+        "orders:stock_threshold",
+        "stock.threshold",
+        STORE_POST,
+        STOCK_OPERATE,
+        method="POST",
+        args=STOCK,
+        data=lambda ctx: {"threshold": "9"},
+        audit="stock.threshold",
+    ),
+    Route(
+        "orders:store_threshold",
+        "order_settings.update (threshold)",
+        STORE_POST,
+        STOCK_OPERATE,
+        method="POST",
+        args=A,
+        data=lambda ctx: {"threshold": "9"},
+        audit="order_settings.update",
+    ),
+    Route("orders:work_settings", "work settings (form)", STORE_OBJECT, SETTINGS, args=A, shows=True),
+    Route(
+        "orders:work_settings",
+        "order_settings.update (work)",
+        STORE_POST,
+        SETTINGS,
+        method="POST",
+        args=A,
+        data=work_settings_form,
+        audit="order_settings.update",
+    ),
+    Route("api:stock-list", "list stock levels", API_LIST, STOCK_VIEW, shows=True, lists=True),
+    Route("api:stock-detail", "view A's stock level", API_OBJECT, STOCK_VIEW, args=STOCK, shows=True),
+    Route(
+        "api:stock-threshold",
+        "stock.threshold",
+        API_OBJECT,
+        STOCK_OPERATE,
+        method="POST",
+        args=STOCK,
+        json=True,
+        data=lambda ctx: {"threshold": 9},
+        audit="stock.threshold",
+    ),
+]

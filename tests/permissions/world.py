@@ -22,6 +22,7 @@ from audit.models import AuditEvent
 from core.permissions import forget_permissions
 from core.testing import password_login, verified_login
 from notifications.models import Robot
+from orders.models import AfterSalesCase, Order, StockLevel, StoreSettings
 from rbac import services as rbac
 from rbac.models import AccessRequest, ExceptionGrant, PositionRole, Role, RoleBinding
 from rbac.permissions import load_permissions
@@ -73,6 +74,8 @@ WATCHED = [
     StaticToken,
     Robot,
 ]
+# The orders app's rows (orders, after-sales and stock pages; work settings).
+WATCHED += [Order, AfterSalesCase, StockLevel, StoreSettings, StoreSettings.on_duty.through]
 
 
 def _state_sql() -> str:
@@ -126,6 +129,7 @@ class World:
         self._build_personas(needs)  # first: their bindings' audit events are older than A's own
         self._build_store_a()
         self._build_store_b()
+        self._build_orders()
         self._build_connections()
 
     def _build_roles_and_directory(self) -> None:
@@ -208,6 +212,19 @@ class World:
             actor=self.root, staff=applicant_b, store=self.store_b, role=self.refunds_role, reason="permission matrix"
         )
         RobotFactory(name="Bravo乙店-客服部-新订单", store=self.store_b)
+
+    def _build_orders(self) -> None:
+        """An order, an after-sales case and a low stock level on A, the same on B (the orders pages)."""
+        from orders.services import cases_upsert_page, orders_upsert_page, stock_upsert_page
+        from tests.orders.rows import case, order, stock
+
+        for store, name in ((self.store_a, MARKER), (self.store_b, self.other_marker)):
+            orders_upsert_page(store=store, rows=[order(1, order_id=f"{name}-ORD-1", buyer_name=f"{name}-买家")])
+            cases_upsert_page(store=store, rows=[case(1, case_id=f"{name}-RET-1", order_ref=f"{name}-ORD-1")])
+            stock_upsert_page(store=store, rows=[stock(1, 2)])
+        self.order = Order.objects.get(store=self.store_a)
+        self.case = AfterSalesCase.objects.get(store=self.store_a)
+        self.stock = StockLevel.objects.get(store=self.store_a)
 
     def _build_connections(self) -> None:
         self.app = ShopeeAppFactory(name="matrix app")
