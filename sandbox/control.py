@@ -188,6 +188,10 @@ class Control:
         """Find status changes up to the simulated now and deliver everything pending or failed before."""
         return self._post("push/flush", service=service, target=target)
 
+    def demo_tick(self, **body) -> dict:
+        """Keep the shops producing: new orders, returns and restocks, then their pushes (POST demo/tick)."""
+        return self._post("demo/tick", **body)
+
     # faults and the request log
     def inject(
         self,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.views.decorators.csrf import csrf_exempt
 
-from . import push, seed
+from . import demo_flow, push, seed
 from .http import json_response, parse_json, read_body
 from .shopee import issue_code, issue_tokens, revoke_shop
 from .state import DAY, Partner, Robot, Seller, Shop, World, get_world
@@ -572,8 +572,32 @@ def push_flush(world: World, body: dict) -> dict:
     return answer
 
 
+@route("POST", "demo/tick")
+def demo_tick(world: World, body: dict) -> dict:
+    """Keep the shops producing (sandbox/demo_flow.py): {"orders": 2, "returns": 1, "within": 60, "restock": 1,
+    "seed", "shops": [shop ids], "sellers": [Client-Ids]} (shops and sellers default to all), then push."""
+    if not all(isinstance(body.get(name, []), list) for name in ("shops", "sellers")):
+        raise ControlError("shops and sellers must be lists of ids")
+    try:
+        with world.lock:
+            shops = [get_shop(world, str(int(i))) for i in body.get("shops", world.shops)]
+            sellers = [get_seller(world, str(int(i))) for i in body.get("sellers", world.sellers)]
+    except (TypeError, ValueError):
+        raise ControlError("shops and sellers must be lists of ids") from None
+    return demo_flow.tick(
+        world,
+        shops=shops,
+        sellers=sellers,
+        orders=number(body, "orders", 2, lo=0, hi=1000),
+        returns=number(body, "returns", 1, lo=0, hi=1000),
+        within=number(body, "within", 60, lo=15, hi=86400),
+        restock=number(body, "restock", 1, lo=0, hi=1000),
+        seed=body.get("seed"),
+    )
+
+
 # Routes that POST to receivers: they take the world lock themselves and never hold it while sending.
-UNLOCKED_ROUTES = {shopee_push_emit, ozon_push_ping, ozon_push_emit, push_flush}
+UNLOCKED_ROUTES = {shopee_push_emit, ozon_push_ping, ozon_push_emit, push_flush, demo_tick}
 
 
 # --- faults and the request log -------------------------------------------------------------------------
