@@ -45,7 +45,7 @@ from stores.models import Store, StoreGroup
 from . import mentions
 from .defaults import DEFAULT_BODIES
 from .models import Delivery, DeliveryState, MessageTemplate, Route
-from .render import Compiled, StoreFacts, compile_template, event_values, status_labels
+from .render import Compiled, StoreFacts, compile_template, event_values, sample_values, status_labels
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +119,16 @@ def _templates() -> dict[str, Compiled]:
 class _Batch:
     """Everything one batch needs, read once."""
 
-    def __init__(self, events: Sequence[Event], now: datetime):
+    def __init__(self, events: Sequence[Event], now: datetime, routes: list[Route] | None = None):
         self.events, self.now = events, now
         self.default_tz = ZoneInfo(settings.TIME_ZONE)
-        self.routes = list(
-            Route.objects.filter(is_active=True, robot__is_active=True, robot__broken_at__isnull=True)
-            .select_related("robot")
-            .only(*ROUTE_FIELDS)
-        )
+        if routes is None:
+            routes = list(
+                Route.objects.filter(is_active=True, robot__is_active=True, robot__broken_at__isnull=True)
+                .select_related("robot")
+                .only(*ROUTE_FIELDS)
+            )
+        self.routes = routes
         self.routes.sort(key=lambda r: (_specificity(r), r.pk))
         self.stores = self._load_stores({e.store_id for e in events if e.store_id})
         self._by_store: dict[int | None, dict[str, list[Route]]] = {}
@@ -192,13 +194,13 @@ ROUTE_FIELDS = (
 )
 
 
-def _assignees(events: Sequence[Event]) -> dict[int, int]:
+def _assignees(events: Sequence[Event], *, dispatch: bool = True) -> dict[int, int]:
     """{event id: staff id} of the colleague each order/case event is with (an access request: see approvers).
 
     New orders and cases of round-robin stores are first dispatched by orders.assignment.assign_for_event (it
     takes the store's turn under a lock, so it runs per event, for those stores only); everything else — claim
     stores, later events — reads the order's or case's current assignee, in one query per table."""
-    result = _dispatch([e for e in events if e.kind in ASSIGNED_KINDS])
+    result = _dispatch([e for e in events if e.kind in ASSIGNED_KINDS]) if dispatch else {}
     orders, cases = defaultdict(set), defaultdict(set)
     for e in events:
         if e.pk in result or not e.store_id:
@@ -291,7 +293,7 @@ def _assigned(event: Event, assignees: dict[int, int]) -> list[int]:
     return [staff] if staff else []
 
 
-def _mention_data(batch: _Batch, matched: list[tuple[Event, list[Route]]]) -> _Mentions:
+def _mention_data(batch: _Batch, matched: list[tuple[Event, list[Route]]], dispatch: bool = True) -> _Mentions:
     routes = {r.pk: r for _e, rs in matched for r in rs}.values()
     stores = {e.store_id for e, _rs in matched if e.store_id}
     ids: set[int] = set()
@@ -302,7 +304,7 @@ def _mention_data(batch: _Batch, matched: list[tuple[Event, list[Route]]]) -> _M
     holders = mentions.permission_holders(store_ids=stores, perms=perms, owners=owners, now=batch.now)
     ids |= set().union(*holders.values()) if holders else set()
     events = [e for e, rs in matched if any(r.mention_assignee for r in rs)]
-    assignees = _assignees(events) if events else {}
+    assignees = _assignees(events, dispatch=dispatch) if events else {}
     ids |= set(assignees.values())
     ids |= {i for e in events for i in _assigned(e, {})}
     return _Mentions(holders, assignees, mentions.people_by_id(ids))
@@ -394,3 +396,46 @@ def fan_out_events(events: Sequence[Event]) -> int:
         written = _insert(_delivery_rows(batch, matched), now) if matched else 0
         Event.objects.filter(pk__in=[e.pk for e in events]).update(state=EventState.PROCESSED, processed_at=now)
     return written
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What one route would send for one event (nothing written)."""
+
+    kind: str
+    msgtype: str
+    content: str
+    mentioned: list[str]
+    held_until: datetime | None
+
+
+def route_preview(*, route: Route, kind: str, event: Event | None = None) -> Preview:
+    """Render `event` (or, when there is none yet, sample values of `kind`) through this one route as the
+    fan-out would — template, mentions, quiet hours — writing nothing and assigning nobody: the "test this
+    route" of the route page. A few queries (a page, not the hot path)."""
+    now = timezone.now()
+    sample = event is None
+    event = event or Event(pk=0, kind=kind, store_id=route.store_id, payload={}, occurred_at=now)
+    batch = _Batch([event], now, routes=[route])
+    if event.store_id and event.store_id not in batch.stores:
+        batch.stores = batch._load_stores({event.store_id})
+    store = batch.stores.get(event.store_id) if event.store_id else None
+    who = _mention_data(batch, [(event, [route])], dispatch=False)
+    compiled = _templates().get(kind) or compile_template(kind, "{store}")
+    if sample:
+        values = sample_values(kind) | ({"store": store.facts.name} if store is not None else {})
+    else:
+        person = who.people.get(who.assignees.get(event.pk, 0))
+        values = event_values(
+            kind,
+            event.payload or {},
+            store.facts if store is not None else None,
+            occurred_at=event.occurred_at,
+            labels=status_labels(),
+            person=person.name if person is not None else "",
+            default_tz=batch.default_tz,
+        )
+    userids, mobiles = who.resolve([route], event, store)
+    names = {p.userid or p.mobile: p.name for p in who.people.values()}
+    mentioned = [names.get(h, h) for h in [*userids, *mobiles]]
+    return Preview(kind, compiled.msgtype, compiled.render(values), mentioned, batch.quiet(route, event.store_id))

@@ -14,9 +14,14 @@ def validate_robot_name(value: str) -> None:
     """Robot names follow 店名-部门-用途: at least three non-empty parts joined by "-"."""
     parts = [part.strip() for part in (value or "").split("-")]
     if len(parts) < 3 or not all(parts):
+        filled = [part for part in parts if part]
         raise ValidationError(
-            _("Name the robot 店名-部门-用途 (store-department-purpose), for example 泰国店-客服部-新订单."),
+            _(
+                "“%(value)s” is not 店名-部门-用途: it has %(count)s filled part(s) and needs 3 (store, department, "
+                "purpose) joined by “-” with nothing empty between them, for example 泰国店-客服部-新订单."
+            ),
             code="robot_name",
+            params={"value": value, "count": len(filled)},
         )
 
 

@@ -1,4 +1,4 @@
-"""Reads for group robots, always scoped to the viewer.
+"""Reads for group robots and routes, always scoped to the viewer.
 
 A robot of a store is seen by whoever holds settings_view there and managed by settings_manage holders;
 a company-wide robot (no store) only by those who hold the permission on every store (super admins).
@@ -12,7 +12,7 @@ from core.permissions import permissions_of
 from stores.choices import StoreStatus
 from stores.models import Store
 
-from .models import Robot
+from .models import Robot, Route
 
 
 def robot_list(*, viewer, action: str = "view") -> QuerySet[Robot]:
@@ -48,3 +48,49 @@ def robot_store_choices(*, viewer, include: int | None = None) -> QuerySet[Store
     if include:
         q |= Q(pk=include)
     return stores.filter(q).order_by("platform", "site", "name")
+
+
+# ---------------------------------------------------------------------------------------------- routes
+
+
+def route_list(*, viewer, action: str = "view") -> QuerySet[Route]:
+    """Routes the viewer may see (settings_view on the route's store; routes over several stores — a platform,
+    site, group or all — only for those who see every store's settings), robot, store and group joined."""
+    return Route.objects.restrict(viewer, action).select_related("robot", "store", "store_group").order_by("name", "pk")
+
+
+def route_can_create(*, viewer) -> bool:
+    """Whether the viewer manages settings somewhere (a route of one of those stores)."""
+    return permissions_of(viewer).has_anywhere("settings_manage")
+
+
+def route_can_manage(*, viewer, route: Route) -> bool:
+    """Whether the viewer may change this route: settings_manage on its store (all stores for a route that
+    spans stores) and on its robot's store."""
+    perms = permissions_of(viewer)
+    return perms.has("settings_manage", route.store_id) and perms.has("settings_manage", route.robot.store_id)
+
+
+def route_stores_q(route: Route, prefix: str = "") -> Q:
+    """The stores a route covers, as a filter on Store (or on a model's `prefix`store)."""
+    if route.store_id:
+        return Q(**{f"{prefix}pk": route.store_id})
+    q = Q()
+    if route.platform:
+        q &= Q(**{f"{prefix}platform": route.platform})
+    if route.site:
+        q &= Q(**{f"{prefix}site": route.site})
+    if route.store_group_id:
+        q &= Q(**{f"{prefix}groups": route.store_group_id})
+    return q
+
+
+def latest_event(*, viewer, kind: str, route: Route | None = None):
+    """The most recent event of `kind` the viewer may see (in the route's stores, when given), or None —
+    what a template or route preview renders ("against a real recent event"). One query."""
+    from events.models import Event
+
+    events = Event.objects.restrict(viewer, "view").filter(kind=kind)
+    if route is not None and (route.store_id or route.platform or route.site or route.store_group_id):
+        events = events.filter(route_stores_q(route, prefix="store__"))
+    return events.order_by("-id").first()

@@ -14,3 +14,18 @@ urlpatterns = [
     path("robots/<int:pk>/delete/", views.RobotDeleteView.as_view(), name="robot_delete"),
     path("robots/<int:pk>/test/", views.RobotTestView.as_view(), name="robot_test"),
 ]
+
+# Routes and message templates (notifications.views_routes).
+from . import views_routes  # noqa: E402
+
+urlpatterns += [
+    path("routes/", views_routes.RouteListView.as_view(), name="route_list"),
+    path("routes/new/", views_routes.RouteCreateView.as_view(), name="route_create"),
+    path("routes/<int:pk>/", views_routes.RouteDetailView.as_view(), name="route_detail"),
+    path("routes/<int:pk>/edit/", views_routes.RouteEditView.as_view(), name="route_edit"),
+    path("routes/<int:pk>/delete/", views_routes.RouteDeleteView.as_view(), name="route_delete"),
+    path("templates/", views_routes.TemplateListView.as_view(), name="template_list"),
+    path("templates/<str:kind>/edit/", views_routes.TemplateEditView.as_view(), name="template_edit"),
+    path("templates/<str:kind>/preview/", views_routes.TemplatePreviewView.as_view(), name="template_preview"),
+    path("templates/<str:kind>/reset/", views_routes.TemplateResetView.as_view(), name="template_reset"),
+]

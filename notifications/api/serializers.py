@@ -43,10 +43,20 @@ class RobotSerializer(ServiceSerializerMixin, serializers.ModelSerializer):
             "last_success_at",
             "last_error_at",
             "last_error",
+            "broken_at",
+            "broken_reason",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["last_success_at", "last_error_at", "last_error", "created_at", "updated_at"]
+        read_only_fields = [
+            "last_success_at",
+            "last_error_at",
+            "last_error",
+            "broken_at",
+            "broken_reason",
+            "created_at",
+            "updated_at",
+        ]
         # The name's rules (store-department-purpose, unique regardless of case) are the service's to check.
         extra_kwargs = {"name": {"validators": []}}
 

@@ -6,3 +6,11 @@ router = SimpleRouter()
 router.register("robots", RobotViewSet, basename="robot")
 
 urlpatterns = router.urls
+
+# Routes and message templates (notifications.api.route_views).
+from .route_views import RouteViewSet, TemplateViewSet  # noqa: E402
+
+route_router = SimpleRouter()
+route_router.register("routes", RouteViewSet, basename="route")
+route_router.register("message-templates", TemplateViewSet, basename="messagetemplate")
+urlpatterns += route_router.urls

@@ -37,3 +37,9 @@ def store_robots_panel(context, store):
         "can_manage": perms.has(Robot.permission_for("change"), store.pk),
         "request": request,
     }
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (None when absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
