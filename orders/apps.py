@@ -16,3 +16,8 @@ class OrdersConfig(AppConfig):
         # The work waiting on the viewer on 我的职责 (orders/templatetags/orders_tags.py).
         if "orders/_duty_work.html" not in DUTY_PANELS:
             DUTY_PANELS.append("orders/_duty_work.html")
+        # The store page links to the store's orders, cases, stock and work settings.
+        from stores.views import STORE_DETAIL_PANELS
+
+        if "orders/_store_work.html" not in STORE_DETAIL_PANELS["extra"]:
+            STORE_DETAIL_PANELS["extra"].append("orders/_store_work.html")

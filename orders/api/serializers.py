@@ -95,7 +95,7 @@ class StockSerializer(serializers.ModelSerializer):
 
     store_name = serializers.CharField(source="store.name", read_only=True)
     store_threshold = serializers.IntegerField(read_only=True)
-    effective_threshold = serializers.IntegerField(read_only=True)
+    effective_threshold = serializers.SerializerMethodField()
 
     class Meta:
         model = StockLevel
@@ -116,6 +116,10 @@ class StockSerializer(serializers.ModelSerializer):
             "synced_at",
         ]
         read_only_fields = fields
+
+    def get_effective_threshold(self, obj) -> int | None:
+        """The SKU's override, else the store's threshold (orders.selectors.stock_with_thresholds)."""
+        return obj.low_stock_threshold if obj.low_stock_threshold is not None else getattr(obj, "store_threshold", None)
 
 
 class HandOverSerializer(serializers.Serializer):

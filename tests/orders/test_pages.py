@@ -120,7 +120,9 @@ def test_claim_hand_over_and_handle_from_the_pages(shops, login):
     assert Order.objects.get(pk=item.pk).assignee == colleague
     client.post(reverse("orders:order_handle", args=[item.pk]))
     assert Order.objects.get(pk=item.pk).handled_by == clerk
-    actions = list(AuditEvent.objects.filter(action__startswith="order.").order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="order.").order_by("id").values_list("action", flat=True)
+    )
     assert actions == ["order.claim", "order.hand_over", "order.handle"]
 
     login(viewer_only)
@@ -175,3 +177,11 @@ def test_my_duties_shows_the_work_waiting_on_me(shops, login):
     assert "260301ORD00002" not in section and "260301ORD00050" not in section
     assert "RET000001" in section and "RET000050" not in section
     assert "A店" in section[section.index("my-low-stock") :]
+
+
+def test_the_store_page_links_to_its_work(shops, login):
+    a, _b = shops
+    manager = person(a, "settings_manage", "orders_view")
+    body = text(login(manager).get(a.get_absolute_url()))
+    assert reverse("orders:work_settings", args=[a.pk]) in body
+    assert f"{reverse('orders:order_list')}?store={a.pk}" in body
