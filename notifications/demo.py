@@ -1,4 +1,4 @@
-"""Demo group robots (run by `manage.py seed_demo` through core.seeding).
+"""Demo group robots and their routes (run by `manage.py seed_demo` through core.seeding).
 
 Named 店名-部门-用途, with the webhook keys of the shared demo world (config/demo_world.json), which the
 WeCom simulator mounted in demo mode reads too, so "Send a test message" on a robot's page lands on /sandbox/wecom/_messages/.
@@ -10,8 +10,8 @@ from __future__ import annotations
 from core.seeding import Seed, demo_world
 from staff.models import Department
 
-from .models import Robot
-from .services import robot_create
+from .models import Robot, Route
+from .services import robot_create, route_create
 
 
 def seed_robots(seed: Seed) -> None:
@@ -34,4 +34,41 @@ def seed_robots(seed: Seed) -> None:
         seed.created("group robots")
 
 
-SEED_STEPS = [seed_robots]
+# The demo routes, by the demo robot's purpose (the last part of its name 店名-部门-用途): new orders to the
+# store's 新订单 group mentioning the colleague the order went to and the store's customer service (holders of
+# after_sales_operate, the 客服/售后 role); shipments to 发货; after-sales to 售后, mentioning the same people;
+# digests, failing stores and waiting access requests to the company's 日报 group (requests mention their
+# approvers). A robot of a store routes that store; the company-wide robot every store.
+DEMO_ROUTES = {
+    "新订单": (
+        ["order.new", "order.cancelled"],
+        {"mention_permission": "after_sales_operate", "mention_assignee": True},
+    ),
+    "发货": (["order.shipped"], {"mention_assignee": False}),
+    "售后": (
+        ["aftersales.new", "aftersales.updated", "aftersales.due_soon"],
+        {"mention_permission": "after_sales_operate", "mention_assignee": True},
+    ),
+    "日报": (
+        ["digest.daily", "digest.weekly", "store.auth_expiring", "store.sync_failing", "access.request_opened"],
+        {"mention_assignee": True},
+    ),
+}
+
+
+def seed_routes(seed: Seed) -> None:
+    """A route for each demo robot whose purpose DEMO_ROUTES names (one per robot, looked up by name), created
+    through notifications.services (audited). The default Chinese templates need no rows: a kind without a
+    saved template is sent with notifications.defaults."""
+    existing = set(Route.objects.values_list("name", flat=True))
+    names = [robot["name"] for robot in demo_world()["robots"]]
+    for robot in Robot.objects.filter(name__in=names).order_by("pk"):
+        purpose = robot.name.rsplit("-", 1)[-1]
+        if purpose not in DEMO_ROUTES or robot.name in existing:
+            continue
+        kinds, mentions = DEMO_ROUTES[purpose]
+        route_create(actor=seed.admin, name=robot.name, event_kinds=kinds, robot=robot, store=robot.store, **mentions)
+        seed.created("notification routes")
+
+
+SEED_STEPS = [seed_robots, seed_routes]

@@ -300,8 +300,7 @@ def _mention_data(batch: _Batch, matched: list[tuple[Event, list[Route]]], dispa
     if any(r.mention_primary_owner or r.mention_backup_owner for r in routes):
         ids |= {i for s in stores for i in batch.stores[s].owners}
     perms = {r.mention_permission for r in routes if r.mention_permission}
-    owners = {s: batch.stores[s].owners for s in stores}
-    holders = mentions.permission_holders(store_ids=stores, perms=perms, owners=owners, now=batch.now)
+    holders = mentions.permission_holders(store_ids=stores, perms=perms, now=batch.now)
     ids |= set().union(*holders.values()) if holders else set()
     events = [e for e, rs in matched if any(r.mention_assignee for r in rs)]
     assignees = _assignees(events, dispatch=dispatch) if events else {}

@@ -5,10 +5,11 @@ after_sales_operate: the people who handle returns there), the order's or case's
 request: the approvers it waits on), or everyone (@all). A person is mentioned by WeCom userid, else by
 mobile number, else not at all (the message still goes out).
 
-Holders of a permission are those with a live store binding of a role that grants it, a live all-store binding
-of such a role that is not super admin, a live exception grant of it on the store, and the store's owners
-when the store-admin role grants it. Super admins (role or Django superuser) are not mentioned as holders:
-they hold everything everywhere, and a mention of them on every message would make mentions meaningless.
+Holders of a permission are the people who do that work on the store: a live binding of a role that grants it
+(on the store, or on all stores), or a live exception grant of it there. Roles that grant everything — super
+admin, and the store-admin role that owners carry — do not count: they hold every permission, so mentioning
+them with each message would mention the managers on everything (a route mentions owners through its
+primary/backup owner options instead).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import datetime
 from django.db.models import Q
 
 from rbac.models import ExceptionGrant, RoleBinding
-from rbac.permissions import owner_permissions, role_cache
+from rbac.permissions import OWNER_ROLE_KEY, role_cache
 from staff.choices import StaffStatus
 from staff.models import Staff
 
@@ -50,16 +51,17 @@ def people_by_id(ids: Iterable[int]) -> dict[int, Person]:
 
 
 def permission_holders(
-    *, store_ids: Iterable[int], perms: Iterable[str], owners: dict[int, tuple[int, int]], now: datetime
+    *, store_ids: Iterable[int], perms: Iterable[str], now: datetime
 ) -> dict[tuple[int, str], set[int]]:
-    """{(store id, permission): staff ids holding it there} for every store and permission asked (at most two
-    queries whatever their number). `owners` maps a store id to its (primary, backup) owner ids."""
+    """{(store id, permission): staff ids holding it there (see the module)} for every store and permission
+    asked (at most two queries whatever their number)."""
     stores, codes = {s for s in store_ids if s}, set(filter(None, perms))
     holders: dict[tuple[int, str], set[int]] = defaultdict(set)
     if not stores or not codes:
         return holders
     rmap = role_cache.get()
-    roles_for = {code: {r for r in rmap.roles_with(code) if r not in rmap.super_roles} for code in codes}
+    everything = set(rmap.super_roles) | {rmap.keys.get(OWNER_ROLE_KEY)}
+    roles_for = {code: {r for r in rmap.roles_with(code) if r not in everything} for code in codes}
     all_roles = set().union(*roles_for.values())
     if all_roles:
         bindings = (
@@ -82,9 +84,6 @@ def permission_holders(
     )
     for staff_id, store_id, code in grants:
         holders[(store_id, code)].add(staff_id)
-    for code in codes & owner_permissions():
-        for sid in stores:
-            holders[(sid, code)].update(i for i in owners.get(sid, ()) if i)
     return holders
 
 

@@ -256,9 +256,16 @@ class TestMentions:
         delivery = Delivery.objects.get(event=event)
         assert "kefu1" in delivery.mentioned_userids
         assert not {"kefu2", "gone", "boss"} & set(delivery.mentioned_userids)
-        # the store's owners hold the store-admin role there, which handles after-sales too
-        owners = [th.primary_owner.mobile, th.backup_owner.mobile]
-        assert delivery.mentioned_mobiles == [*owners, "13900002222"]
+        # the owners (store-admin role: every permission) are not "holders": routes mention them by option
+        assert delivery.mentioned_mobiles == ["13900002222"]
+        admin = StaffFactory(wecom_userid="storeadmin")
+        RoleBindingFactory(staff=admin, role=Role.objects.get(key="store_admin"), store=th)
+        everywhere = StaffFactory(wecom_userid="kefu-all")
+        RoleBindingFactory(staff=everywhere, role=cs_role, store=None)
+        again = emit(th, "aftersales.new", case_id="RS2")
+        fan_out_events([again])
+        mentioned = Delivery.objects.get(event=again).mentioned_userids
+        assert "kefu-all" in mentioned and "storeadmin" not in mentioned
 
     def test_assignee_of_the_order(self, stores):
         th = stores[0]

@@ -1,0 +1,51 @@
+"""The demo's routes: with the demo seeded, a new order of 新加坡旗舰店 goes to its 新订单 group mentioning the
+store's customer service, a shipment of 马来西亚店 to 发货, a return of 泰国店 to 售后, a digest to 日报."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from events.models import Event
+from events.services import event_emit
+from notifications.fanout import fan_out_events
+from notifications.models import Delivery, Route
+from stores.models import Store
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings, tmp_path, monkeypatch):
+    monkeypatch.delenv("SHOPCREW_ADMIN_PASSWORD", raising=False)
+    settings.VAR_DIR = tmp_path
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def deliver(shop_id, kind, key, **payload):
+    store = Store.objects.get(shop_id=shop_id) if shop_id else None
+    with transaction.atomic():
+        pk = event_emit(kind, store, payload, key)
+    fan_out_events([Event.objects.get(pk=pk)])
+    return list(Delivery.objects.filter(event_id=pk).select_related("robot"))
+
+
+def test_each_demo_robot_gets_its_kinds(demo):
+    assert Route.objects.count() == 5
+    (new,) = deliver("220001", "order.new", "demo:1", order_id="SN1", customer="王小明")
+    assert new.robot.name == "新加坡旗舰店-客服部-新订单"
+    assert new.content.startswith("【新订单】Shopee 新加坡旗舰店 订单号:SN1 | 客户:王**")
+    assert new.mentioned_userids, "the store's customer service is mentioned"
+    (shipped,) = deliver("220002", "order.shipped", "demo:2", order_id="SN2", tracking_number="MY1")
+    assert shipped.robot.name == "马来西亚店-仓储部-发货" and "运单号:MY1" in shipped.content
+    (case,) = deliver("220003", "aftersales.new", "demo:3", order_id="SN3", case_id="R3", issue="破损")
+    assert case.robot.name == "泰国店-客服部-售后" and "问题类型:破损" in case.content
+    (digest,) = deliver(None, "digest.daily", "demo:4", period="12-04", orders=12)
+    assert digest.robot.name == "全公司-运营部-日报" and digest.content.startswith("【日报】全公司 12-04 订单:12")
+    assert deliver("220002", "order.new", "demo:5", order_id="SN5") == []  # 马来西亚店 has no 新订单 group
+
+
+def test_seeding_again_adds_no_route(demo):
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Route.objects.count() == 5
