@@ -340,6 +340,8 @@ if SHOPCREW_RATE_LIMITER not in ("redis", "database"):
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured('SHOPCREW_RATE_LIMITER must be "redis" or "database".')
+# Seconds a WeCom send may take before it counts as a timeout (then retried: it may have been posted).
+SHOPCREW_WECOM_SEND_TIMEOUT = float(os.environ.get("SHOPCREW_WECOM_SEND_TIMEOUT", "10"))
 
 # Demo mode keeps the simulated shops producing orders, shipments and returns: a beat task calls the
 # simulators' control API (POST <this URL>/demo/tick) every 20 seconds. bin/run sets it to
