@@ -6,7 +6,8 @@ Each COMMAND (split like a shell would, no shell involved) starts in its own pro
 tree under it (a Celery worker's pool processes, a server's reloader) can be signalled at once. The first of
 these ends the run:
 - SIGINT (Ctrl-C), SIGTERM or SIGHUP to this process: every command gets SIGTERM; exit 0 once they are gone;
-- a child exits on its own (crashed, or finished): the others get SIGTERM; exit with its code (1 if it was 0).
+- a child exits on its own (crashed, or finished): the others get SIGTERM; exit with its code (1 if it was 0,
+  128 + the signal's number if a signal killed it).
 A command still running `--grace` seconds (default 10) after SIGTERM is killed with its whole group, and every
 group gets a last SIGKILL for members that outlived their leader (a crashed worker's pool processes).
 Standard library only (bin/run calls it before Django loads).
@@ -107,8 +108,12 @@ class Supervisor:
             code = 0
         else:
             name, code = ended
-            say(f"{name} exited with code {code}: stopping the others")
-            code = code or 1
+            if code < 0:  # killed by a signal: the shell's convention, 128 + its number
+                say(f"{name} was killed by {signal.Signals(-code).name}: stopping the others")
+                code = 128 - code
+            else:
+                say(f"{name} exited with code {code}: stopping the others")
+                code = code or 1
         # A second Ctrl-C while stopping must not leave children behind: ignore it, the kill follows anyway.
         for signum in STOP_SIGNALS:
             signal.signal(signum, signal.SIG_IGN)

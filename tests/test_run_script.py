@@ -116,6 +116,17 @@ def test_a_service_that_dies_stops_the_others_and_the_run_fails(tmp_path):
     assert "crash exited with code 3: stopping the others" in output
 
 
+def test_a_service_killed_by_a_signal_ends_the_run_with_128_plus_the_signal(tmp_path):
+    sup = start(service(tmp_path, "web"), service(tmp_path, "worker"))
+    running = started(tmp_path, "web", "worker")
+    os.kill(running["worker"][0], signal.SIGKILL)  # the worker's main process, as the OOM killer would
+    output, _ = sup.communicate(timeout=30)
+
+    assert sup.returncode == 128 + signal.SIGKILL, output
+    assert "worker was killed by SIGKILL: stopping the others" in output
+    assert [pid for group in running.values() for pid in group if alive(pid)] == []  # its orphaned child too
+
+
 def test_a_service_that_ends_cleanly_still_ends_the_run_with_failure(tmp_path):
     done = f'done=sh -c "while [ ! -s {tmp_path / "web.pids"} ]; do sleep 0.05; done; exit 0"'
     sup = start(service(tmp_path, "web"), done)
