@@ -19,6 +19,12 @@ recreated, so its name must end in "bench"):
    `Order.objects.update_or_create(...)` and `Event.objects.create(...)`, one transaction per page.
    Goal: the pipeline ≥ 20× its rate.
 4. SQL statements per page for pages of 10, 50 and 100 orders, new and shipped: must not grow.
+
+With --poll-round [--poll-stores 5000 --ozon-share 0.2] only the poll round is measured: the simulators in a
+process of their own, that many connected stores with nothing new (past their first import), one round as beat
+and workers run it — orders.polling.sync_dispatch claims every due store, then 1 and then 2 forked worker
+processes run orders.polling.store_poll for each. Goal: ≤ 30 s for 5,000 stores; it also prints the time spent
+inside the simulator, the workers' CPU per store (load-independent) and the platform calls per store.
 """
 
 from __future__ import annotations
@@ -248,16 +254,192 @@ def _renamed(row, suffix: str):
     return replace(row, order_id=f"{row.order_id}-{suffix}")
 
 
+# ------------------------------------------------------------------------------------------- poll round
+
+
+def start_simulator_process() -> tuple[object, str]:
+    """`manage.py simulate` in a process of its own (port chosen by the OS); (process, base URL)."""
+    import subprocess
+
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "simulate", "--port", "0", "--quiet"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.test")},
+    )
+    line = process.stdout.readline()
+    base = line.split("Simulators at ", 1)[1].split("/", 3)[:3]
+    return process, "/".join(base)
+
+
+def make_polled_stores(control, shopee: int, ozon: int) -> list[int]:
+    """`shopee` authorized Shopee shops and `ozon` Ozon sellers, each mirrored as a connected Store whose sync
+    state already went past its first import (cursors a minute old): a steady-state round with nothing new."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from orders.models import SyncState
+    from orders.polling import sync_states_ensure
+    from stores.models import OzonCredential, ShopeeApp, ShopeeCredential
+
+    partner = control.create_partner()
+    app = ShopeeApp.objects.create(
+        name="bench", partner_id=partner["partner_id"], partner_key=partner["partner_key"], environment="simulator"
+    )
+    shops = [control.create_shop(partner_id=app.partner_id)["shop_id"] for _ in range(shopee)]
+    tokens = [control.issue_tokens(shop_id, partner_id=app.partner_id) for shop_id in shops]
+    sellers = [control.create_seller() for _ in range(ozon)]
+    stores = make_stores(shopee, "poll-s") + make_stores(ozon, "poll-o")
+    for store, shop_id in zip(stores[:shopee], shops, strict=True):
+        store.shop_id = str(shop_id)
+    for store, seller in zip(stores[shopee:], sellers, strict=True):
+        store.platform, store.site, store.shop_id = "ozon", "RU", str(seller["client_id"])
+    type(stores[0]).objects.bulk_update(stores, ["platform", "site", "shop_id"], batch_size=1000)
+    now = timezone.now()
+    ShopeeCredential.objects.bulk_create(
+        [
+            ShopeeCredential(
+                store=store,
+                app=app,
+                access_token=t["access_token"],
+                refresh_token=t["refresh_token"],
+                access_expires_at=now + timedelta(hours=4),
+                refresh_issued_at=now,
+                refresh_expires_at=now + timedelta(days=30),
+                authorized_at=now,
+                authorization_expires_at=now + timedelta(days=365),
+            )
+            for store, t in zip(stores[:shopee], tokens, strict=True)
+        ],
+        batch_size=1000,
+    )
+    OzonCredential.objects.bulk_create(
+        [
+            OzonCredential(store=store, client_id=seller["client_id"], api_key=seller["api_key"])
+            for store, seller in zip(stores[shopee:], sellers, strict=True)
+        ],
+        batch_size=1000,
+    )
+    sync_states_ensure()
+    stamp = (now - timedelta(minutes=1)).timestamp()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {SyncState._meta.db_table} SET cursors = jsonb_build_object("
+            "'orders', %s::float, 'returns', %s::float, 'stock', %s::float, 'fbs', %s::float, 'fbo', %s::float)",
+            [stamp, stamp, now.timestamp(), stamp, stamp],
+        )
+    return [store.pk for store in stores]
+
+
+def _poll_one(store_id: int) -> tuple[str, float]:
+    """One poll and the CPU time this worker process spent on it (load-independent, unlike the wall clock)."""
+    from orders.polling import store_poll
+
+    cpu = time.process_time()
+    outcome = store_poll(store_id=store_id).outcome
+    return outcome, time.process_time() - cpu
+
+
+def _warm(_: int) -> int:
+    from django.db import connection
+
+    connection.ensure_connection()
+    return os.getpid()
+
+
+def poll_round(store_ids: list[int], processes: int) -> tuple[float, dict[str, int], float]:
+    """One round as beat + workers run it: the dispatcher claims every due store (SKIP LOCKED, batches of 500,
+    committed), then `processes` worker processes poll them (forked, like Celery's prefork pool, started and
+    connected before the clock starts). Returns (seconds, outcomes, CPU seconds the workers spent polling)."""
+    import multiprocessing
+    from collections import Counter
+    from datetime import timedelta
+
+    from django.db import connections
+    from django.utils import timezone
+
+    from orders.models import SyncState
+    from orders.polling import sync_dispatch
+
+    SyncState.objects.filter(store_id__in=store_ids).update(next_poll_at=timezone.now() - timedelta(seconds=1))
+    connections.close_all()
+    pool = multiprocessing.get_context("fork").Pool(processes)
+    try:
+        pool.map(_warm, range(processes * 4))
+        started = time.perf_counter()
+        claimed: list[int] = []
+        sync_dispatch(queue=claimed.append)
+        results = list(pool.imap_unordered(_poll_one, claimed, chunksize=25))
+        seconds = time.perf_counter() - started
+    finally:
+        pool.close()
+        pool.join()
+    assert len(claimed) == len(store_ids), (len(claimed), len(store_ids))
+    return seconds, dict(Counter(outcome for outcome, _ in results)), sum(cpu for _, cpu in results)
+
+
+def run_poll_round(args) -> None:
+    """The poll-round figure: a round over `--poll-stores` stores with nothing new, on 1 and on 2 processes."""
+    import logging
+
+    from sandbox.control import Control
+
+    process, base = start_simulator_process()
+    try:
+        from django.conf import settings
+
+        settings.SHOPEE_BASE_URL, settings.OZON_BASE_URL = f"{base}/shopee", f"{base}/ozon"
+        control = Control(base, timeout=60)
+        ozon = int(args.poll_stores * args.ozon_share)
+        started = time.perf_counter()
+        store_ids = make_polled_stores(control, args.poll_stores - ozon, ozon)
+        logging.disable(logging.WARNING)
+        print(
+            f"\npoll round: {args.poll_stores:,} stores ({args.poll_stores - ozon:,} Shopee, {ozon:,} Ozon), "
+            f"nothing new; set up in {time.perf_counter() - started:.0f} s; simulator in its own process"
+        )
+        print(f"{'figure':<58}{'measured':>16}{'goal':>14}  result")
+        calls_before = (control.requests(limit=1) or [{"id": 0}])[-1]["id"]
+        for processes in (1, 2):
+            before = (control.requests(limit=1) or [{"id": 0}])[-1]["id"]
+            seconds, outcomes, cpu = poll_round(store_ids, processes)
+            ok = outcomes.get("ok", 0) == len(store_ids)
+            label = f"round, {processes} worker process{'es' if processes > 1 else ''} ({outcomes})"
+            print(f"{label:<58}{f'{seconds:.1f} s':>16}{'≤ 30 s':>14}  {'PASS' if seconds <= 30 and ok else 'FAIL'}")
+            served = control.requests(since_id=before, limit=1_000_000)
+            inside = sum(r.get("duration") or 0 for r in served)
+            print(f"{'  of which inside the simulator (summed over its calls)':<58}{f'{inside:.1f} s':>16}")
+            per_store = cpu / len(store_ids) * 1000
+            print(f"{'  workers CPU per store (load-independent)':<58}{f'{per_store:.2f} ms':>16}")
+            if processes == 1:
+                one = seconds
+        print(f"{'speed-up from 1 to 2 processes':<58}{f'{one / seconds:.2f}×':>16}{'':>14}")
+        calls = control.requests(limit=1)[-1]["id"] - calls_before
+        print(f"{'platform calls per store per round':<58}{calls / (2 * len(store_ids)):>16.1f}")
+        control.close()
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stores", type=int, default=100)
     parser.add_argument("--page", type=int, default=100)
     parser.add_argument("--plain-stores", type=int, default=20, help="stores for the straightforward path")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--poll-round", action="store_true", help="only the poll-round figure (see run_poll_round)")
+    parser.add_argument("--poll-stores", type=int, default=5000, help="stores in the poll round")
+    parser.add_argument("--ozon-share", type=float, default=0.2, help="share of Ozon stores in the poll round")
     args = parser.parse_args()
 
     recreate_database(args.database)
     setup_django(args.database)
+    if args.poll_round:
+        run_poll_round(args)
+        return
     from django.db import connection
 
     print(

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from stores import authorization as auth
@@ -136,22 +137,33 @@ class OzonSession:
         return sanitize_error(exc, secrets=(self.credential.api_key,))
 
 
+def _credential(store: Store, name: str):
+    """The store's credential of that kind (cached when the caller select_related it), or None."""
+    try:
+        return getattr(store, name)
+    except ObjectDoesNotExist:
+        return None
+
+
 def store_session(store: Store) -> ShopeeSession | OzonSession:
     """The store's authorized session (a Shopee access token due within 30 minutes is refreshed first)."""
     if store.platform == Platform.SHOPEE:
-        credential = ShopeeCredential.objects.select_related("app").filter(store=store).first()
+        credential = _credential(store, "shopee_credential")
         if credential is None or not credential.refresh_token:
             raise NotConnected("the shop is not authorized", platform="shopee")
         if credential.reauthorize_required:
             raise AuthorizationLost("Shopee refused the refresh token: authorize the shop again", platform="shopee")
+        due = (
+            credential.access_expires_at is None or credential.access_expires_at <= timezone.now() + auth.REFRESH_MARGIN
+        )
         try:
-            credential = auth.shopee_refresh_tokens(store=store)
+            credential = auth.shopee_refresh_tokens(store=store) if due else credential
         except (InvalidCredentials, auth.NotAuthorized) as exc:
             raise AuthorizationLost(
                 sanitize_error(exc, secrets=(credential.refresh_token,)), platform="shopee"
             ) from None
         return ShopeeSession(store=store, credential=credential)
-    credential = OzonCredential.objects.filter(store=store).first()
+    credential = _credential(store, "ozon_credential")
     if credential is None:
         raise NotConnected("the store has no Ozon API keys", platform="ozon")
     return OzonSession(store=store, credential=credential)

@@ -16,6 +16,7 @@ stream from its durable cursor, and the store's sync health (backoff, pause, one
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 import events
@@ -84,6 +86,12 @@ def first_lookback() -> timedelta:
 
 def backoff_cap() -> timedelta:
     return timedelta(seconds=conf("SHOPCREW_POLL_BACKOFF_CAP", 1800))
+
+
+def slow_every() -> timedelta:
+    """Streams less urgent than new orders (returns, Shopee stock, Ozon FBO, which announces nothing) are read at
+    most this often; pushes and their fetches are the fast path for them (SHOPCREW_POLL_SLOW_EVERY)."""
+    return timedelta(seconds=conf("SHOPCREW_POLL_SLOW_EVERY", 300))
 
 
 def stock_every() -> timedelta:
@@ -170,12 +178,25 @@ def _alert_failing(state: SyncState, *, reason: str, now: datetime) -> None:
     events.emit(EventKind.STORE_SYNC_FAILING, store.pk, payload, key, occurred_at=now)
 
 
-def sync_record_success(*, store_id: int, now: datetime | None = None) -> None:
-    """A poll went through: failures cleared, health ok (a paused sync stays paused until authorized again)."""
+def sync_record_success(
+    *, store_id: int, now: datetime | None = None, cursors: dict | None = None, unlock: bool = False
+) -> None:
+    """A poll went through: failures cleared, health ok (a paused sync stays paused until authorized again), and
+    the cursors of streams that found nothing moved — one statement, which also releases the store's poll lock
+    (`unlock`). It commits without waiting for the disk flush (synchronous_commit off for this transaction
+    only): losing it in a crash only means the next poll reads the same empty windows again."""
     now = now or timezone.now()
-    SyncState.objects.filter(store_id=store_id).exclude(health=SyncHealth.PAUSED).update(
-        health=SyncHealth.OK, failures=0, last_success_at=now, last_polled_at=now, last_error=""
-    )
+    table = SyncState._meta.db_table
+    release = "pg_advisory_unlock(%s, %s)" if unlock else "true"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH done AS (UPDATE {table} SET health = %s, failures = 0, last_success_at = %s, "
+            "last_polled_at = %s, last_error = '', cursors = cursors || %s::jsonb "
+            "WHERE store_id = %s AND health <> %s RETURNING 1) "
+            f"SELECT set_config('synchronous_commit', 'off', true), {release}, (SELECT count(*) FROM done)",
+            [SyncHealth.OK, now, now, json.dumps(cursors or {}), store_id, SyncHealth.PAUSED]
+            + ([ADVISORY_LOCK_CLASS, store_id] if unlock else []),
+        )
 
 
 @transaction.atomic
@@ -256,6 +277,7 @@ class PollReport:
     outcome: str = "ok"  # ok | skipped | busy | not_connected | failing | paused
     pages: dict[str, int] = field(default_factory=dict)
     events: int = 0
+    cursors: dict[str, float] = field(default_factory=dict)  # streams whose window held nothing: cursor to commit
 
 
 def _window(state: SyncState, stream: str, now: datetime) -> tuple[datetime, datetime, bool]:
@@ -286,18 +308,21 @@ def _pages(
     write: Callable[[list], object],
     report: PollReport,
 ) -> None:
-    """Write each batch in its own transaction; the cursor moves to `to` with the last one (or alone when the
-    window held nothing). A failure part-way leaves the cursor where it was: the next poll reads the window
-    again, and the upserts make the repeat a no-op."""
+    """Write each batch in its own transaction; the cursor moves to `to` with the last one. A window that held
+    nothing writes nothing here: its cursor is committed with the poll's outcome (sync_record_success), one
+    statement for every stream. A failure part-way leaves the cursor where it was: the next poll reads the
+    window again, and the upserts make the repeat a no-op."""
     pending = None
     for batch in batches:
         if pending is not None:
             with transaction.atomic():
                 _count(report, stream, write(pending))
         pending = batch
+    if not pending:
+        report.cursors[stream] = to.timestamp()
+        return
     with transaction.atomic():
-        if pending:
-            _count(report, stream, write(pending))
+        _count(report, stream, write(pending))
         _set_cursor(state, stream, to)
 
 
@@ -344,36 +369,40 @@ def _shopee_streams(session: ShopeeSession, state: SyncState, now: datetime, rep
         )
         _pages(state, "stock", end, batches, lambda rows: stock_upsert_page(store=store, rows=rows), report)
 
-    for stream in (orders, returns, stock):
-        session.run(stream)
+    for name, stream, every in (
+        ("orders", orders, None),
+        ("returns", returns, slow_every()),
+        ("stock", stock, slow_every()),
+    ):
+        if _due(state, name, now, every):
+            session.run(stream)
 
 
 def _ozon_streams(session: OzonSession, state: SyncState, now: datetime, report: PollReport) -> None:
     store = session.store
 
-    def postings(client) -> None:
-        for stream in ("fbs", "fbo"):
-            start, end, seen = _window(state, stream, now)
-            if stream == "fbs" and seen:
-                found = client.iter_fbs_postings(
-                    since=now - timedelta(days=90), to=end, last_changed_status_date=(start, end)
-                )
-            elif stream == "fbs":
-                found = client.iter_fbs_postings(since=start, to=end)
-            else:
-                found = client.iter_fbo_postings(since=start, to=end)
-            batches = (
-                safe_rows(b, normalize.ozon_order, store_id=store.pk, what="Ozon posting") for b in chunks(found, 100)
+    def postings(client, stream: str) -> None:
+        start, end, seen = _window(state, stream, now)
+        if stream == "fbs" and seen:
+            found = client.iter_fbs_postings(
+                since=now - timedelta(days=90), to=end, last_changed_status_date=(start, end)
             )
-            announce = seen or _announce_history()
-            _pages(
-                state,
-                stream,
-                end,
-                batches,
-                lambda rows, a=announce: orders_upsert_page(store=store, rows=rows, announce=a),
-                report,
-            )
+        elif stream == "fbs":
+            found = client.iter_fbs_postings(since=start, to=end)
+        else:
+            found = client.iter_fbo_postings(since=start, to=end)
+        batches = (
+            safe_rows(b, normalize.ozon_order, store_id=store.pk, what="Ozon posting") for b in chunks(found, 100)
+        )
+        announce = seen or _announce_history()
+        _pages(
+            state,
+            stream,
+            end,
+            batches,
+            lambda rows: orders_upsert_page(store=store, rows=rows, announce=announce),
+            report,
+        )
 
     def returns(client) -> None:
         start, end, seen = _window(state, "returns", now)
@@ -389,17 +418,27 @@ def _ozon_streams(session: OzonSession, state: SyncState, now: datetime, report:
         )
 
     def stocks(client) -> None:
-        last = state.cursors.get("stock")
-        if last is not None and now.timestamp() - float(last) < stock_every().total_seconds():
-            return
         batches = (
             safe_rows(b, normalize.ozon_stocks, store_id=store.pk, what="Ozon stock item")
             for b in chunks(client.iter_stocks(), 500)
         )
         _pages(state, "stock", now, batches, lambda rows: stock_upsert_page(store=store, rows=rows), report)
 
-    for stream in (postings, returns, stocks):
-        session.run(stream)
+    streams = (
+        ("fbs", lambda client: postings(client, "fbs"), None),
+        ("fbo", lambda client: postings(client, "fbo"), slow_every()),
+        ("returns", returns, slow_every()),
+        ("stock", stocks, stock_every()),
+    )
+    for name, stream, every in streams:
+        if _due(state, name, now, every):
+            session.run(stream)
+
+
+def _due(state: SyncState, stream: str, now: datetime, every: timedelta | None) -> bool:
+    """Whether a stream is read this poll: always (every None), when never read, or `every` after its cursor."""
+    cursor = state.cursors.get(stream)
+    return every is None or cursor is None or now.timestamp() - float(cursor) >= every.total_seconds()
 
 
 def _announce_history() -> bool:
@@ -426,22 +465,39 @@ def store_poll(*, store_id: int, now: datetime | None = None) -> PollReport:
     """Poll every stream of one store from its cursors and record the outcome in its sync health.
 
     Never raises for a platform failure: transient ones back the store off, a refused authorization pauses
-    it, a malformed answer counts as a failure. Paused stores and stores never connected are skipped."""
+    it, a malformed answer counts as a failure. Paused stores and stores never connected are skipped. The
+    store's advisory lock (a second poll of it at the same time does nothing: "busy") is taken by the query
+    that reads its state and released by the statement that records a success, so a poll with nothing new
+    costs two database round trips besides its platform calls."""
     now = now or timezone.now()
     report = PollReport(store_id=store_id)
-    state = SyncState.objects.select_related("store").filter(store_id=store_id).first()
-    if state is None or state.health == SyncHealth.PAUSED or state.store.status == StoreStatus.PAUSED:
+    lock = RawSQL("pg_try_advisory_lock(%s, %s)", [ADVISORY_LOCK_CLASS, store_id])
+    state = (
+        SyncState.objects.select_related("store", "store__shopee_credential__app", "store__ozon_credential")
+        .filter(store_id=store_id)
+        .exclude(health=SyncHealth.PAUSED)
+        .exclude(store__status=StoreStatus.PAUSED)
+        .annotate(locked=lock)
+        .first()
+    )
+    if state is None:
         report.outcome = "skipped"
         return report
-    with store_lock(store_id) as taken:
-        if not taken:
-            report.outcome = "busy"
-            return report
-        _poll_locked(state, now, report)
+    if not state.locked:
+        report.outcome = "busy"
+        return report
+    released = False
+    try:
+        released = _poll_locked(state, now, report)
+    finally:
+        if not released:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_LOCK_CLASS, store_id])
     return report
 
 
-def _poll_locked(state: SyncState, now: datetime, report: PollReport) -> None:
+def _poll_locked(state: SyncState, now: datetime, report: PollReport) -> bool:
+    """Run the streams and record the outcome; returns whether the store's lock was released on the way."""
     store = state.store
     session = None
     try:
@@ -453,17 +509,18 @@ def _poll_locked(state: SyncState, now: datetime, report: PollReport) -> None:
     except NotConnected:
         report.outcome = "not_connected"
         SyncState.objects.filter(pk=state.pk).update(last_polled_at=now)
-        return
+        return False
     except AuthorizationLost as exc:
         report.outcome = "paused"
         sync_record_paused(store_id=store.pk, error=_text(exc, session), now=now)
-        return
+        return False
     except PlatformError as exc:
         report.outcome = "failing"
         logger.warning("poll of store %s failed: %s", store.pk, _text(exc, session))
         sync_record_failure(store_id=store.pk, error=_text(exc, session), retry_after=exc.retry_after, now=now)
-        return
-    sync_record_success(store_id=store.pk, now=now)
+        return False
+    sync_record_success(store_id=store.pk, now=now, cursors=report.cursors, unlock=True)
+    return True
 
 
 def _text(exc: BaseException, session) -> str:
