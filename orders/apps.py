@@ -9,8 +9,10 @@ class OrdersConfig(AppConfig):
     def ready(self):
         from core.views_home import DUTY_PANELS
 
-        from . import signals
-        from . import work_tasks  # noqa: F401 - the beat tasks (Celery's autodiscovery finds only orders.tasks)
+        from . import (
+            signals,
+            work_tasks,  # noqa: F401 - the beat tasks (Celery's autodiscovery finds only orders.tasks)
+        )
 
         signals.connect()
         # The work waiting on the viewer on 我的职责 (orders/templatetags/orders_tags.py).

@@ -94,7 +94,7 @@ def test_claim_needs_the_right_and_an_unassigned_order():
     with pytest.raises(PermissionDenied):
         work_claim(actor=viewer, item=item)
     work_claim(actor=clerk, item=item)
-    with pytest.raises(ValidationError, match="already claimed"):
+    with pytest.raises(ValidationError, match="已认领"):
         work_claim(actor=operator(store), item=item)
     assert AuditEvent.objects.filter(action="order.claim").count() == 1
 
@@ -106,7 +106,7 @@ def test_hand_over_only_to_a_colleague_with_the_right():
     orders_upsert_page(store=store, rows=page(1))
     item = work_claim(actor=clerk, item=Order.objects.get())
 
-    with pytest.raises(ValidationError, match="may not handle"):
+    with pytest.raises(ValidationError, match="无权处理"):
         work_hand_over(actor=clerk, item=item, to=elsewhere)
     assert Order.objects.get().assignee == clerk
     work_hand_over(actor=clerk, item=item, to=colleague)
@@ -121,7 +121,7 @@ def test_mark_handled_once():
     item = AfterSalesCase.objects.get()
 
     work_mark_handled(actor=clerk, item=item)
-    with pytest.raises(ValidationError, match="already been handled"):
+    with pytest.raises(ValidationError, match="已处理过了"):
         work_mark_handled(actor=clerk, item=item)
     handled = AfterSalesCase.objects.get()
     assert handled.handled_by == clerk and handled.handled_at is not None
@@ -149,6 +149,6 @@ def test_two_people_claiming_at_once_one_wins():
     won, lost = overlap(claim(first), claim(second))
 
     assert won == first.pk
-    assert lost == [f"{first.name} has already claimed this."]
+    assert lost == [f"{first.name} 已认领。"]  # services speak the console's language (Chinese by default)
     assert Order.objects.get().assignee == first
     assert AuditEvent.objects.filter(action="order.claim").count() == 1

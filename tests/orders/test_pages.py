@@ -115,7 +115,7 @@ def test_claim_hand_over_and_handle_from_the_pages(shops, login):
     assert Order.objects.get(pk=item.pk).assignee == clerk
     response = client.post(reverse("orders:order_hand_over", args=[item.pk]), {"to": viewer_only.pk}, follow=True)
     assert Order.objects.get(pk=item.pk).assignee == clerk
-    assert "Choose a colleague" in text(response)
+    assert "请选择一位负责本店铺工作的同事" in text(response)  # the console speaks Chinese by default
     client.post(reverse("orders:order_hand_over", args=[item.pk]), {"to": colleague.pk})
     assert Order.objects.get(pk=item.pk).assignee == colleague
     client.post(reverse("orders:order_handle", args=[item.pk]))
