@@ -234,3 +234,16 @@ def test_a_person_deactivated_holds_nothing_from_that_moment_even_with_rights_al
 
     assert not permissions_of(person).has("orders_view", store.pk)
     assert not Store.objects.restrict(person, "orders_view").exists()
+
+
+def test_a_super_admin_who_also_holds_an_ordinary_all_store_role_stays_super_admin(roles):
+    """Holding an extra all-store role (reports, say) takes nothing away: a Django superuser, and someone
+    bound to the super-admin role, are super admins whatever else they hold and in whatever order it loads."""
+    superuser = StaffFactory(is_superuser=True)
+    bind(superuser, ["reports_view"])
+    bound = StaffFactory()
+    bind(bound, ["reports_view"])
+    services.binding_bootstrap(staff=bound, role=roles["super_admin"], reason="edge")
+    bind(bound, ["ads_view"])
+
+    assert load_permissions(superuser).super_admin and load_permissions(bound).super_admin
