@@ -525,3 +525,25 @@ def _poll_locked(state: SyncState, now: datetime, report: PollReport) -> bool:
 
 def _text(exc: BaseException, session) -> str:
     return session.secret_free(exc) if session is not None else sanitize_error(exc)
+
+
+# --- what the store page shows -------------------------------------------------------------------------
+
+SYNC_BADGES = {SyncHealth.OK: "ok", SyncHealth.FAILING: "warn", SyncHealth.PAUSED: "bad"}
+
+
+def sync_health_of(*, store) -> dict | None:
+    """The store page's sync-health block: health (label and badge), when it last polled and succeeded, the last
+    push, the next poll, consecutive failures and the last error (sanitized when recorded: never a secret).
+    None before the store's first dispatch. One query."""
+    state = SyncState.objects.filter(store_id=getattr(store, "pk", store)).first()
+    if state is None:
+        return None
+    pushing = state.last_push_at is not None and state.last_push_at >= timezone.now() - push_fresh()
+    return {
+        "state": state,
+        "label": state.get_health_display(),
+        "badge": SYNC_BADGES.get(state.health, "warn"),
+        "paused": state.health == SyncHealth.PAUSED,
+        "pushing": pushing,
+    }

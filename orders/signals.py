@@ -20,9 +20,14 @@ def credential_saved(sender, instance, created, update_fields=None, **kwargs):
 
 
 def connect() -> None:
+    """Called from OrdersConfig.ready(): the resume signals, and the store page's sync-health panel (beside the
+    platform connection, templates/orders/_store_sync.html)."""
     from django.db.models.signals import post_save
 
     from stores.models import OzonCredential, ShopeeCredential
+    from stores.views import STORE_DETAIL_PANELS
 
     for model in (ShopeeCredential, OzonCredential):
         post_save.connect(credential_saved, sender=model, dispatch_uid=f"orders.resume.{model.__name__}")
+    if "orders/_store_sync.html" not in STORE_DETAIL_PANELS["connection"]:
+        STORE_DETAIL_PANELS["connection"].append("orders/_store_sync.html")

@@ -276,3 +276,23 @@ def test_authorizations_ending_within_seven_days_are_announced_once_per_store_an
     credential.authorization_expires_at = timezone.now() + timedelta(days=6)  # authorized again meanwhile
     credential.save(update_fields=["authorization_expires_at"])
     assert poll_auth_expiring.apply().result == 1
+
+
+def test_the_store_page_shows_the_sync_health_and_why_it_is_paused(shop, simulator, login):
+    from django.utils.html import escape
+
+    from tests.factories import SuperuserFactory
+
+    client = login(SuperuserFactory())
+    page = client.get(shop.store.get_absolute_url())
+    assert page.status_code == 200 and b'data-sync-health="ok"' in page.content
+
+    simulator.control.deauthorize(shop.shop_id, partner_id=shop.partner_id)
+    poll(shop.store)
+
+    page = client.get(shop.store.get_absolute_url()).content.decode()
+    assert 'data-sync-health="paused"' in page
+    assert escape(state_of(shop.store).last_error) in page and "Invalid" in page
+    assert shop.partner_key not in page
+    credential = ShopeeCredential.objects.get(store=shop.store)
+    assert credential.access_token not in page and credential.refresh_token not in page
