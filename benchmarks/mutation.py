@@ -113,6 +113,8 @@ MODULES: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...]]] = {
     ),
 }
 
+_STORE_Q = "not relations and len(cls.store_lookups) == 1 and ('__' not in cls...."
+
 # Survivors that change nothing reachable: (module, function, mutation) → why. Quoted in the closing note.
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (
@@ -156,6 +158,85 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     "permissions without backend dispatch; through Django's backend loop a live right declined here is granted by "
     "guardian's backend, which holds the same live rights (kept in step in the granting transaction); only the "
     "refusal (PermissionDenied, killed by the expired-binding test) differs from guardian",
+    # core/models.py — restrict() and store_q(): the fast path is a plan, not an answer.
+    ("core/models.py", "RestrictedQuerySet.restrict", "if not stores → if False"): "a shortcut: an empty store "
+    "set goes on to store_q, whose `any_of` of no ids (or `pk__in` over no stores) matches no row, the same empty "
+    "answer as .none()",
+    ("core/models.py", "RestrictedQuerySet.restrict", "drop viewer= from store_q(...)"): "store_q takes viewer "
+    "for relations that might need it; neither store_q nor any registered relation reads it",
+    ("core/models.py", "RestrictedModel.store_q", f"if {_STORE_Q} → if False"): "the fast path (one column "
+    "compared with the ids) and the general one (a pk subquery per lookup) select the same rows; only the plan "
+    "differs",
+    ("core/models.py", "RestrictedModel.store_q", f"drop the operand not relations of {_STORE_Q}"): "the one "
+    "model with registered relations (Staff) has no store lookup, so len(...) == 1 already keeps it off the fast "
+    "path",
+    (
+        "core/models.py",
+        "RestrictedModel.store_q",
+        f"drop the operand len(cls.store_lookups) == 1 of {_STORE_Q}",
+    ): "every model without relations has exactly one store lookup (and Staff, with none, stops at `not relations`)",
+    (
+        "core/models.py",
+        "RestrictedModel.store_q",
+        f"drop the operand '__' not in cls.store_lookups[0] of {_STORE_Q}",
+    ): "the one lookup through a relation (order lines: order__store) follows foreign keys only, so the direct "
+    "join matches each row once, the same rows as the pk subquery",
+    ("core/models.py", "RestrictedModel.store_q", "not relations → relations"): "every model then takes the general "
+    "path (Staff already does), which selects the same rows",
+    ("core/models.py", "RestrictedModel.store_q", "len(cls.store_lookups) == 1 → len(cls.store_lookups) != 1"): "every "
+    "model then takes the general path, which selects the same rows",
+    (
+        "core/models.py",
+        "RestrictedModel.store_q",
+        "'__' not in cls.store_lookups[0] → '__' in cls.store_lookups[0]",
+    ): "only order lines take the fast path (a join over foreign keys, the same rows) and the others the general one",
+    # core/middleware.py
+    (
+        "core/middleware.py",
+        "client_ip",
+        "drop the operand not networks of not networks or not forwarded or (not _trusted(_parse_ip(remote or ...",
+    ): "with no proxies configured no address is trusted, so `not _trusted(...)` already answers REMOTE_ADDR",
+    (
+        "core/middleware.py",
+        "client_ip",
+        "drop the operand not forwarded of not networks or not forwarded or (not _trusted(_parse_ip(remote or ...",
+    ): "an empty header is one empty hop, which does not parse, so the walk answers REMOTE_ADDR all the same",
+    (
+        "core/middleware.py",
+        "needs_second_factor",
+        "drop the operand user.is_superuser of user.is_superuser or user.is_staff or permissions_of(user).is_admin",
+    ): "a Django superuser's PermissionSet is super admin (load_permissions), so is_admin holds for them anyway; an "
+    "inactive one is never the request's user",
+    (
+        "core/middleware.py",
+        "SecondFactorRequiredMiddleware.__call__",
+        "drop the operand not getattr(request, 'second_factor_via_token', False) of user.is_authenticated and "
+        "(not second_factor_exempt(request.path)) ...",
+    ): "DRF authenticates a token inside the view, after every middleware: the flag is never set when this runs (a "
+    "token request arrives anonymous and is let through by is_authenticated); it counts in "
+    "core.api.permissions.SignedInWithSecondFactor, where tests/core/test_second_factor_gate.py sees a token taken "
+    "and an unverified session refused",
+    # rbac/permissions.py
+    ("rbac/permissions.py", "_sql", "if _SQL is None → if True"): "a cache: the SQL is built again, the same string",
+    (
+        "rbac/permissions.py",
+        "load_permissions",
+        "drop the operand user is None of user is None or not getattr(user, 'is_authenticated', False) or (no...",
+    ): "every direct caller passes a Staff row; the request's user (possibly None or anonymous) comes through "
+    "core.permissions.permissions_of, which answers EMPTY for them before calling the loader",
+    (
+        "rbac/permissions.py",
+        "load_permissions",
+        "drop the operand not getattr(user, 'is_authenticated', False) of user is None or not getattr(user, "
+        "'is_authenticated', False) or (no...",
+    ): "a Staff row is always authenticated; an anonymous user reaches the loader only through permissions_of, which "
+    "answers EMPTY first",
+    (
+        "rbac/permissions.py",
+        "RoleMap.roles_with",
+        "drop the operand rid in self.super_roles of codename in codes or rid in self.super_roles",
+    ): "_load_map gives a super-admin role every store codename, so `codename in codes` holds for it already; the "
+    "operand differs only for a codename outside the catalogue, which no caller asks about",
 }
 
 
