@@ -106,3 +106,21 @@ def poll_auth_expiring() -> int:
     from .recovery import auth_expiring_announce
 
     return auth_expiring_announce(within=timedelta(days=7))
+
+
+@shared_task(base=AuditedTask, soft_time_limit=30, time_limit=45, ignore_result=True)
+def poll_demo_push_subscriptions() -> dict | None:
+    """Demo mode only (beat entry with SHOPCREW_DEMO): keep the simulators' push subscriptions pointing at our
+    receivers (orders.demo.push_subscribe); without SHOPCREW_SANDBOX_CONTROL_URL, or unreachable, nothing."""
+    import httpx
+    from django.conf import settings
+
+    from .demo import push_subscribe
+
+    if not (getattr(settings, "SHOPCREW_DEMO", False) and getattr(settings, "SHOPCREW_SANDBOX_CONTROL_URL", "")):
+        return None
+    try:
+        return push_subscribe()
+    except httpx.HTTPError as exc:
+        logger.warning("demo push subscriptions: %s", type(exc).__name__)
+        return None

@@ -1,0 +1,72 @@
+"""Demo: the simulated platforms push to the console's receivers (run by `manage.py seed_demo`, and by beat in
+demo mode, since the simulators mounted in the console forget their subscriptions when it restarts).
+
+`push_subscribe()` registers, through the simulators' control API over HTTP (settings.SHOPCREW_SANDBOX_CONTROL_URL,
+which bin/run sets), the demo Shopee partner's push callback (/push/shopee/<partner_id>/, signed with the
+partner key) and each demo Ozon seller's push URL (/push/ozon/). The console's own address is
+settings.SHOPCREW_PUSH_BASE_URL, or the control URL's origin. Registering again changes nothing (the same URL
+keeps its subscription; an Ozon subscription suspended after failures is resumed). Nothing is imported from
+sandbox: like the real platforms, the simulators are reached over HTTP only.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+
+from core.seeding import Seed, demo_world
+
+logger = logging.getLogger(__name__)
+
+
+def console_base_url() -> str:
+    """Where the simulators reach the console: SHOPCREW_PUSH_BASE_URL, else the control URL's origin."""
+    base = getattr(settings, "SHOPCREW_PUSH_BASE_URL", "").rstrip("/")
+    if base:
+        return base
+    control = urlsplit(getattr(settings, "SHOPCREW_SANDBOX_CONTROL_URL", ""))
+    return f"{control.scheme}://{control.netloc}" if control.netloc else ""
+
+
+def push_subscribe(*, control_url: str | None = None, console_url: str | None = None) -> dict:
+    """Subscribe the demo Shopee partner and every demo Ozon seller to the console's receivers. Returns what was
+    registered ({"shopee": [partner ids], "ozon": [Client-Ids]}); raises httpx.HTTPError when the control API
+    cannot be reached or refuses."""
+    control_url = (control_url or getattr(settings, "SHOPCREW_SANDBOX_CONTROL_URL", "")).rstrip("/")
+    console_url = (console_url or console_base_url()).rstrip("/")
+    world = demo_world()
+    done: dict[str, list[int]] = {"shopee": [], "ozon": []}
+    with httpx.Client(base_url=f"{control_url}/", timeout=10) as http:
+        partner_id = int(world["shopee_partner"]["partner_id"])
+        answer = http.post(
+            f"shopee/partners/{partner_id}/push", json={"callback_url": f"{console_url}/push/shopee/{partner_id}/"}
+        )
+        answer.raise_for_status()
+        done["shopee"].append(partner_id)
+        for row in world["stores"]:
+            if row["platform"] == "ozon":
+                client_id = int(row["shop_id"])
+                http.post(
+                    f"ozon/sellers/{client_id}/push", json={"url": f"{console_url}/push/ozon/"}
+                ).raise_for_status()
+                done["ozon"].append(client_id)
+    return done
+
+
+def seed_push_subscriptions(seed: Seed) -> None:
+    """Register the demo pushes when the simulators can be reached now (they run inside the console in demo
+    mode, which is not serving while seed_demo runs: then beat registers them once it is up)."""
+    if not getattr(settings, "SHOPCREW_SANDBOX_CONTROL_URL", ""):
+        return
+    try:
+        done = push_subscribe()
+    except httpx.HTTPError as exc:
+        logger.info("demo push subscriptions left to beat: the simulators are not reachable (%s)", type(exc).__name__)
+        return
+    seed.created("push subscriptions", len(done["shopee"]) + len(done["ozon"]))
+
+
+SEED_STEPS = [seed_push_subscriptions]
