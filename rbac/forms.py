@@ -13,7 +13,9 @@ from core.permissions import ANY, permissions_of
 from core.widgets import choose
 from staff.choosers import STAFF
 from stores.catalogue import BY_CODENAME, PERMISSIONS
+from stores.choices import Platform, Site
 from stores.choosers import STORES
+from stores.selectors import storegroup_choices
 
 from .models import Role
 from .selectors import grantable_staff, grantable_stores, stores_with_perm_for
@@ -152,6 +154,13 @@ class BulkGrantStoresForm(forms.Form):
     stores = forms.ModelMultipleChoiceField(
         label=_("Stores"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
+    # Stores picked as a group: a store group, a platform or a site (these narrow each other), among the stores
+    # the granter may grant on — added to the stores chosen one by one.
+    store_group = forms.ModelChoiceField(
+        label=_("Stores of a store group"), queryset=None, required=False, empty_label=_("None")
+    )
+    platform = forms.ChoiceField(label=_("Stores of a platform"), required=False)
+    site = forms.ChoiceField(label=_("Stores of a site"), required=False)
     all_stores = forms.BooleanField(label=_("All stores (one all-store binding)"), required=False)
     reason = _reason_field()
     expires_at = _expiry_field()
@@ -162,18 +171,39 @@ class BulkGrantStoresForm(forms.Form):
             self.fields["staff"], STAFF, scope="active", queryset=grantable_staff(viewer=viewer).order_by("name", "pk")
         )
         self.fields["role"].queryset = _roles()
-        choose(
-            self.fields["stores"],
-            STORES,
-            scope="users_manage",
-            queryset=grantable_stores(viewer=viewer).order_by(*STORES.ordering),
-        )
+        self.grantable = grantable_stores(viewer=viewer).order_by(*STORES.ordering)
+        choose(self.fields["stores"], STORES, scope="users_manage", queryset=self.grantable)
+        # Only what the granter's own stores have: no platform, site or group name of other stores is shown.
+        mine = set(self.grantable.order_by().values_list("platform", "site").distinct())
+        self.fields["store_group"].queryset = storegroup_choices().filter(stores__in=self.grantable).distinct()
+        self.fields["platform"].choices = [("", _("None"))] + [
+            c for c in Platform.choices if c[0] in {p for p, _s in mine}
+        ]
+        self.fields["site"].choices = [("", _("None"))] + [c for c in Site.choices if c[0] in {s for _p, s in mine}]
         if not permissions_of(viewer).super_admin:
             del self.fields["all_stores"]
 
+    def _grouped(self, cleaned) -> list:
+        """The grantable stores of the chosen group / platform / site (none chosen: none)."""
+        narrowing = {
+            key: value
+            for key, value in (
+                ("groups", cleaned.get("store_group")),
+                ("platform", cleaned.get("platform")),
+                ("site", cleaned.get("site")),
+            )
+            if value
+        }
+        return list(self.grantable.filter(**narrowing)) if narrowing else []
+
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("stores") and not cleaned.get("all_stores"):
+        grouped = self._grouped(cleaned)
+        if (cleaned.get("store_group") or cleaned.get("platform") or cleaned.get("site")) and not grouped:
+            self.add_error("store_group", _("No store you may grant on matches this group, platform and site."))
+        chosen = list(cleaned.get("stores") or [])
+        cleaned["stores"] = chosen + [s for s in grouped if s not in chosen]
+        if not cleaned["stores"] and not cleaned.get("all_stores") and not self.errors:
             self.add_error("stores", _("Choose at least one store."))
         return cleaned
 
