@@ -69,4 +69,7 @@ def seed_push_subscriptions(seed: Seed) -> None:
     seed.created("push subscriptions", len(done["shopee"]) + len(done["ozon"]))
 
 
-SEED_STEPS = [seed_push_subscriptions]
+# Then the demo stores' work settings (orders.work_demo): cases and orders dispatched to their staff in turn.
+from .work_demo import seed_work_settings  # noqa: E402
+
+SEED_STEPS = [seed_push_subscriptions, seed_work_settings]
