@@ -211,7 +211,10 @@ def order_fetch(*, store: Store, order_sns: Iterable[str], announce: bool = True
 
     def work(client: ShopeeShopClient) -> list:
         try:
-            details = client.get_order_detail(sns)
+            skipped: list[str] = []
+            details = client.get_order_detail(sns, skipped=skipped)
+            if skipped:
+                logger.warning("store %s: skipped malformed orders %s", store.pk, skipped)
         except NotFound:
             return []
         return shopee_order_rows(client, details, store_id=store.pk)

@@ -278,6 +278,7 @@ class PollReport:
     pages: dict[str, int] = field(default_factory=dict)
     events: int = 0
     cursors: dict[str, float] = field(default_factory=dict)  # streams whose window held nothing: cursor to commit
+    skipped: list[str] = field(default_factory=list)  # rows of the wrong shape left out (logged), where they were
 
 
 def _window(state: SyncState, stream: str, now: datetime) -> tuple[datetime, datetime, bool]:
@@ -339,7 +340,8 @@ def _shopee_streams(session: ShopeeSession, state: SyncState, now: datetime, rep
         refs = client.get_order_list(time_from=start, time_to=end, time_range_field="update_time", with_status=False)
 
         def write(sns: list) -> object:
-            rows = shopee_order_rows(client, client.get_order_detail(sns), store_id=store.pk)
+            details = client.get_order_detail(sns, skipped=report.skipped)
+            rows = shopee_order_rows(client, details, store_id=store.pk)
             return orders_upsert_page(store=store, rows=rows, announce=seen or _announce_history())
 
         _pages(state, "orders", end, chunks((r.order_sn for r in refs), DETAIL_BATCH_SIZE), write, report)
@@ -385,12 +387,12 @@ def _ozon_streams(session: OzonSession, state: SyncState, now: datetime, report:
         start, end, seen = _window(state, stream, now)
         if stream == "fbs" and seen:
             found = client.iter_fbs_postings(
-                since=now - timedelta(days=90), to=end, last_changed_status_date=(start, end)
+                since=now - timedelta(days=90), to=end, last_changed_status_date=(start, end), skipped=report.skipped
             )
         elif stream == "fbs":
-            found = client.iter_fbs_postings(since=start, to=end)
+            found = client.iter_fbs_postings(since=start, to=end, skipped=report.skipped)
         else:
-            found = client.iter_fbo_postings(since=start, to=end)
+            found = client.iter_fbo_postings(since=start, to=end, skipped=report.skipped)
         batches = (
             safe_rows(b, normalize.ozon_order, store_id=store.pk, what="Ozon posting") for b in chunks(found, 100)
         )
@@ -519,6 +521,10 @@ def _poll_locked(state: SyncState, now: datetime, report: PollReport) -> bool:
         logger.warning("poll of store %s failed: %s", store.pk, _text(exc, session))
         sync_record_failure(store_id=store.pk, error=_text(exc, session), retry_after=exc.retry_after, now=now)
         return False
+    if report.skipped:
+        logger.warning(
+            "poll of store %s skipped %d malformed rows: %s", store.pk, len(report.skipped), report.skipped[:5]
+        )
     sync_record_success(store_id=store.pk, now=now, cursors=report.cursors, unlock=True)
     return True
 

@@ -287,6 +287,23 @@ def parse_retry_after(value: str | None) -> float | None:
 
 # --------------------------------------------------------------------------------------------
 # The base client
+ROW_SHAPE_ERRORS = (MalformedResponse, KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError)
+
+
+def rows_or_skip(rows: list, parse_row: Callable[[Any, str], Any], where: str, skipped: list[str] | None) -> list:
+    """Each row parsed; with a `skipped` list a row of the wrong shape is described there and left out,
+    without one it fails the whole answer (MalformedResponse)."""
+    parsed = []
+    for i, row in enumerate(rows):
+        try:
+            parsed.append(parse_row(row, f"{where}[{i}]"))
+        except ROW_SHAPE_ERRORS as exc:
+            if skipped is None:
+                raise
+            skipped.append(f"{where}[{i}]: {type(exc).__name__}")
+    return parsed
+
+
 # --------------------------------------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from .http import (
     get_list,
     get_str,
     parse_retry_after,
+    rows_or_skip,
 )
 
 DEFAULT_BASE_URL = "https://api-seller.ozon.ru"
@@ -281,8 +282,10 @@ class OzonClient(BaseClient):
         last_changed_status_date: tuple[datetime, datetime] | None = None,
         with_financial_data: bool = False,
         with_analytics_data: bool = False,
+        skipped: list[str] | None = None,
     ) -> Iterator[OzonPosting]:
-        """FBS postings processed in [since, to] (v4 cursor list, or v3 offset list per the client flag). Lazy."""
+        """FBS postings processed in [since, to] (v4 cursor list, or v3 offset list per the client flag). Lazy.
+        With a `skipped` list (v4), postings of the wrong shape are described there and left out."""
         filters: dict[str, Any] = {"since": rfc3339(since), "to": rfc3339(to)}
         if last_changed_status_date:
             start, end = last_changed_status_date
@@ -300,7 +303,7 @@ class OzonClient(BaseClient):
             "sort_dir": "ASC",
             "with": with_,
         }
-        return self._iter_cursor(FBS_LIST_V4, body, "fbs")
+        return self._iter_cursor(FBS_LIST_V4, body, "fbs", skipped)
 
     def _iter_fbs_v3(self, filters: dict, statuses: list[str], limit: int, with_: dict) -> Iterator[OzonPosting]:
         """Legacy offset paging; one pass per status because the v3 filter takes a single status."""
@@ -371,17 +374,26 @@ class OzonClient(BaseClient):
     # FBO -----------------------------------------------------------------------------------
 
     def iter_fbo_postings(
-        self, *, since: datetime, to: datetime, statuses: Iterable[str] = (), limit: int = CURSOR_LIMIT_MAX
+        self,
+        *,
+        since: datetime,
+        to: datetime,
+        statuses: Iterable[str] = (),
+        limit: int = CURSOR_LIMIT_MAX,
+        skipped: list[str] | None = None,
     ) -> Iterator[OzonPosting]:
-        """FBO postings created in [since, to] (v3 cursor list). Lazy."""
+        """FBO postings created in [since, to] (v3 cursor list). Lazy. `skipped`: as for iter_fbs_postings."""
         filters: dict[str, Any] = {"since": rfc3339(since), "to": rfc3339(to)}
         if statuses := list(statuses):
             filters["statuses"] = statuses
         body = {"filter": filters, "limit": _check_limit(limit, CURSOR_LIMIT_MAX), "sort_dir": "ASC"}
-        return self._iter_cursor(FBO_LIST_V3, body, "fbo")
+        return self._iter_cursor(FBO_LIST_V3, body, "fbo", skipped)
 
-    def _iter_cursor(self, path: str, body: dict, scheme: str) -> Iterator[OzonPosting]:
-        """Cursor paging shared by the v4 FBS lists and the v3 FBO list: {cursor, has_next, postings}."""
+    def _iter_cursor(
+        self, path: str, body: dict, scheme: str, skipped: list[str] | None = None
+    ) -> Iterator[OzonPosting]:
+        """Cursor paging shared by the v4 FBS lists and the v3 FBO list: {cursor, has_next, postings}. With a
+        `skipped` list, a posting of the wrong shape is described there and left out (the page goes on)."""
         cursor = ""
         while True:
             request = {**body, "cursor": cursor}
@@ -392,7 +404,8 @@ class OzonClient(BaseClient):
                 next_cursor = get_str(payload, "cursor", path, optional=True)
                 if has_next and (not next_cursor or next_cursor == cursor):
                     raise MalformedResponse(f"{path}: has_next without a new cursor", maybe_applied=True)
-                return [_posting(r, scheme, f"{path}.postings[{i}]") for i, r in enumerate(rows)], has_next, next_cursor
+                postings = rows_or_skip(rows, lambda r, w: _posting(r, scheme, w), f"{path}.postings", skipped)
+                return postings, has_next, next_cursor
 
             postings, has_next, cursor = self._post(path, request, parse)
             yield from postings

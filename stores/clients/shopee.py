@@ -52,6 +52,7 @@ from .http import (
     get_unix_time,
     mask,
     parse_retry_after,
+    rows_or_skip,
     to_unix,
 )
 
@@ -701,12 +702,17 @@ class ShopeeShopClient:
         return self._get(path, params, parse)
 
     def get_order_detail(
-        self, order_sns: Iterable[str], *, optional_fields: Iterable[str] = DEFAULT_DETAIL_FIELDS
+        self,
+        order_sns: Iterable[str],
+        *,
+        optional_fields: Iterable[str] = DEFAULT_DETAIL_FIELDS,
+        skipped: list[str] | None = None,
     ) -> list[OrderDetail]:
         """Details of any number of orders, fetched in batches of 50, in the platform's order per batch.
 
         Orders the platform does not know are left out (Shopee names them in the answer's `warning`);
-        a batch in which none is known raises NotFound.
+        a batch in which none is known raises NotFound. With a `skipped` list, an order row of the wrong
+        shape is left out and described there (the rest of the page is kept); without it the page fails.
         """
         path = "/api/v2/order/get_order_detail"
         fields = ",".join(optional_fields)
@@ -716,7 +722,7 @@ class ShopeeShopClient:
 
             def parse(payload: dict) -> list[OrderDetail]:
                 rows = get_list(payload, "order_list", path)
-                return [_order_detail(row, f"{path}.order_list[{i}]") for i, row in enumerate(rows)]
+                return rows_or_skip(rows, _order_detail, f"{path}.order_list", skipped)
 
             details.extend(self._get(path, params, parse))
         return details

@@ -296,3 +296,19 @@ def test_the_store_page_shows_the_sync_health_and_why_it_is_paused(shop, simulat
     assert shop.partner_key not in page
     credential = ShopeeCredential.objects.get(store=shop.store)
     assert credential.access_token not in page and credential.refresh_token not in page
+
+
+def test_rows_of_the_wrong_shape_are_skipped_and_logged_and_the_poll_goes_on(shop, simulator, caplog):
+    control = simulator.control
+    recent(control, shop.shop_id, 3)
+    state = state_of(shop.store)
+    state.cursors = {"orders": int(control.clock()["now"]) - 120}
+    state.save()
+    # every order row of the next detail answer has numbers where objects and strings belong, the page is intact
+    control.inject("shopee", "wrong_types", target=shop.shop_id, count=1, path="/api/v2/order/get_order_detail")
+
+    assert poll(shop.store) == "ok"
+
+    assert Order.objects.filter(store=shop.store).count() == 0
+    assert "skipped 3 malformed rows" in caplog.text
+    assert state_of(shop.store).health == "ok"
