@@ -35,7 +35,7 @@ def push_subscribe(*, control_url: str | None = None, console_url: str | None = 
     """Subscribe the demo Shopee partner and every demo Ozon seller to the console's receivers. Returns what was
     registered ({"shopee": [partner ids], "ozon": [Client-Ids]}); raises httpx.HTTPError when the control API
     cannot be reached or refuses."""
-    control_url = (control_url or getattr(settings, "SHOPCREW_SANDBOX_CONTROL_URL", "")).rstrip("/")
+    control_url = str(control_url or getattr(settings, "SHOPCREW_SANDBOX_CONTROL_URL", "")).rstrip("/")
     console_url = (console_url or console_base_url()).rstrip("/")
     world = demo_world()
     done: dict[str, list[int]] = {"shopee": [], "ozon": []}

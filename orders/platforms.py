@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -249,6 +249,7 @@ def returns_fetch(*, store: Store, since: datetime, until: datetime | None = Non
     total = PageResult()
 
     def work(client):
+        convert: Callable[[Any], normalize.CaseRow]
         if isinstance(session, ShopeeSession):
             found = client.get_return_list(time_from=since, time_to=until, time_range_field="update_time")
             convert = normalize.shopee_case

@@ -188,14 +188,15 @@ def sync_record_success(
     now = now or timezone.now()
     table = SyncState._meta.db_table
     release = "pg_advisory_unlock(%s, %s)" if unlock else "true"
+    params: list[str | int | datetime] = [str(SyncHealth.OK), now, now, json.dumps(cursors or {}), store_id]
+    params += [str(SyncHealth.PAUSED), *([ADVISORY_LOCK_CLASS, store_id] if unlock else [])]
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH done AS (UPDATE {table} SET health = %s, failures = 0, last_success_at = %s, "
             "last_polled_at = %s, last_error = '', cursors = cursors || %s::jsonb "
             "WHERE store_id = %s AND health <> %s RETURNING 1) "
             f"SELECT set_config('synchronous_commit', 'off', true), {release}, (SELECT count(*) FROM done)",
-            [SyncHealth.OK, now, now, json.dumps(cursors or {}), store_id, SyncHealth.PAUSED]
-            + ([ADVISORY_LOCK_CLASS, store_id] if unlock else []),
+            params,
         )
 
 
@@ -535,7 +536,7 @@ def _text(exc: BaseException, session) -> str:
 
 # --- what the store page shows -------------------------------------------------------------------------
 
-SYNC_BADGES = {SyncHealth.OK: "ok", SyncHealth.FAILING: "warn", SyncHealth.PAUSED: "bad"}
+SYNC_BADGES: dict[str, str] = {SyncHealth.OK: "ok", SyncHealth.FAILING: "warn", SyncHealth.PAUSED: "bad"}
 
 
 def sync_health_of(*, store) -> dict | None:

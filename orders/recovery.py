@@ -73,6 +73,7 @@ def auth_expiring_announce(*, within: timedelta = timedelta(days=7), now: dateti
     rows = []
     for credential in credentials:
         store, ends = credential.store, credential.authorization_expires_at
+        assert ends is not None  # filtered above
         day = timezone.localtime(ends, store.tzinfo).date().isoformat()
         payload = {
             "store": store.name,
