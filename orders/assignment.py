@@ -13,14 +13,14 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import record
+from audit.services import record, record_many
 from core.denied import Refused
 from core.permissions import holders_of, permissions_of
 from events.choices import EventKind
@@ -90,37 +90,78 @@ def assign_for_event(event):
     `order.assign` / `case.assign`. Claim stores (or no colleague on duty): nothing is assigned; the answer is
     the current assignee, so a repeated call (an event handled twice) answers the same person.
     """
+    return _assign([event])[0]
+
+
+def assign_for_events(events) -> dict[int, Any]:
+    """assign_for_event for a batch (what the fan-out calls): {event id: Staff} for the events whose order or
+    case is with someone. Claim stores cost one query per kind for the whole batch; each round-robin store one
+    lock, its on-duty list, one read and one write of its items, and its audit events in one go."""
+    return {e.pk: staff for e, staff in zip(events, _assign(list(events)), strict=True) if staff is not None}
+
+
+def _work_of(event) -> tuple[Any, str, str] | None:
+    """(model, field, key) of the order or case an event names, or None."""
     spec = EVENT_WORK.get(str(getattr(event, "kind", "")))
-    key = (event.payload or {}).get(spec[1]) if spec else None
-    if spec is None or not key or event.store_id is None:
+    key = (getattr(event, "payload", None) or {}).get(spec[1]) if spec else None
+    if spec is None or not key or getattr(event, "store_id", None) is None:
         return None
-    model, _payload_key, field = spec
+    return spec[0], spec[2], str(key)
+
+
+def _assign(events: list) -> list:
+    work = [_work_of(e) for e in events]
+    stores = {e.store_id for e, w in zip(events, work, strict=True) if w is not None}
+    if not stores:
+        return [None] * len(events)
+    turn = StoreSettings.objects.filter(store_id__in=stores, assignment_mode=AssignmentMode.ROUND_ROBIN)
     with transaction.atomic():
-        row = (
-            StoreSettings.objects.select_for_update(of=("self",))
-            .select_related("store")
-            .filter(store_id=event.store_id)
-            .first()
+        for store_id in sorted(turn.values_list("store_id", flat=True)):  # locks in store order: no deadlock
+            mine = [w for e, w in zip(events, work, strict=True) if w is not None and e.store_id == store_id]
+            _assign_in_turn(store_id, mine)
+        found: dict[tuple, Any] = {}
+        for model, field in {(w[0], w[1]) for w in work if w is not None}:
+            keys = {w[2] for w in work if w is not None and w[0] is model}
+            rows = model.objects.filter(store_id__in=stores, **{f"{field}__in": keys}, assignee__isnull=False)
+            for item in rows.select_related("assignee"):
+                found[(model, item.store_id, getattr(item, field))] = item.assignee
+    return [found.get((w[0], e.store_id, w[2])) if w else None for e, w in zip(events, work, strict=True)]
+
+
+def _assign_in_turn(store_id: int, work: list[tuple[Any, str, str]]) -> None:
+    """Give the store's unassigned, unhandled items among `work` to its on-duty colleagues in turn, under the
+    lock of its StoreSettings row (re-read: the mode may have changed)."""
+    row = (
+        StoreSettings.objects.select_for_update(of=("self",)).select_related("store").filter(store_id=store_id).first()
+    )
+    if row is None or row.assignment_mode != AssignmentMode.ROUND_ROBIN:
+        return
+    last, now = row.round_robin_last_id, timezone.now()
+    for model in {m for m, _f, _k in work}:
+        field = next(f for m, f, _k in work if m is model)
+        keys = list(dict.fromkeys(k for m, _f, k in work if m is model))  # in event order, once each
+        eligible = eligible_on_duty(settings_row=row, perm=OPERATE_RIGHT[model])
+        if not eligible:
+            continue
+        free = model.objects.select_for_update(of=("self",)).filter(
+            store_id=store_id, assignee__isnull=True, handled_at__isnull=True, **{f"{field}__in": keys}
         )
-        item = cast(
-            "Work | None",
-            model.objects.select_related("assignee").filter(store_id=event.store_id, **{field: key}).first(),
-        )
-        if item is None:
-            return None
-        if row is None or row.assignment_mode != AssignmentMode.ROUND_ROBIN or item.assignee_id or item.handled_at:
-            return item.assignee
-        chosen = next_in_turn(eligible_on_duty(settings_row=row, perm=OPERATE_RIGHT[model]), row.round_robin_last_id)
-        if chosen is None:
-            return None
-        before = _snapshot(item)
-        item.assignee_id, item.assigned_at = chosen, timezone.now()
-        item.save(update_fields=["assignee", "assigned_at"])
-        row.round_robin_last_id = chosen
+        items = {getattr(i, field): i for i in free}
+        changed, audits = [], []
+        for key in keys:
+            item = items.get(key)
+            if item is None:
+                continue
+            before, last = _snapshot(item), next_in_turn(eligible, last)
+            item.assignee_id, item.assigned_at = last, now
+            changed.append(item)
+            audits.append({"target": item, "store": store_id, "before": before, "after": _snapshot(item)})
+        if changed:
+            model.objects.bulk_update(changed, ["assignee", "assigned_at"])
+            record_many(_action(changed[0], "assign"), audits)
+    if last != row.round_robin_last_id:
+        row.round_robin_last_id = last
         row.save(update_fields=["round_robin_last"])
-        record(_action(item, "assign"), target=item, store=event.store_id, before=before, after=_snapshot(item))
-        item.refresh_from_db(fields=["assignee"])
-        return item.assignee
 
 
 # ---------------------------------------------------------------------------------------------- people's actions

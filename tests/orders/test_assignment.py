@@ -152,3 +152,26 @@ def test_two_people_claiming_at_once_one_wins():
     assert lost == [f"{first.name} 已认领。"]  # services speak the console's language (Chinese by default)
     assert Order.objects.get().assignee == first
     assert AuditEvent.objects.filter(action="order.claim").count() == 1
+
+
+def test_a_batch_is_assigned_in_turn_in_a_fixed_number_of_queries(django_assert_max_num_queries):
+    from orders.assignment import assign_for_events
+
+    store, quiet = StoreFactory(), StoreFactory()
+    people = sorted([operator(store) for _ in range(3)], key=lambda p: p.pk)
+    round_robin(store, *people)
+    StoreSettings.objects.create(store=quiet)
+    few, many = new_order_events(store, 3), new_order_events(quiet, 2)
+    with django_assert_max_num_queries(30) as counted:
+        chosen = assign_for_events(few + many)
+    assert [chosen[e.pk].pk for e in few] == [p.pk for p in people] and not any(e.pk in chosen for e in many)
+
+    orders_upsert_page(store=store, rows=page(30, start=100))
+    orders_upsert_page(store=quiet, rows=page(30, start=100))
+    batch = list(Event.objects.filter(kind=EventKind.ORDER_NEW, payload__order_id__gte="260301ORD00100"))
+    assert len(batch) == 60
+    with django_assert_max_num_queries(len(counted.captured_queries)):
+        chosen = assign_for_events(batch)
+    assert len(chosen) == 30
+    assert Order.objects.filter(store=store, assignee__isnull=True).count() == 0
+    assert AuditEvent.objects.filter(action="order.assign").count() == 33
