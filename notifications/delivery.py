@@ -37,6 +37,7 @@ at most the one message that was in flight). Nothing else sends twice: explicit 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -45,7 +46,7 @@ from datetime import UTC, datetime
 
 import httpx
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import translation
@@ -329,9 +330,9 @@ def plan_messages(deliveries: Sequence[Delivery], available: int, store_names: d
 
 
 def _client(robot: Robot) -> WeComRobot:
-    """One request per call (NO_RETRY: each request needs its own permit); settings.SHOPCREW_WECOM_SEND_TIMEOUT
-    (seconds) overrides the timeout."""
-    seconds = getattr(settings, "SHOPCREW_WECOM_SEND_TIMEOUT", None)
+    """One request per call (NO_RETRY: each request needs its own permit); SHOPCREW_WECOM_SEND_TIMEOUT (seconds, a
+    setting or the environment) overrides the timeout."""
+    seconds = getattr(settings, "SHOPCREW_WECOM_SEND_TIMEOUT", None) or os.environ.get("SHOPCREW_WECOM_SEND_TIMEOUT")
     timeout = httpx.Timeout(float(seconds), connect=min(3.0, float(seconds))) if seconds else SEND_TIMEOUT
     return WeComRobot.from_settings(key=robot.webhook_key, retry=NO_RETRY, timeout=timeout)
 
@@ -358,6 +359,11 @@ def _backoff(attempts: int) -> float:
     return min(BACKOFF_MAX, BACKOFF_BASE * 2 ** max(0, attempts - 1))
 
 
+def _masked_mobile(mobile: str) -> str:
+    """A mobile number as the console's copy keeps it: 138****1111 (the group saw the person's name)."""
+    return mobile if mobile == "@all" or len(mobile) < 8 else f"{mobile[:3]}****{mobile[-4:]}"
+
+
 def _record_sent(robot: Robot, message: Outgoing, now: float) -> None:
     stores = {d.store_id for d in message.deliveries}
     ids = [d.pk for d in message.deliveries]
@@ -367,7 +373,7 @@ def _record_sent(robot: Robot, message: Outgoing, now: float) -> None:
             store_id=stores.pop() if len(stores) == 1 else None,
             msgtype=message.msgtype,
             content=message.content,
-            mentioned=message.userids + message.mobiles,
+            mentioned=message.userids + [_masked_mobile(m) for m in message.mobiles],
             is_summary=message.summary,
             delivery_count=len(ids),
             sent_at=_dt(now),
@@ -565,6 +571,14 @@ def delivery_retry(*, actor, deliveries: Sequence[Delivery] | QuerySet[Delivery]
     return len(rows)
 
 
+def delivery_retry_one(*, actor, delivery: Delivery) -> int:
+    """delivery_retry for one delivery; ValidationError when it is not a dead letter (nothing to retry)."""
+    count = delivery_retry(actor=actor, deliveries=[delivery])
+    if not count:
+        raise ValidationError(_("Only a failed delivery can be retried."), code="not_dead")
+    return count
+
+
 def _queue_robots(robots: Sequence[int]) -> None:
     from . import tasks
 
@@ -583,6 +597,7 @@ __all__ = [
     "deliver_robot",
     "deliveries_sweep_stuck",
     "delivery_retry",
+    "delivery_retry_one",
     "plan_messages",
     "robots_due",
 ]

@@ -15,6 +15,16 @@ urlpatterns = [
     path("robots/<int:pk>/test/", views.RobotTestView.as_view(), name="robot_test"),
 ]
 
+# Delivery pages (notifications.views_delivery): the delivery log, failed deliveries with retry, messages sent.
+from . import views_delivery  # noqa: E402
+
+urlpatterns += [
+    path("deliveries/", views_delivery.DeliveryListView.as_view(), name="delivery_list"),
+    path("deliveries/failed/", views_delivery.DeadLetterListView.as_view(), name="delivery_dead"),
+    path("deliveries/retry/", views_delivery.DeliveryRetryView.as_view(), name="delivery_retry"),
+    path("messages/", views_delivery.SentMessageListView.as_view(), name="message_list"),
+]
+
 # Routes and message templates (notifications.views_routes).
 from . import views_routes  # noqa: E402
 

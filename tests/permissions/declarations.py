@@ -1343,6 +1343,40 @@ ROUTES: list[Route] = [
     Route("api:docs", "the API docs page", API_SIGNED_IN, ANY_ROLE),
 ]
 
+# --- notifications: deliveries, failed deliveries (retry) and messages sent ------------------------------------
+DEAD_DELIVERY = pk(lambda w: w.dead_delivery)
+SENT_MESSAGE = pk(lambda w: w.sent_message)
+ROUTES += [
+    Route("notifications:delivery_list", "view the delivery log", STORE_LIST, SETTINGS_VIEW, shows=True, lists=True),
+    Route("notifications:delivery_dead", "view failed deliveries", STORE_LIST, SETTINGS_VIEW, shows=True, lists=True),
+    Route(
+        "notifications:delivery_retry",
+        "delivery.retry",
+        page(none=FORBIDDEN, other=REFUSED, this=DONE),
+        SETTINGS,
+        method="POST",
+        data=lambda ctx: {"only": ctx.world.dead_delivery.pk},
+        audit="delivery.retry",
+        note="other names A's delivery: it is not among theirs, so nothing is retried (a refusal message)",
+    ),
+    Route("notifications:message_list", "view the messages sent", STORE_LIST, SETTINGS_VIEW, shows=True, lists=True),
+    Route("api:delivery-list", "list deliveries", API_LIST, SETTINGS_VIEW, shows=True, lists=True),
+    Route("api:delivery-detail", "view A's delivery", API_OBJECT, SETTINGS_VIEW, args=DEAD_DELIVERY, shows=True),
+    Route(
+        "api:delivery-retry",
+        "delivery.retry",
+        API_OBJECT,
+        SETTINGS,
+        method="POST",
+        args=DEAD_DELIVERY,
+        json=True,
+        data=lambda ctx: {},
+        audit="delivery.retry",
+    ),
+    Route("api:message-list", "list messages sent", API_LIST, SETTINGS_VIEW, shows=True, lists=True),
+    Route("api:message-detail", "view a message sent to A's robot", API_OBJECT, SETTINGS_VIEW, args=SENT_MESSAGE),
+]
+
 
 # --- orders: orders, after-sales cases, stock, work settings (pages and API) ----------------------------------
 ORDER = pk(lambda w: w.order)

@@ -21,7 +21,7 @@ from rest_framework.authtoken.models import Token
 from audit.models import AuditEvent
 from core.permissions import forget_permissions
 from core.testing import password_login, verified_login
-from notifications.models import Robot
+from notifications.models import Delivery, Robot, SentMessage
 from orders.models import AfterSalesCase, Order, StockLevel, StoreSettings
 from rbac import services as rbac
 from rbac.models import AccessRequest, ExceptionGrant, PositionRole, Role, RoleBinding
@@ -76,6 +76,8 @@ WATCHED = [
 ]
 # The orders app's rows (orders, after-sales and stock pages; work settings).
 WATCHED += [Order, AfterSalesCase, StockLevel, StoreSettings, StoreSettings.on_duty.through]
+# Deliveries and the messages sent (notifications' delivery pages: a retry changes a delivery's state).
+WATCHED += [Delivery, SentMessage]
 
 
 def _state_sql() -> str:
@@ -131,6 +133,7 @@ class World:
         self._build_store_b()
         self._build_orders()
         self._build_connections()
+        self._build_deliveries()
 
     def _build_roles_and_directory(self) -> None:
         self.clerk_role = self._role("matrix-clerk", {"orders_view", "reports_view"})
@@ -212,6 +215,30 @@ class World:
             actor=self.root, staff=applicant_b, store=self.store_b, role=self.refunds_role, reason="permission matrix"
         )
         RobotFactory(name="Bravo乙店-客服部-新订单", store=self.store_b)
+
+    def _build_deliveries(self) -> None:
+        """A failed delivery and a sent message on A's robot, and the same on B's (notifications' delivery pages)."""
+        from events.models import Event
+        from notifications.models import DeliveryState
+
+        b_robot = Robot.objects.filter(store=self.store_b).order_by("pk").first()
+        for store, robot in ((self.store_a, self.robot), (self.store_b, b_robot)):
+            event = Event.objects.create(kind="order.new", store=store, dedupe_key=f"matrix:{store.pk}")
+            dead = Delivery.objects.create(
+                event=event,
+                robot=robot,
+                store=store,
+                event_kind="order.new",
+                state=DeliveryState.DEAD,
+                content=f"订单号:{store.name}-1",
+                attempts=10,
+                last_error="ServerError: 502",
+            )
+            message = SentMessage.objects.create(
+                robot=robot, store=store, msgtype="text", content=f"订单号:{store.name}-0", sent_at=event.created_at
+            )
+            if store == self.store_a:
+                self.dead_delivery, self.sent_message = dead, message
 
     def _build_orders(self) -> None:
         """An order, an after-sales case and a low stock level on A, the same on B (the orders pages)."""
