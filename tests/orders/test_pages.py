@@ -185,3 +185,21 @@ def test_the_store_page_links_to_its_work(shops, login):
     body = text(login(manager).get(a.get_absolute_url()))
     assert reverse("orders:work_settings", args=[a.pk]) in body
     assert f"{reverse('orders:order_list')}?store={a.pk}" in body
+
+
+def test_my_duties_costs_the_same_however_much_work_waits(login):
+    store = StoreFactory()
+    clerk = person(store, "orders_view", "orders_operate", "after_sales_operate", "inventory_view")
+    StoreSettings.objects.create(store=store).on_duty.set([clerk])
+    client = login(clerk)
+    orders_upsert_page(store=store, rows=page(2))
+    client.get(reverse("rbac:my_duties"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("rbac:my_duties"))
+    orders_upsert_page(store=store, rows=page(40, start=10))
+    cases_upsert_page(store=store, rows=[case(n) for n in range(40)])
+    stock_upsert_page(store=store, rows=[stock(n, n % 3) for n in range(40)])
+    with CaptureQueriesContext(connection) as many:
+        body = text(client.get(reverse("rbac:my_duties")))
+    assert len(many) == len(few)
+    assert "260301ORD00049" not in body or body.count("/orders/cases/") <= 2 * 20 + 2  # first rows, not all
