@@ -32,6 +32,8 @@ def test_every_app_registers_its_own_entries_in_order():
         "rbac:grid",
         "rbac:access_request_list",
         "notifications:robot_list",
+        "notifications:route_list",
+        "notifications:delivery_list",
         "audit:event_list",
     ]
 
