@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from audit.models import AuditEvent
 from events.choices import EventKind
@@ -15,6 +16,13 @@ from tests.factories import RoleBindingFactory, RoleFactory, StaffFactory, Store
 from .rows import case, page
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are read in English here, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def operator(store, *codes):
@@ -94,7 +102,7 @@ def test_claim_needs_the_right_and_an_unassigned_order():
     with pytest.raises(PermissionDenied):
         work_claim(actor=viewer, item=item)
     work_claim(actor=clerk, item=item)
-    with pytest.raises(ValidationError, match="已认领"):
+    with pytest.raises(ValidationError, match="already claimed"):
         work_claim(actor=operator(store), item=item)
     assert AuditEvent.objects.filter(action="order.claim").count() == 1
 
@@ -106,7 +114,7 @@ def test_hand_over_only_to_a_colleague_with_the_right():
     orders_upsert_page(store=store, rows=page(1))
     item = work_claim(actor=clerk, item=Order.objects.get())
 
-    with pytest.raises(ValidationError, match="无权处理"):
+    with pytest.raises(ValidationError, match="may not handle"):
         work_hand_over(actor=clerk, item=item, to=elsewhere)
     assert Order.objects.get().assignee == clerk
     work_hand_over(actor=clerk, item=item, to=colleague)
@@ -121,7 +129,7 @@ def test_mark_handled_once():
     item = AfterSalesCase.objects.get()
 
     work_mark_handled(actor=clerk, item=item)
-    with pytest.raises(ValidationError, match="已处理过了"):
+    with pytest.raises(ValidationError, match="already been handled"):
         work_mark_handled(actor=clerk, item=item)
     handled = AfterSalesCase.objects.get()
     assert handled.handled_by == clerk and handled.handled_at is not None
@@ -140,7 +148,8 @@ def test_two_people_claiming_at_once_one_wins():
     def claim(person):
         def run():
             try:
-                return work_claim(actor=person, item=item).assignee_id
+                with translation.override("en"):  # each thread has its own active language
+                    return work_claim(actor=person, item=item).assignee_id
             except ValidationError as exc:
                 return exc.messages
 
@@ -149,7 +158,7 @@ def test_two_people_claiming_at_once_one_wins():
     won, lost = overlap(claim(first), claim(second))
 
     assert won == first.pk
-    assert lost == [f"{first.name} 已认领。"]  # services speak the console's language (Chinese by default)
+    assert lost == [f"{first.name} has already claimed this."]
     assert Order.objects.get().assignee == first
     assert AuditEvent.objects.filter(action="order.claim").count() == 1
 
