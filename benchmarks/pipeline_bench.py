@@ -333,13 +333,14 @@ def make_polled_stores(control, shopee: int, ozon: int) -> list[int]:
     return [store.pk for store in stores]
 
 
-def _poll_one(store_id: int) -> tuple[str, float]:
-    """One poll and the CPU time this worker process spent on it (load-independent, unlike the wall clock)."""
-    from orders.polling import store_poll
+def _poll_batch(store_ids: list[int]) -> tuple[list[str], float]:
+    """One poll_stores task (a few stores, their waits overlapped on threads) and the CPU time this worker
+    process spent on it (load-independent, unlike the wall clock)."""
+    from orders.polling import stores_poll
 
     cpu = time.process_time()
-    outcome = store_poll(store_id=store_id).outcome
-    return outcome, time.process_time() - cpu
+    outcomes = stores_poll(store_ids=store_ids)
+    return list(outcomes.values()), time.process_time() - cpu
 
 
 def _warm(_: int) -> int:
@@ -351,8 +352,9 @@ def _warm(_: int) -> int:
 
 def poll_round(store_ids: list[int], processes: int) -> tuple[float, dict[str, int], float]:
     """One round as beat + workers run it: the dispatcher claims every due store (SKIP LOCKED, batches of 500,
-    committed), then `processes` worker processes poll them (forked, like Celery's prefork pool, started and
-    connected before the clock starts). Returns (seconds, outcomes, CPU seconds the workers spent polling)."""
+    committed) into poll_stores tasks of 20 stores, then `processes` worker processes run them (forked, like
+    Celery's prefork pool, started and connected before the clock starts; each task overlaps its stores' waits
+    on SHOPCREW_POLL_THREADS threads). Returns (seconds, outcomes, CPU seconds the workers spent polling)."""
     import multiprocessing
     from collections import Counter
     from datetime import timedelta
@@ -369,15 +371,16 @@ def poll_round(store_ids: list[int], processes: int) -> tuple[float, dict[str, i
     try:
         pool.map(_warm, range(processes * 4))
         started = time.perf_counter()
-        claimed: list[int] = []
-        sync_dispatch(queue=claimed.append)
-        results = list(pool.imap_unordered(_poll_one, claimed, chunksize=25))
+        tasks: list[list[int]] = []
+        sync_dispatch(queue=tasks.append)
+        results = list(pool.imap_unordered(_poll_batch, tasks))
         seconds = time.perf_counter() - started
     finally:
         pool.close()
         pool.join()
-    assert len(claimed) == len(store_ids), (len(claimed), len(store_ids))
-    return seconds, dict(Counter(outcome for outcome, _ in results)), sum(cpu for _, cpu in results)
+    assert sum(map(len, tasks)) == len(store_ids), (sum(map(len, tasks)), len(store_ids))
+    outcomes = Counter(outcome for batch, _ in results for outcome in batch)
+    return seconds, dict(outcomes), sum(cpu for _, cpu in results)
 
 
 def run_poll_round(args) -> None:

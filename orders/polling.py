@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import logging
+import queue as queue_module
+import threading
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -142,21 +144,64 @@ def sync_claim_due(*, now: datetime | None = None, limit: int = 500) -> list[int
 
 
 def sync_dispatch(
-    *, queue: Callable[[int], object], now: datetime | None = None, batch: int = 500, max_batches: int = 100
+    *,
+    queue: Callable[[list[int]], object],
+    now: datetime | None = None,
+    batch: int = 500,
+    max_batches: int = 100,
+    per_task: int | None = None,
 ) -> int:
     """The dispatcher: ensure sync states, then claim due stores batch by batch (each claim committed before
-    its polls are queued with `queue(store_id)`) until none is due. Returns how many polls were queued."""
+    its polls are queued) until none is due. Claimed stores are queued `per_task` at a time (SHOPCREW_POLL_PER_TASK,
+    default 20) with `queue(store_ids)`: one task polls several stores, overlapping their waits (stores_poll).
+    Returns how many stores were queued."""
     now = now or timezone.now()
+    per_task = per_task or int(conf("SHOPCREW_POLL_PER_TASK", 20))
     sync_states_ensure(now=now)
     queued = 0
     for _ in range(max_batches):
         store_ids = sync_claim_due(now=now, limit=batch)
-        for store_id in store_ids:
-            queue(store_id)
+        for start in range(0, len(store_ids), per_task):
+            queue(store_ids[start : start + per_task])
         queued += len(store_ids)
         if len(store_ids) < batch:
             break
     return queued
+
+
+def stores_poll(*, store_ids: list[int], threads: int | None = None, now: datetime | None = None) -> dict[int, str]:
+    """Poll several stores in one worker process with `threads` threads (SHOPCREW_POLL_THREADS, default 4), so
+    one store's waits on the platform and the database overlap another's work; each thread has its own database
+    connection, closed when it is done. Returns {store_id: outcome}."""
+    threads = max(1, min(threads or int(conf("SHOPCREW_POLL_THREADS", 4)), len(store_ids)))
+    if threads == 1:
+        return {store_id: store_poll(store_id=store_id, now=now).outcome for store_id in store_ids}
+    todo: queue_module.SimpleQueue[int] = queue_module.SimpleQueue()
+    for store_id in store_ids:
+        todo.put(store_id)
+    outcomes: dict[int, str] = {}
+
+    def work() -> None:
+        try:
+            while True:
+                try:
+                    store_id = todo.get_nowait()
+                except queue_module.Empty:
+                    return
+                try:
+                    outcomes[store_id] = store_poll(store_id=store_id, now=now).outcome
+                except Exception:  # noqa: BLE001 - one store's bug must not stop the others; logged
+                    logger.exception("poll of store %s crashed", store_id)
+                    outcomes[store_id] = "error"
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=work, name=f"poll-{n}") for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return outcomes
 
 
 # --- health --------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ Thin: take ids, call orders.platforms / orders.polling, retry transient platform
 - intake_fetch_order(store_id, order_sn) / intake_fetch_posting(store_id, posting_number) /
   intake_fetch_returns(store_id): what a push named, read from the API and upserted (events in the same
   transaction).
-- poll_dispatch (beat, every minute): claims due stores and queues poll_store(store_id) for each.
-- poll_store(store_id): every stream of one store from its cursors; records the sync health.
+- poll_dispatch (beat, every minute): claims due stores and queues poll_stores(store_ids), a few per task.
+- poll_stores(store_ids) / poll_store(store_id): every stream of each store from its cursors (threads overlap
+  the stores' waits); records each store's sync health.
 - poll_lost_pushes (beat): Shopee's missed pushes per app, handled like live ones, then confirmed.
 - poll_auth_expiring (beat, daily): store.auth_expiring for Shopee authorizations ending within 7 days.
 """
@@ -79,8 +80,16 @@ def intake_fetch_returns(store_id: int) -> int:
 
 @shared_task(base=AuditedTask, soft_time_limit=50, time_limit=60, ignore_result=True)
 def poll_dispatch() -> int:
-    """Beat, every minute: claim due stores (skip locked, committed) and queue one poll_store per store."""
-    return polling.sync_dispatch(queue=poll_store.delay)
+    """Beat, every minute: claim due stores (skip locked, committed) and queue poll_stores for them, a few
+    stores per task. Returns how many stores were queued."""
+    return polling.sync_dispatch(queue=poll_stores.delay)
+
+
+@shared_task(base=AuditedTask, soft_time_limit=240, time_limit=300, ignore_result=True)
+def poll_stores(store_ids: list[int]) -> dict:
+    """Poll a few stores in this worker process, their waits overlapped (orders.polling.stores_poll); each
+    outcome is recorded in the store's SyncState. Returns {store_id: outcome}."""
+    return {str(k): v for k, v in polling.stores_poll(store_ids=store_ids).items()}
 
 
 @shared_task(base=AuditedTask, soft_time_limit=240, time_limit=300, ignore_result=True)

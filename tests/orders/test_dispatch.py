@@ -14,7 +14,14 @@ from orders.polling import sync_claim_due, sync_dispatch, sync_states_ensure
 from orders.tasks import poll_dispatch
 from tests.factories import StoreFactory
 
-from .intake_support import drain, queued, queues  # noqa: F401 - fixtures
+from .intake_support import (  # noqa: F401 - fixtures
+    drain,
+    make_shopee_store,
+    platforms_at,
+    queued,
+    queues,
+    recent,
+)
 
 
 @pytest.mark.django_db
@@ -47,19 +54,20 @@ def test_due_stores_are_claimed_once_and_polled_less_often_while_pushes_work(set
 @pytest.mark.django_db
 def test_the_dispatcher_claims_in_batches_and_queues_each_store_once():
     stores = StoreFactory.create_batch(7)
-    queued_ids = []
-    assert sync_dispatch(queue=queued_ids.append, batch=3) == 7
-    assert sorted(queued_ids) == sorted(s.pk for s in stores)
-    assert sync_dispatch(queue=queued_ids.append, batch=3) == 0
+    tasks = []
+    assert sync_dispatch(queue=tasks.append, batch=3, per_task=2) == 7
+    assert sorted(pk for task in tasks for pk in task) == sorted(s.pk for s in stores)
+    assert [len(task) for task in tasks] == [2, 1, 2, 1, 1]  # claims of 3, 3 and 1, two stores per task
+    assert sync_dispatch(queue=tasks.append, batch=3) == 0
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("queues")
-def test_poll_dispatch_queues_poll_store_on_the_polling_queue_and_the_polls_run():
+def test_poll_dispatch_queues_poll_stores_on_the_polling_queue_and_the_polls_run():
     store = StoreFactory()  # never connected: its poll is skipped quietly
     assert poll_dispatch.apply().result == 1
-    assert queued("polling") == [("orders.tasks.poll_store", [store.pk])]
-    assert drain("polling") == [("orders.tasks.poll_store", [store.pk])]
+    assert queued("polling") == [("orders.tasks.poll_stores", [[store.pk]])]
+    assert drain("polling") == [("orders.tasks.poll_stores", [[store.pk]])]
     assert SyncState.objects.get(store=store).last_polled_at is not None
 
 
@@ -126,3 +134,20 @@ def test_a_poll_of_a_store_already_being_polled_does_nothing():
         release.set()
         thread.join(20)
     assert store_poll(store_id=store.pk).outcome == "not_connected"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_task_polls_several_stores_on_threads_each_with_its_own_connection(make_shopee_store, simulator):  # noqa: F811
+    from orders.models import Order
+    from orders.polling import stores_poll
+
+    made = [make_shopee_store() for _ in range(4)]
+    sync_states_ensure()
+    for shop in made:
+        recent(simulator.control, shop.shop_id, 2)
+
+    outcomes = stores_poll(store_ids=[m.store.pk for m in made], threads=3)
+
+    assert outcomes == {m.store.pk: "ok" for m in made}
+    assert Order.objects.count() == 8
+    assert all(state.last_success_at for state in SyncState.objects.all())
