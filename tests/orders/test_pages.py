@@ -203,3 +203,23 @@ def test_my_duties_costs_the_same_however_much_work_waits(login):
         body = text(client.get(reverse("rbac:my_duties")))
     assert len(many) == len(few)
     assert "260301ORD00049" not in body or body.count("/orders/cases/") <= 2 * 20 + 2  # first rows, not all
+
+
+def test_filters_by_assignee_mine_and_unassigned(shops, login):
+    a, _b = shops
+    clerk = person(a, "orders_view", "orders_operate")
+    colleague = person(a, "orders_view", "orders_operate")
+    Order.objects.filter(store=a, order_id="260301ORD00000").update(assignee=clerk)
+    Order.objects.filter(store=a, order_id="260301ORD00001").update(assignee=colleague)
+    client = login(clerk)
+
+    def shown(**query):
+        body = text(client.get(reverse("orders:order_list"), query))
+        return sorted(set(re.findall(r"260301ORD000\d\d", body)))
+
+    assert shown(mine="true") == ["260301ORD00000"]
+    assert shown(assignee=colleague.pk) == ["260301ORD00001"]
+    assert shown(unassigned="true") == ["260301ORD00002"]
+    assert shown(q="ORD00002") == ["260301ORD00002"]
+    found = client.get(reverse("staff:staff_lookup"), {"scope": "orders_view", "q": colleague.name}).json()
+    assert [r["id"] for r in found["results"]] == [colleague.pk]
