@@ -213,13 +213,17 @@ def _require_shopee(store: Store) -> None:
 def shopee_refresh_tokens(*, store: Store, force: bool = False, margin: timedelta = REFRESH_MARGIN) -> ShopeeCredential:
     """Refresh the shop's tokens when the access token expires within `margin` (or always, with `force`).
 
-    Serialized per shop: a Redis lock, then the row re-read under select_for_update. A worker that
+    Serialized per shop: a Redis lock (none where the runtime has no Redis, settings.SHOPCREW_RATE_LIMITER
+    "database"), then the row re-read under select_for_update. A worker that
     finds the refresh already done by another (the token now outlives the margin, or was issued while
     it waited) spends nothing. The new pair is stored in the transaction that spent the old refresh
     token. Refused refresh tokens flag the store for re-authorization; failures are recorded in the
     connection health and raised (typed PlatformError; `retryable` tells the caller whether to retry).
     """
     started = timezone.now()
+    if getattr(settings, "SHOPCREW_RATE_LIMITER", "redis") == "database":
+        # No Redis on this machine (bin/run's fallback): the row lock of _refresh_locked serializes alone.
+        return _refresh_locked(store=store, force=force, margin=margin, started=started)
     lock = redis_client().lock(refresh_lock_name(store.pk), timeout=LOCK_TIMEOUT, blocking_timeout=LOCK_WAIT)
     if not lock.acquire():
         raise RefreshBusy("another worker is refreshing this shop's tokens", platform="shopee")
