@@ -174,3 +174,30 @@ def test_an_ozon_push_for_an_unknown_seller_gets_ozons_error_shape(seller, live_
     error = response.json()["error"]
     assert set(error) == {"code", "message", "details"} and error["code"] == "ERROR_UNKNOWN"
     assert queued() == []
+
+
+def test_an_order_turning_to_a_return_also_fetches_the_stores_recent_returns(shop, simulator, live_server):
+    (sn,) = recent(simulator.control, shop.shop_id, 1)
+    data = f'{{"ordersn":"{sn}","status":"TO_RETURN"}}'
+    body = f'{{"code":3,"shop_id":{shop.shop_id},"timestamp":1,"data":{data}}}'.encode()
+    url = shopee_callback(live_server, shop.partner_id)
+    headers = {"Authorization": push_signature(push_key=shop.partner_key, callback_url=url, body=body)}
+
+    assert httpx.post(url, content=body, headers=headers).status_code == 200
+
+    assert queued() == [
+        ("orders.tasks.intake_fetch_order", [shop.store.pk, sn]),
+        ("orders.tasks.intake_fetch_returns", [shop.store.pk]),
+    ]
+    assert [name for name, _ in drain()] == ["orders.tasks.intake_fetch_order", "orders.tasks.intake_fetch_returns"]
+
+
+def test_an_ozon_stocks_push_makes_the_next_poll_read_the_stocks(seller, live_server):
+    SyncState.objects.filter(store=seller.store).update(cursors={"fbs": 1.0, "stock": 2.0})
+    body = {"message_type": "TYPE_STOCKS_CHANGED", "seller_id": seller.client_id, "items": []}
+
+    response = httpx.post(f"{live_server.url}/push/ozon/", json=body)
+
+    assert (response.status_code, response.json()) == (200, {"result": True})
+    assert SyncState.objects.get(store=seller.store).cursors == {"fbs": 1.0}
+    assert queued() == []
