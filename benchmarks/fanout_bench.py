@@ -14,6 +14,12 @@ part is what the delivery worker does with them — notifications.tasks.fan_out_
 `FOR UPDATE SKIP LOCKED` in batches, notifications.fanout.fan_out_events (routes matched, templates rendered,
 mentions resolved, ONE INSERT … ON CONFLICT for the deliveries and ONE UPDATE of the events per batch), and the
 robots with new deliveries found. Goal: ≥ 8,000 deliveries/s.
+
+    .venv/bin/python benchmarks/fanout_bench.py --latency [--stores 100 --seconds 60 --share 0.33]
+
+The latency from a status change emitted as a push to the message in the WeCom simulator, with real processes
+(simulators, the console under runserver receiving the pushes, a Celery worker on the intake and delivery queues;
+see `latency_figures`). Goal: p95 ≤ 2 s with 100 active stores.
 """
 
 from __future__ import annotations
@@ -137,7 +143,7 @@ def emit_events(stores: list, count: int, tag: str) -> int:
     return written
 
 
-def fanout_figures(*, stores: int = 100, events: int = 20000, batch: int = 500) -> dict:
+def fanout_figures(*, stores: int = 100, events: int = 20000, batch: int = 1000) -> dict:
     """Build the world, emit the events, then time the delivery worker's fan-out of all of them. Returns
     {"events", "deliveries", "seconds", "deliveries_per_s", "robots", "queries_per_batch"}."""
     from django.conf import settings
@@ -183,12 +189,182 @@ def report(figures: dict) -> None:
     print(f"fan-out: SQL statements per batch of events: {figures['queries_per_batch']} (constant)")
 
 
+# ------------------------------------------------------------------------------------------------- latency
+
+LATENCY_DB = "postgres://postgres@127.0.0.1:5432/shopcrew_latency_bench"
+LATENCY_REDIS = "redis://127.0.0.1:6379/3"
+GOAL_P95_SECONDS = 2.0
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def latency_figures(
+    *, stores: int = 100, seconds: float = 60.0, concurrency: int = 4, settle: float = 90.0, share: float = 0.33
+) -> dict:
+    """Push → WeCom latency with real processes: the simulators, the console (runserver, receiving the pushes),
+    one Celery worker on the intake and delivery queues, on PostgreSQL (LATENCY_DATABASE_URL, recreated) and Redis
+    (LATENCY_REDIS_URL, flushed). `stores` stores (two thirds Shopee, a third Ozon, benchmarks.chaos.make_world),
+    each with a robot hearing its new orders. For `seconds`, every 2 s a `share` of the stores get a new paid order
+    and the simulators push the change; the latency of an order is from that push to its message arriving in the
+    WeCom simulator (its own receive time). No beat: the push path alone (polling is the reconciler). Also returns
+    the delivery part alone (event written → message sent, from the database) and the machine's load average."""
+    import random
+    import subprocess
+
+    from chaos import ORDER_ID, Stack, free_port, make_world, wait_http
+    from chaos import recreate_database as recreate
+
+    db = os.environ.get("LATENCY_DATABASE_URL", LATENCY_DB)
+    broker = os.environ.get("LATENCY_REDIS_URL", LATENCY_REDIS)
+    recreate(db)
+    import redis
+
+    redis.Redis.from_url(broker).flushdb()
+    sim_port, web_port = free_port(), free_port()
+    sim, console = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{web_port}"
+    from cryptography.fernet import Fernet
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": db,
+        "REDIS_URL": broker,
+        "CELERY_BROKER_URL": broker,
+        "SHOPCREW_DEMO": "0",
+        "SHOPCREW_FERNET_KEYS": os.environ.get("SHOPCREW_FERNET_KEYS") or Fernet.generate_key().decode(),
+        "SHOPEE_BASE_URL": f"{sim}/shopee",
+        "OZON_BASE_URL": f"{sim}/ozon",
+        "WECOM_BASE_URL": f"{sim}/wecom",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v0"], env=env, check=True)
+    import django
+
+    django.setup()
+    from notifications.models import Route
+    from sandbox.control import Control
+
+    stack = Stack(env)
+    stack.logs = ROOT / "var" / "latency"
+    stack.logs.mkdir(parents=True, exist_ok=True)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    try:
+        stack.start("simulator", [*manage, "simulate", "--port", str(sim_port), "--quiet"])
+        stack.start("web", [*manage, "runserver", f"127.0.0.1:{web_port}", "--noreload"])
+        wait_http(f"{sim}/control/")
+        wait_http(f"{console}/healthz")
+        control = Control(sim)  # the client adds /control/ itself
+        world = make_world(control, console, stores)
+        Route.objects.filter(robot=world["all"]).delete()  # per-store robots only: each hears its own store
+        celery = str(ROOT / ".venv/bin/celery")
+        stack.start(
+            "worker",
+            [celery, "-A", "config", "worker", "-Q", "intake,delivery", "-c", str(concurrency), "-n", "latency@%h"]
+            + ["--without-mingle", "--without-gossip", "--loglevel", "WARNING"],
+        )
+        time.sleep(5)  # let the worker connect before the first push (a process starting, not our own work)
+        placed = _trade(control, world, seconds, random.Random(11), share)
+        deadline = time.monotonic() + settle
+        robots = {store_id: robot.webhook_key for store_id, robot in world["robots"].items()}
+        arrived: dict[str, float] = {}
+        while time.monotonic() < deadline and len(arrived) < len(placed):
+            for store_id, key in robots.items():
+                for message in control.messages(key):
+                    for oid in ORDER_ID.findall(message["content"]):
+                        if oid in placed and placed[oid][1] == store_id:
+                            arrived.setdefault(oid, message["time"])
+            if len(arrived) < len(placed):
+                time.sleep(2)  # waiting for other processes, not synchronising our own work
+    finally:
+        stack.stop()
+    latencies = [arrived[oid] - pushed for oid, (pushed, _store) in placed.items() if oid in arrived]
+    from django.db.models import DurationField, ExpressionWrapper, F
+
+    from notifications.models import Delivery
+
+    waits = ExpressionWrapper(F("sent_at") - F("event__created_at"), output_field=DurationField())
+    delivery_part = [w.total_seconds() for w in Delivery.objects.annotate(w=waits).values_list("w", flat=True) if w]
+    return {
+        "delivery_p50": _percentile(delivery_part, 0.50),
+        "delivery_p95": _percentile(delivery_part, 0.95),
+        "load": os.getloadavg(),
+        "stores": stores,
+        "orders": len(placed),
+        "arrived": len(latencies),
+        "p50": _percentile(latencies, 0.50),
+        "p95": _percentile(latencies, 0.95),
+        "max": max(latencies) if latencies else float("nan"),
+    }
+
+
+def _trade(control, world: dict, seconds: float, rng, share: float) -> dict[str, tuple[float, int]]:
+    """New paid orders on a `share` of the stores every 2 s, pushed at once: {order id: (push time, store)}.
+
+    Each order is created one simulated second ahead and pushed by the first flush after that second, so no
+    order falls before a subscription's watermark (the simulators push changes in (watermark, now]). The push
+    time is taken just before the flush that sends it: an upper bound on the latency (a flush sends its pushes
+    one after another)."""
+    placed: dict[str, tuple[float, int]] = {}
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        tick = time.monotonic()
+        now = control.clock()["now"]
+        stamp = int(now) + 1
+        fresh: dict[str, int] = {}
+        for store, shop_id in world["shopee"]:
+            if rng.random() < share:
+                window = {"from": stamp, "to": stamp, "cod_ratio": 1, "cancel_ratio": 0, "return_ratio": 0}
+                answer = control.seed_orders(shop_id, count=1, **window)
+                fresh.update(dict.fromkeys(answer["order_sns"], store.pk))
+        for store, client_id in world["ozon"]:
+            if rng.random() < share:
+                answer = control.seed_postings(client_id, count=1, **{"from": stamp, "to": stamp, "cancel_ratio": 0})
+                fresh.update(dict.fromkeys(answer["posting_numbers"], store.pk))
+        ahead = stamp - control.clock()["now"]
+        if ahead > 0:
+            time.sleep(ahead + 0.01)  # until the orders exist on the simulated clock, not synchronisation
+        pushed = time.time()
+        control.push_flush()
+        placed.update({oid: (pushed, store_id) for oid, store_id in fresh.items()})
+        time.sleep(max(0.0, 2.0 - (time.monotonic() - tick)))  # the traders' pace, not synchronisation
+    return placed
+
+
+def report_latency(figures: dict) -> None:
+    verdict = "ok" if figures["p95"] <= GOAL_P95_SECONDS else "ABOVE GOAL"
+    print(
+        f"latency push → WeCom ({figures['stores']} active stores, {figures['orders']} orders, "
+        f"{figures['arrived']} arrived): p50 {figures['p50']:.2f} s, p95 {figures['p95']:.2f} s "
+        f"(goal ≤ {GOAL_P95_SECONDS:g} s) {verdict}, max {figures['max']:.2f} s"
+    )
+    print(
+        f"  of which delivery (event written → message sent): p50 {figures['delivery_p50']:.2f} s, "
+        f"p95 {figures['delivery_p95']:.2f} s; load average at the end {figures['load'][0]:.1f} (2 cores)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stores", type=int, default=100)
     parser.add_argument("--events", type=int, default=20000)
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--latency", action="store_true", help="measure push → WeCom latency with real processes")
+    parser.add_argument("--seconds", type=float, default=60.0, help="latency: how long the stores trade")
+    parser.add_argument("--concurrency", type=int, default=4, help="latency: the worker's processes")
+    parser.add_argument("--share", type=float, default=0.33, help="latency: share of stores ordering every 2 s")
     args = parser.parse_args()
+    if args.latency:
+        figures = latency_figures(
+            stores=args.stores, seconds=args.seconds, concurrency=args.concurrency, share=args.share
+        )
+        report_latency(figures)
+        return
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     recreate_database(url)
     setup_django(url)

@@ -95,11 +95,76 @@ def event_emit_many(rows: Iterable[EventRow | Mapping[str, Any]]) -> list[int]:
     return ids
 
 
+# Kicks are coalesced where Redis is the broker and limiter: a burst of committing transactions (a worker
+# importing pages) queues one consumer run, not one per transaction. `dirty` says "events were committed since the
+# consumer last looked"; `queued` says "a consumer run is queued or running" (expires, in case it died).
+KICK_DIRTY = "shopcrew:kick:deliver-events:dirty"
+KICK_QUEUED = "shopcrew:kick:deliver-events:queued"
+KICK_QUEUED_TTL = 30  # seconds
+
+
+def _kick_redis():
+    """The Redis client for the kick's marks, or None where there is none (the database limiter's installations)."""
+    if getattr(settings, "SHOPCREW_RATE_LIMITER", "redis") != "redis":
+        return None
+    import redis
+
+    url = settings.REDIS_URL
+    client = _kick_clients.get(url)
+    if client is None:
+        client = _kick_clients[url] = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+    return client
+
+
+_kick_clients: dict = {}
+
+
+def _kick_wanted() -> bool:
+    """Mark events as waiting; True when no consumer run is queued (so this kick must queue one)."""
+    client = _kick_redis()
+    if client is None:
+        return True
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.set(KICK_DIRTY, 1)
+        pipe.set(KICK_QUEUED, 1, nx=True, ex=KICK_QUEUED_TTL)
+        return bool(pipe.execute()[1])
+    except Exception:  # noqa: BLE001 — without the marks, kick anyway
+        return True
+
+
+def kick_take_dirty() -> bool:
+    """For the consumer: whether events were committed since it last looked (clearing the mark). Without Redis,
+    always False (every kick queued its own run)."""
+    client = _kick_redis()
+    if client is None:
+        return False
+    try:
+        return bool(client.getdel(KICK_DIRTY))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def kick_release() -> bool:
+    """For the consumer, when it found nothing more: let the next kick queue a run. Returns whether events were
+    marked meanwhile (then the consumer looks once more: a kick that saw it queued did not queue another)."""
+    client = _kick_redis()
+    if client is None:
+        return False
+    try:
+        client.delete(KICK_QUEUED)
+        return bool(client.exists(KICK_DIRTY))
+    except Exception:  # noqa: BLE001
+        return False
+
+
 def _kick() -> None:
-    """Queue the consumer (by task name, so this app imports nothing of it). A broker that cannot be reached
-    loses nothing: the events stay pending and the consumer's beat sweep finds them."""
+    """Queue the consumer (by task name, so this app imports nothing of it), unless a run is queued already. A
+    broker that cannot be reached loses nothing: the events stay pending and the consumer's beat sweep finds them."""
     from celery import current_app
 
+    if not _kick_wanted():
+        return
     try:
         current_app.send_task(KICK_TASK, retry=False)
     except Exception as exc:  # noqa: BLE001 — the commit has happened; never fail the caller over the kick

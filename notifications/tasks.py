@@ -26,6 +26,7 @@ from django.utils import timezone
 from core.tasks import AuditedTask
 from events.choices import EventState
 from events.models import Event
+from events.services import kick_release, kick_take_dirty
 
 from . import delivery
 from .limiter import DatabaseLimiter
@@ -65,10 +66,21 @@ def fan_out_pending(*, batch: int = EVENT_BATCH, budget: float = EVENTS_TIME_BUD
 
 @shared_task(base=AuditedTask, soft_time_limit=60, time_limit=90, ignore_result=True)
 def deliver_events() -> int:
-    """Fan out the pending events and queue the sends of every robot that got deliveries."""
-    handled, robots = fan_out_pending()
-    for robot_id in sorted(robots):
-        deliver_robot.delay(robot_id)
+    """Fan out the pending events and queue the sends of every robot that got deliveries; look again while
+    transactions keep committing events (their kicks were coalesced into this run, see events.services)."""
+    started, handled = time.monotonic(), 0
+    while time.monotonic() - started < EVENTS_TIME_BUDGET:
+        kick_take_dirty()
+        count, robots = fan_out_pending(budget=EVENTS_TIME_BUDGET - (time.monotonic() - started))
+        handled += count
+        for robot_id in sorted(robots):
+            deliver_robot.delay(robot_id)
+        if count or kick_take_dirty():
+            continue
+        if not kick_release():
+            return handled
+    kick_release()
+    deliver_events.delay()  # out of time with events still coming: a fresh run goes on
     return handled
 
 
