@@ -202,7 +202,8 @@ def deliveries_sweep_stuck(*, now: float | None = None) -> list[int]:
 def robots_due(*, now: float | None = None, limit: int = 1000) -> list[int]:
     """Robots with deliveries due now (for deliver_due's sweep)."""
     now = time.time() if now is None else now
-    ids = Delivery.objects.filter(due_q(_dt(now))).values_list("robot_id", flat=True).distinct().order_by()
+    due = Delivery.objects.filter(due_q(_dt(now)), robot__is_active=True)  # an inactive robot's wait for it
+    ids = due.values_list("robot_id", flat=True).distinct().order_by()
     return sorted(ids[:limit])
 
 

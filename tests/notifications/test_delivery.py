@@ -426,3 +426,15 @@ def test_the_database_limiter_is_used_when_configured(wecom, store, settings):
     deliver_robot(robot.pk)
     assert DatabaseLimiter().available(robot.pk) == LIMIT - 2
     assert RedisLimiter().available(robot.pk) == LIMIT
+
+
+def test_an_inactive_robot_keeps_its_deliveries_waiting(wecom, store):
+    robot = new_robot(wecom, store)
+    add_deliveries(robot, store, 1)
+    Robot.objects.filter(pk=robot.pk).update(is_active=False)
+    assert deliver_robot(robot.pk).messages == 0
+    assert states(robot) == {S.PENDING: 1} and received(wecom, robot) == []
+    assert robot.pk not in delivery.robots_due()
+    Robot.objects.filter(pk=robot.pk).update(is_active=True)
+    assert robot.pk in delivery.robots_due()
+    assert deliver_robot(robot.pk).messages == 1
