@@ -287,8 +287,7 @@ def sync_record_paused(*, store_id: int, error: str, now: datetime | None = None
     now = now or timezone.now()
     state = SyncState.objects.select_for_update().select_related("store").get(store_id=store_id)
     if state.health != SyncHealth.PAUSED:
-        if state.health == SyncHealth.OK:
-            state.failure_episode += 1
+        state.failure_episode += 1  # a new episode even after failing: "authorize again" is news of its own
         state.health = SyncHealth.PAUSED
     state.failures += 1
     state.last_error, state.last_error_at, state.last_polled_at = error[:500], now, now

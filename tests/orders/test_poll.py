@@ -312,3 +312,16 @@ def test_rows_of_the_wrong_shape_are_skipped_and_logged_and_the_poll_goes_on(sho
     assert Order.objects.filter(store=shop.store).count() == 0
     assert "skipped 3 malformed rows" in caplog.text
     assert state_of(shop.store).health == "ok"
+
+
+def test_a_failing_store_whose_authorization_is_then_revoked_is_alerted_for_that_too(shop, simulator, settings):
+    settings.SHOPCREW_POLL_ALERT_AFTER = 1
+    simulator.control.inject("shopee", "http_error", target=shop.shop_id, status=500, count=1, path=LIST_PATH)
+    assert poll(shop.store) == "failing"
+    simulator.control.deauthorize(shop.shop_id, partner_id=shop.partner_id)
+    SyncState.objects.filter(store=shop.store).update(next_poll_at=timezone.now())
+
+    assert poll(shop.store) == "paused"
+
+    reasons = list(Event.objects.filter(kind="store.sync_failing").order_by("id").values_list("payload", flat=True))
+    assert [r["reason"] for r in reasons] == ["failing", "authorization"]
