@@ -227,6 +227,12 @@ CELERY_BEAT_SCHEDULE["notifications-deliver-due"] = {
     "options": {"expires": 10.0},
 }
 
+# Push receivers (orders.receivers): the console's public address as the platforms call it (the URL Shopee signs,
+# behind a proxy), and Shopee push keys by partner id when the console issued one apart from the partner key
+# ("2001887=key,2001888=key"). Intake polling intervals etc.: orders.polling (SHOPCREW_POLL_*), defaults there.
+SHOPCREW_PUSH_BASE_URL = os.environ.get("SHOPCREW_PUSH_BASE_URL", "").rstrip("/")
+SHOPCREW_SHOPEE_PUSH_KEYS = dict(pair.split("=", 1) for pair in env_list("SHOPCREW_SHOPEE_PUSH_KEYS") if "=" in pair)
+
 # Secrets at rest: Fernet keys, newest first; older ones still decrypt while data is rotated.
 SHOPCREW_FERNET_KEYS = env_list("SHOPCREW_FERNET_KEYS")
 

@@ -201,3 +201,18 @@ def test_an_ozon_stocks_push_makes_the_next_poll_read_the_stocks(seller, live_se
     assert (response.status_code, response.json()) == (200, {"result": True})
     assert SyncState.objects.get(store=seller.store).cursors == {"fbs": 1.0}
     assert queued() == []
+
+
+def test_a_push_key_issued_apart_from_the_partner_key_is_the_one_checked(shop, simulator, settings):
+    control = simulator.control
+    first, second = recent(control, shop.shop_id, 2)
+    settings.SHOPCREW_SHOPEE_PUSH_KEYS = {str(shop.partner_id): "console-issued-push-key"}
+
+    refused = control.shopee_push_emit(shop.partner_id, shop_id=shop.shop_id, order_sn=first)  # signed: partner key
+    control.shopee_push(shop.partner_id, push_key="console-issued-push-key")
+    accepted = control.shopee_push_emit(shop.partner_id, shop_id=shop.shop_id, order_sn=second)
+
+    assert refused["message_id"] in refused["failed"]
+    assert accepted["message_id"] in accepted["delivered"]
+    assert ("orders.tasks.intake_fetch_order", [shop.store.pk, second]) in queued()
+    assert ("orders.tasks.intake_fetch_order", [shop.store.pk, first]) in queued()  # the retry, now well signed
