@@ -155,10 +155,12 @@ def fanout_figures(*, stores: int = 100, events: int = 20000, batch: int = 1000)
     from notifications.tasks import fan_out_pending
 
     settings.SHOPCREW_EVENTS_KICK = False
+    fan_out_pending(batch=batch, budget=3600)  # untimed: events an earlier part of the run left pending
     tag = uuid.uuid4().hex[:6]
     made = build_world(stores, tag)
     emitted = emit_events(made, events, tag)
-    assert not Event.objects.filter(state="pending").exclude(store__in=made).exists(), "other events are pending"
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Event._meta.db_table}")  # the planner's statistics, as autovacuum keeps them
     before = Delivery.objects.count()
     started = time.perf_counter()
     handled, robots = fan_out_pending(batch=batch, budget=3600)
