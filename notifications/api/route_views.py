@@ -51,7 +51,6 @@ class TemplateViewSet(mixins.ListModelMixin, BaseViewSet):
     serializer_class = TemplateSerializer
     lookup_field = "kind"
     lookup_value_regex = r"[a-z_]+\.[a-z_]+"
-    pagination_class = None
     http_method_names = ["get", "put", "post", "head", "options"]
     action_scopes = {"update": Scope.COMPANY, "reset": Scope.COMPANY}
 
@@ -67,11 +66,16 @@ class TemplateViewSet(mixins.ListModelMixin, BaseViewSet):
             raise Http404
         return kind
 
+    def get_object(self):
+        """The kind's current message (saved or default): what OPTIONS and the detail answer describe."""
+        return templates.template_current(kind=self._kind())
+
     def list(self, request, *args, **kwargs):
-        return Response(TemplateSerializer(templates.template_overview(), many=True).data)
+        page = self.paginate_queryset(templates.template_overview())  # one page holds every kind
+        return self.get_paginated_response(TemplateSerializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(TemplateSerializer(templates.template_current(kind=self._kind())).data)
+        return Response(TemplateSerializer(self.get_object()).data)
 
     def update(self, request, *args, **kwargs):
         kind = self._kind()

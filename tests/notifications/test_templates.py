@@ -123,7 +123,7 @@ class TestPages:
 class TestApi:
     def test_list_retrieve_update_reset_preview(self, people, login):
         client = login(people.admin)
-        listed = client.get(reverse("api:messagetemplate-list")).json()
+        listed = client.get(reverse("api:messagetemplate-list")).json()["results"]
         assert {t["kind"] for t in listed} == set(DEFAULT_BODIES)
         url = reverse("api:messagetemplate-detail", args=["order.new"])
         assert client.get(url).json()["customized"] is False

@@ -1521,3 +1521,288 @@ ROUTES += [
         audit="stock.threshold",
     ),
 ]
+
+# --- store groups, notification routes and message templates (notifications, stores) ----------------------
+ROUTE = pk(lambda w: w.route)
+GROUP = pk(lambda w: w.store_group)
+NEW_ORDER = lambda ctx: ["order.new"]  # noqa: E731 — the kind of the world's customized template
+# Store groups and templates span stores: changed by those who manage every store's settings.
+ALL_STORE_API = replace(API_SUPER_ONLY, allstore=OK)
+ALL_STORE_API_DELETES = replace(API_SUPER_DELETES, allstore=NO_CONTENT)
+SETTINGS_SOMEWHERE = page(none=FORBIDDEN, other=OK, this=OK)  # company-wide labels: settings_view somewhere
+API_SETTINGS_SOMEWHERE = api(none=FORBIDDEN, other=OK, this=OK)
+
+
+def group_form(ctx, **changes) -> dict:
+    return {"name": "matrix-组", "description": "edited", "stores": [ctx.world.store_a.pk], **changes}
+
+
+def route_form(ctx, **changes) -> dict:
+    w = ctx.world
+    data = {
+        "name": "新路由-matrix",  # posted back on a refused form: no marker of A in it
+        "event_kinds": ["order.new", "order.shipped"],
+        "robot": w.robot.pk,
+        "store": w.store_a.pk,
+        "quiet_start": "",
+        "quiet_end": "",
+        "mention_permission": "",
+        "mention_assignee": "on",
+        "is_active": "on",
+    }
+    return {**data, **changes}
+
+
+def route_json(ctx, **changes) -> dict:
+    w = ctx.world
+    data = {"name": "API路由-matrix", "event_kinds": ["order.new"], "robot": w.robot.pk, "store": w.store_a.pk}
+    return {**data, **changes}
+
+
+ROUTES += [
+    Route("stores:group_list", "view store groups", SETTINGS_SOMEWHERE, SETTINGS_VIEW),
+    Route(
+        "stores:group_detail",
+        "view a group: the member stores the viewer can see",
+        SETTINGS_SOMEWHERE,
+        SETTINGS_VIEW,
+        args=GROUP,
+        shows=True,
+        lists=True,
+    ),
+    Route("stores:group_create", "store_group.create (form)", ALL_STORE_PAGE, SETTINGS),
+    Route(
+        "stores:group_create",
+        "store_group.create",
+        ALL_STORE_POST,
+        SETTINGS,
+        method="POST",
+        data=lambda ctx: group_form(ctx, name="新组-matrix"),
+        audit="store_group.create",
+    ),
+    Route("stores:group_edit", "store_group.update (form)", ALL_STORE_PAGE, SETTINGS, args=GROUP),
+    Route(
+        "stores:group_edit",
+        "store_group.update",
+        ALL_STORE_POST,
+        SETTINGS,
+        method="POST",
+        args=GROUP,
+        data=group_form,
+        audit="store_group.update",
+    ),
+    Route("stores:group_delete", "store_group.delete (confirm)", ALL_STORE_PAGE, SETTINGS, args=GROUP),
+    Route(
+        "stores:group_delete",
+        "store_group.delete",
+        ALL_STORE_POST,
+        SETTINGS,
+        method="POST",
+        args=GROUP,
+        audit="store_group.delete",
+    ),
+    Route("notifications:route_list", "view routes", STORE_LIST, SETTINGS_VIEW, shows=True, lists=True),
+    Route(
+        "notifications:route_detail",
+        "view A's route and its preview",
+        STORE_OBJECT,
+        SETTINGS_VIEW,
+        args=ROUTE,
+        shows=True,
+    ),
+    Route(
+        "notifications:route_create",
+        "route.create (form)",
+        page(none=FORBIDDEN, other=OK, this=OK),
+        SETTINGS,
+        note="other may open the form: its store and robot choices are their own",
+    ),
+    Route(
+        "notifications:route_create",
+        "route.create (on A)",
+        page(none=FORBIDDEN, other=FORM_ERROR, this=DONE),
+        SETTINGS,
+        method="POST",
+        data=route_form,
+        audit="route.create",
+    ),
+    Route("notifications:route_edit", "route.update (form)", STORE_OBJECT, SETTINGS, args=ROUTE, shows=True),
+    Route(
+        "notifications:route_edit",
+        "route.update",
+        STORE_POST,
+        SETTINGS,
+        method="POST",
+        args=ROUTE,
+        data=route_form,
+        audit="route.update",
+    ),
+    Route("notifications:route_delete", "route.delete (confirm)", STORE_OBJECT, SETTINGS, args=ROUTE, shows=True),
+    Route(
+        "notifications:route_delete",
+        "route.delete",
+        STORE_POST,
+        SETTINGS,
+        method="POST",
+        args=ROUTE,
+        audit="route.delete",
+    ),
+    Route("notifications:template_list", "view message templates", SETTINGS_SOMEWHERE, SETTINGS_VIEW),
+    Route("notifications:template_edit", "message_template.update (form)", ALL_STORE_PAGE, SETTINGS, args=NEW_ORDER),
+    Route(
+        "notifications:template_edit",
+        "message_template.update",
+        ALL_STORE_POST,
+        SETTINGS,
+        method="POST",
+        args=NEW_ORDER,
+        data=lambda ctx: {"msgtype": "text", "body": "{store} 订单 {order_id}"},
+        audit="message_template.update",
+    ),
+    Route(
+        "notifications:template_preview",
+        "preview a draft against the latest event the viewer may see",
+        SETTINGS_SOMEWHERE,
+        SETTINGS_VIEW,
+        method="POST",
+        args=NEW_ORDER,
+        data=lambda ctx: {"msgtype": "text", "body": "{store} {order_id}"},
+        changes=False,
+        preview=True,
+    ),
+    Route(
+        "notifications:template_reset",
+        "message_template.reset",
+        ALL_STORE_POST,
+        SETTINGS,
+        method="POST",
+        args=NEW_ORDER,
+        audit="message_template.reset",
+    ),
+    # --- API: store groups, routes, message templates ----------------------------------------------------------
+    Route("api:storegroup-list", "list store groups", API_SETTINGS_SOMEWHERE, SETTINGS_VIEW),
+    Route(
+        "api:storegroup-list",
+        "store_group.create",
+        API_ALL_STORE_CREATES,
+        SETTINGS,
+        method="POST",
+        json=True,
+        data=lambda ctx: group_form(ctx, name="API组-matrix"),
+        audit="store_group.create",
+    ),
+    Route("api:storegroup-detail", "view a store group", API_SETTINGS_SOMEWHERE, SETTINGS_VIEW, args=GROUP),
+    Route(
+        "api:storegroup-detail",
+        "store_group.update",
+        ALL_STORE_API,
+        SETTINGS,
+        method="PUT",
+        args=GROUP,
+        json=True,
+        data=group_form,
+        audit="store_group.update",
+    ),
+    Route(
+        "api:storegroup-detail",
+        "store_group.update",
+        ALL_STORE_API,
+        SETTINGS,
+        method="PATCH",
+        args=GROUP,
+        json=True,
+        data=lambda ctx: {"description": "patched"},
+        audit="store_group.update",
+    ),
+    Route(
+        "api:storegroup-detail",
+        "store_group.delete",
+        ALL_STORE_API_DELETES,
+        SETTINGS,
+        method="DELETE",
+        args=GROUP,
+        json=True,
+        audit="store_group.delete",
+    ),
+    Route("api:route-list", "list routes", API_LIST, SETTINGS_VIEW, shows=True, lists=True),
+    Route(
+        "api:route-list",
+        "route.create (on A)",
+        API_CREATE_IN_A,
+        SETTINGS,
+        method="POST",
+        json=True,
+        data=route_json,
+        audit="route.create",
+    ),
+    Route("api:route-detail", "view A's route", API_OBJECT, SETTINGS_VIEW, args=ROUTE, shows=True),
+    Route(
+        "api:route-detail",
+        "route.update",
+        API_OBJECT,
+        SETTINGS,
+        method="PUT",
+        args=ROUTE,
+        json=True,
+        data=route_json,
+        audit="route.update",
+    ),
+    Route(
+        "api:route-detail",
+        "route.update",
+        API_OBJECT,
+        SETTINGS,
+        method="PATCH",
+        args=ROUTE,
+        json=True,
+        data=lambda ctx: {"mention_all": True},
+        audit="route.update",
+    ),
+    Route(
+        "api:route-detail",
+        "route.delete",
+        api(none=FORBIDDEN, other=NOT_FOUND, this=NO_CONTENT),
+        SETTINGS,
+        method="DELETE",
+        args=ROUTE,
+        json=True,
+        audit="route.delete",
+    ),
+    Route("api:messagetemplate-list", "list message templates", API_SETTINGS_SOMEWHERE, SETTINGS_VIEW),
+    Route(
+        "api:messagetemplate-detail", "view a message template", API_SETTINGS_SOMEWHERE, SETTINGS_VIEW, args=NEW_ORDER
+    ),
+    Route(
+        "api:messagetemplate-detail",
+        "message_template.update",
+        ALL_STORE_API,
+        SETTINGS,
+        method="PUT",
+        args=NEW_ORDER,
+        json=True,
+        data=lambda ctx: {"msgtype": "text", "body": "{store} API {order_id}"},
+        audit="message_template.update",
+    ),
+    Route(
+        "api:messagetemplate-preview",
+        "preview a draft",
+        API_SETTINGS_SOMEWHERE,
+        SETTINGS_VIEW,
+        method="POST",
+        args=NEW_ORDER,
+        json=True,
+        data=lambda ctx: {"msgtype": "text", "body": "{store} {order_id}"},
+        changes=False,
+        preview=True,
+    ),
+    Route(
+        "api:messagetemplate-reset",
+        "message_template.reset",
+        ALL_STORE_API,
+        SETTINGS,
+        method="POST",
+        args=NEW_ORDER,
+        json=True,
+        audit="message_template.reset",
+    ),
+]

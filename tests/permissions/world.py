@@ -21,13 +21,13 @@ from rest_framework.authtoken.models import Token
 from audit.models import AuditEvent
 from core.permissions import forget_permissions
 from core.testing import password_login, verified_login
-from notifications.models import Delivery, Robot, SentMessage
+from notifications.models import Delivery, MessageTemplate, Robot, Route, SentMessage
 from orders.models import AfterSalesCase, Order, StockLevel, StoreSettings
 from rbac import services as rbac
 from rbac.models import AccessRequest, ExceptionGrant, PositionRole, Role, RoleBinding
 from rbac.permissions import load_permissions
 from staff.models import Department, Position
-from stores.models import OzonCredential, ShopeeApp, ShopeeCredential, Store
+from stores.models import OzonCredential, ShopeeApp, ShopeeCredential, Store, StoreGroup
 from tests.factories import (
     DepartmentFactory,
     PositionFactory,
@@ -78,6 +78,8 @@ WATCHED = [
 WATCHED += [Order, AfterSalesCase, StockLevel, StoreSettings, StoreSettings.on_duty.through]
 # Deliveries and the messages sent (notifications' delivery pages: a retry changes a delivery's state).
 WATCHED += [Delivery, SentMessage]
+# Routes, store groups and message templates (notifications' route and template pages, stores' group pages).
+WATCHED += [Route, MessageTemplate, StoreGroup, StoreGroup.stores.through]
 
 
 def _state_sql() -> str:
@@ -134,6 +136,7 @@ class World:
         self._build_orders()
         self._build_connections()
         self._build_deliveries()
+        self._build_routes()
 
     def _build_roles_and_directory(self) -> None:
         self.clerk_role = self._role("matrix-clerk", {"orders_view", "reports_view"})
@@ -239,6 +242,18 @@ class World:
             )
             if store == self.store_a:
                 self.dead_delivery, self.sent_message = dead, message
+
+    def _build_routes(self) -> None:
+        """A route on A's robot and one on B's; a store group over A and B (its name is no store's); a
+        customized template (notifications' route, group and template pages)."""
+        b_robot = Robot.objects.filter(store=self.store_b).order_by("pk").first()
+        self.route = Route.objects.create(
+            name=f"{MARKER}-新单路由", robot=self.robot, store=self.store_a, event_kinds=["order.new"]
+        )
+        Route.objects.create(name="Bravo-新单路由", robot=b_robot, store=self.store_b, event_kinds=["order.new"])
+        self.store_group = StoreGroup.objects.create(name="matrix-组")
+        self.store_group.stores.add(self.store_a, self.store_b)
+        MessageTemplate.objects.create(event_kind="order.new", body="{store} 新订单 {order_id}")
 
     def _build_orders(self) -> None:
         """An order, an after-sales case and a low stock level on A, the same on B (the orders pages)."""
