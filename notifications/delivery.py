@@ -533,7 +533,8 @@ def _send_one(robot, client, limiter, now, run: RobotRun, message: Outgoing, res
 def broken_robots(*, viewer) -> QuerySet[Robot]:
     """Broken robots the viewer manages (settings_manage on the robot's store; company-wide: super admins), for
     the banner on the notifications pages."""
-    return Robot.objects.restrict(viewer, "change").filter(broken_at__isnull=False).order_by("name")
+    robots = Robot.objects.restrict(viewer, "change").filter(broken_at__isnull=False)
+    return robots.defer("webhook_key").order_by("name")
 
 
 def delivery_retry(*, actor, deliveries: Sequence[Delivery] | QuerySet[Delivery]) -> int:

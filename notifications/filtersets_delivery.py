@@ -14,7 +14,7 @@ from .models import Delivery, DeliveryState, Robot, SentMessage
 
 def viewer_robots(request):
     """Robots the viewer may see (none without a request, e.g. schema generation)."""
-    return Robot.objects.restrict(getattr(request, "user", None), "view").order_by("name")
+    return Robot.objects.restrict(getattr(request, "user", None), "view").only("id", "name").order_by("name")
 
 
 class DeliveryFilterSet(FilterSet):

@@ -38,7 +38,7 @@ class DeliveryScopeMixin:
     model = Delivery
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("robot", "store").order_by("-id")
+        return queryset.select_related("robot", "store").defer("robot__webhook_key").order_by("-id")
 
 
 class DeliveryListView(BrokenBannerMixin, DeliveryScopeMixin, ListPageView):
@@ -100,7 +100,7 @@ class SentMessageListView(BrokenBannerMixin, ListPageView):
     template_name = "notifications/message_list.html"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("robot", "store").order_by("-sent_at", "-id")
+        return queryset.select_related("robot", "store").defer("robot__webhook_key").order_by("-sent_at", "-id")
 
 
 def _next(request) -> str:

@@ -76,7 +76,7 @@ class DeliveryViewSet(ReadOnlyViewSet):
     ordering = ["-id"]
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("robot", "store")
+        return queryset.select_related("robot", "store").defer("robot__webhook_key")
 
     retry = service_action(delivery_retry_one, object_name="delivery", permission="change", answer="object")
 
@@ -91,4 +91,4 @@ class SentMessageViewSet(ReadOnlyViewSet):
     ordering = ["-sent_at", "-id"]
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("robot", "store")
+        return queryset.select_related("robot", "store").defer("robot__webhook_key")
