@@ -101,6 +101,15 @@ def stock_every() -> timedelta:
     return timedelta(seconds=conf("SHOPCREW_POLL_STOCK_EVERY", 600))
 
 
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _db_datetime(value: datetime):
+    """A datetime as a raw-SQL parameter: as is for PostgreSQL, the backend's stored form for SQLite."""
+    return value if _postgres() else connection.ops.adapt_datetimefield_value(value)
+
+
 # --- sync states and the dispatcher -------------------------------------------------------------------
 
 
@@ -108,13 +117,14 @@ def sync_states_ensure(*, now: datetime | None = None) -> int:
     """Give every store without a SyncState one, due at once: one INSERT … SELECT, so a store created later is
     picked up by the next dispatch. Returns how many were created."""
     table, stores = SyncState._meta.db_table, Store._meta.db_table
+    empty = "'{}'::jsonb" if _postgres() else "'{}'"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (store_id, health, next_poll_at, failures, failure_episode, last_error, cursors) "
-            f"SELECT s.id, %s, %s, 0, 0, '', '{{}}'::jsonb FROM {stores} s "
+            f"SELECT s.id, %s, %s, 0, 0, '', {empty} FROM {stores} s "
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} x WHERE x.store_id = s.id) "
             "ON CONFLICT (store_id) DO NOTHING",
-            [SyncHealth.OK, now or timezone.now()],
+            [SyncHealth.OK, _db_datetime(now or timezone.now())],
         )
         return cursor.rowcount
 
@@ -232,6 +242,15 @@ def sync_record_success(
     only): losing it in a crash only means the next poll reads the same empty windows again."""
     now = now or timezone.now()
     table = SyncState._meta.db_table
+    if not _postgres():  # SQLite (bin/run's default): no advisory lock to release, json_patch for the merge
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET health = %s, failures = 0, last_success_at = %s, last_polled_at = %s, "
+                "last_error = '', cursors = json_patch(cursors, %s) WHERE store_id = %s AND health <> %s",
+                [str(SyncHealth.OK), _db_datetime(now), _db_datetime(now), json.dumps(cursors or {}), store_id]
+                + [str(SyncHealth.PAUSED)],
+            )
+        return
     release = "pg_advisory_unlock(%s, %s)" if unlock else "true"
     params: list[str | int | datetime] = [str(SyncHealth.OK), now, now, json.dumps(cursors or {}), store_id]
     params += [str(SyncHealth.PAUSED), *([ADVISORY_LOCK_CLASS, store_id] if unlock else [])]
@@ -340,10 +359,16 @@ def _set_cursor(state: SyncState, stream: str, value: datetime) -> None:
     state.cursors[stream] = value.timestamp()
     table = SyncState._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET cursors = jsonb_set(cursors, %s, to_jsonb(%s::float)) WHERE id = %s",
-            [[stream], value.timestamp(), state.pk],
-        )
+        if _postgres():
+            cursor.execute(
+                f"UPDATE {table} SET cursors = jsonb_set(cursors, %s, to_jsonb(%s::float)) WHERE id = %s",
+                [[stream], value.timestamp(), state.pk],
+            )
+        else:
+            cursor.execute(
+                f"UPDATE {table} SET cursors = json_set(cursors, %s, %s) WHERE id = %s",
+                [f'$."{stream}"', value.timestamp(), state.pk],
+            )
 
 
 def _pages(
@@ -496,7 +521,11 @@ def _announce_history() -> bool:
 @contextmanager
 def store_lock(store_id: int):
     """A session-level advisory lock on the store (held across the poll's transactions); yields whether it
-    was taken. A second poll of the same store finds it taken and does nothing."""
+    was taken. A second poll of the same store finds it taken and does nothing. On SQLite (one machine, writes
+    serialized by the database) there is no such lock: the dispatcher's claim alone keeps polls apart."""
+    if not _postgres():
+        yield True
+        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_LOCK_CLASS, store_id])
         taken = cursor.fetchone()[0]
@@ -529,7 +558,7 @@ def store_poll(*, store_id: int, now: datetime | None = None) -> PollReport:
     try:
         released = _poll_locked(state, now, report)
     finally:
-        if not released:
+        if not released and _postgres():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_LOCK_CLASS, store_id])
     return report
@@ -547,12 +576,14 @@ _JOINED = (
 )
 
 
-@lru_cache(maxsize=1)
-def _state_sql() -> str:
+@lru_cache(maxsize=2)
+def _state_sql(postgres: bool) -> str:
     columns = [f"{alias}.{f.column}" for alias, model, _ in _JOINED for f in model._meta.concrete_fields]
     t = {alias: model._meta.db_table for alias, model, _ in _JOINED}
+    # SQLite has no advisory locks (see store_lock): the two parameters make a constant "taken"
+    lock = "pg_try_advisory_lock(%s, %s)" if postgres else "(%s + %s) IS NOT NULL"
     return (
-        f"SELECT {', '.join(columns)}, pg_try_advisory_lock(%s, %s) FROM {t['ss']} ss "
+        f"SELECT {', '.join(columns)}, {lock} FROM {t['ss']} ss "
         f"JOIN {t['st']} st ON st.id = ss.store_id LEFT JOIN {t['sc']} sc ON sc.store_id = st.id "
         f"LEFT JOIN {t['app']} app ON app.id = sc.app_id LEFT JOIN {t['oc']} oc ON oc.store_id = st.id "
         "WHERE ss.store_id = %s AND ss.health <> %s AND st.status <> %s"
@@ -562,9 +593,18 @@ def _state_sql() -> str:
 def _state_locked(store_id: int) -> tuple[SyncState | None, bool]:
     """(the store's SyncState with its store and credentials, whether the store's advisory lock was taken in the
     same statement); (None, False) for a paused sync or store (the lock is then not tried)."""
+    if not _postgres():  # SQLite: the ORM's converters (naive datetimes), and no advisory lock (store_lock)
+        state = (
+            SyncState.objects.select_related("store", "store__shopee_credential__app", "store__ozon_credential")
+            .filter(store_id=store_id)
+            .exclude(health=SyncHealth.PAUSED)
+            .exclude(store__status=StoreStatus.PAUSED)
+            .first()
+        )
+        return state, state is not None
     with connection.cursor() as cursor:
         params: list[int | str] = [ADVISORY_LOCK_CLASS, store_id, store_id, SyncHealth.PAUSED, StoreStatus.PAUSED]
-        cursor.execute(_state_sql(), params)
+        cursor.execute(_state_sql(_postgres()), params)
         row = cursor.fetchone()
     if row is None:
         return None, False
