@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
@@ -129,6 +129,12 @@ class _Batch:
                 .only(*ROUTE_FIELDS)
             )
         self.routes = routes
+        # One store's routes, and the routes spanning stores (platform, site, group, all), kept apart so a
+        # store's routes are found without testing every route of every other store.
+        self._by_route_store: dict[int | None, list[Route]] = defaultdict(list)
+        self._spanning: list[Route] = []
+        for route in routes:
+            (self._by_route_store[route.store_id] if route.store_id else self._spanning).append(route)
         self.routes.sort(key=lambda r: (_specificity(r), r.pk))
         self.stores = self._load_stores({e.store_id for e in events if e.store_id})
         self._by_store: dict[int | None, dict[str, list[Route]]] = {}
@@ -139,12 +145,12 @@ class _Batch:
             return {}
         fields = ("pk", "name", "platform", "site", "timezone", "primary_owner_id", "backup_owner_id")
         stores = {}
-        for pk, name, platform, site, tz, primary, backup in Store.objects.filter(pk__in=ids).values_list(*fields):
+        for pk, name, platform, site, tz, primary, backup in Store.objects.filter(pk__any_of=ids).values_list(*fields):
             facts = StoreFacts(name, platform, site, Store(site=site, timezone=tz).tzinfo)
             stores[pk] = _Store(facts, platform, site, (primary, backup))
         group_ids = {r.store_group_id for r in self.routes if r.store_group_id}
         if group_ids:
-            through = StoreGroup.stores.through.objects.filter(storegroup_id__in=group_ids, store_id__in=ids)
+            through = StoreGroup.stores.through.objects.filter(storegroup_id__any_of=group_ids, store_id__any_of=ids)
             for group_id, store_id in through.values_list("storegroup_id", "store_id"):
                 stores[store_id].groups.add(group_id)
         return stores
@@ -156,7 +162,7 @@ class _Batch:
             by_kind = defaultdict(list)
             store = self.stores.get(store_id) if store_id else None
             if store_id is None or store is not None:
-                for route in self.routes:
+                for route in self._by_route_store.get(store_id, []) + self._spanning:
                     if _matches(route, store_id, store):
                         for k in route.event_kinds or ():
                             by_kind[k].append(route)
@@ -237,7 +243,7 @@ def _dispatch(events: Sequence[Event]) -> dict[int, int]:
         return {}
     rr = AssignmentMode.ROUND_ROBIN
     turning = set(
-        StoreSettings.objects.filter(store_id__in=stores, assignment_mode=rr).values_list("store_id", flat=True)
+        StoreSettings.objects.filter(store_id__any_of=stores, assignment_mode=rr).values_list("store_id", flat=True)
     )
     result = {}
     for event in events:
@@ -255,9 +261,19 @@ def _current_assignees(orders: dict[int, set], cases: dict[int, set]) -> dict[tu
     for tag, model, key, wanted in (("o", Order, "order_id", orders), ("c", AfterSalesCase, "case_id", cases)):
         if not wanted:
             continue
-        keys = set().union(*wanted.values())
-        rows = model.objects.filter(store_id__in=wanted, assignee__isnull=False, **{f"{key}__in": keys})
-        for store_id, ref, staff in rows.values_list("store_id", key, "assignee_id"):
+        keys = sorted(set().union(*wanted.values()))
+        if connection.vendor == "postgresql":  # the keys as ONE array parameter (thousands of them per batch)
+            sql = (
+                f"SELECT store_id, {key}, assignee_id FROM {model._meta.db_table} "
+                f"WHERE store_id = ANY(%s) AND {key} = ANY(%s) AND assignee_id IS NOT NULL"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [sorted(wanted), keys])
+                rows = cursor.fetchall()
+        else:
+            rows = model.objects.filter(store_id__in=wanted, assignee__isnull=False, **{f"{key}__in": keys})
+            rows = rows.values_list("store_id", key, "assignee_id")
+        for store_id, ref, staff in rows:
             found[(tag, store_id, ref)] = staff
     return found
 
@@ -270,7 +286,19 @@ class _Mentions:
     assignees: dict[int, int]
     people: dict[int, mentions.Person]
 
-    def resolve(self, routes: Iterable[Route], event: Event, store: _Store | None) -> tuple[list[str], list[str]]:
+    cache: dict[tuple, tuple[list[str], list[str]]] = field(default_factory=dict)
+
+    def resolve(self, routes: list[Route], event: Event, store: _Store | None) -> tuple[list[str], list[str]]:
+        """(userids, mobiles) the routes mention for this event; the same routes, store and assignee give the
+        same answer, so it is worked out once per batch."""
+        personal = any(r.mention_assignee for r in routes)
+        key = (tuple(r.pk for r in routes), event.store_id, tuple(_assigned(event, self.assignees)) if personal else ())
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = self._resolve(routes, event, store)
+        return list(found[0]), list(found[1])
+
+    def _resolve(self, routes: list[Route], event: Event, store: _Store | None) -> tuple[list[str], list[str]]:
         ids: list[int] = []
         everyone = False
         for route in routes:
@@ -326,6 +354,7 @@ def _delivery_rows(batch: _Batch, matched: list[tuple[Event, list[Route]]]) -> l
             labels=labels,
             person=person.name if person is not None else "",
             default_tz=batch.default_tz,
+            names=compiled.names,
         )
         content = compiled.render(values)
         by_robot: dict[int, list[Route]] = {}
@@ -393,7 +422,7 @@ def fan_out_events(events: Sequence[Event]) -> int:
         batch = _Batch(events, now)
         matched = [(e, rs) for e in events if (rs := batch.routes_for(e.store_id, e.kind))]
         written = _insert(_delivery_rows(batch, matched), now) if matched else 0
-        Event.objects.filter(pk__in=[e.pk for e in events]).update(state=EventState.PROCESSED, processed_at=now)
+        Event.objects.filter(pk__any_of={e.pk for e in events}).update(state=EventState.PROCESSED, processed_at=now)
     return written
 
 

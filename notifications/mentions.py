@@ -44,7 +44,7 @@ def people_by_id(ids: Iterable[int]) -> dict[int, Person]:
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    rows = Staff.objects.filter(pk__in=wanted, is_active=True, status=StaffStatus.ACTIVE).values_list(
+    rows = Staff.objects.filter(pk__any_of=wanted, is_active=True, status=StaffStatus.ACTIVE).values_list(
         "pk", "name", "wecom_userid", "mobile"
     )
     return {pk: Person(pk, name, userid or "", mobile or "") for pk, name, userid, mobile in rows}
@@ -66,8 +66,8 @@ def permission_holders(
     if all_roles:
         bindings = (
             RoleBinding.objects.live(now)
-            .filter(role_id__in=all_roles)
-            .filter(Q(store_id__in=stores) | Q(store__isnull=True))
+            .filter(role_id__any_of=all_roles)
+            .filter(Q(store_id__any_of=stores) | Q(store__isnull=True))
             .values_list("staff_id", "store_id", "role_id")
             .order_by()
         )
@@ -78,7 +78,7 @@ def permission_holders(
                         holders[(sid, code)].add(staff_id)
     grants = (
         ExceptionGrant.objects.live(now)
-        .filter(store_id__in=stores, permission__codename__in=codes)
+        .filter(store_id__any_of=stores, permission__codename__in=codes)
         .values_list("staff_id", "store_id", "permission__codename")
         .order_by()
     )

@@ -10,7 +10,7 @@ saved (`template_check`).
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
@@ -33,13 +33,10 @@ class Compiled:
     msgtype: str
     body: str
     pieces: tuple[tuple[str, str | None], ...]
+    names: frozenset[str] = frozenset()  # the placeholders it uses
 
     def render(self, values: Mapping[str, str]) -> str:
         return "".join(literal + (values.get(name, MISSING) if name else "") for literal, name in self.pieces)
-
-    @property
-    def names(self) -> frozenset[str]:
-        return frozenset(name for _literal, name in self.pieces if name)
 
 
 def compile_template(kind: str, body: str, msgtype: str = "text") -> Compiled:
@@ -66,7 +63,7 @@ def compile_template(kind: str, body: str, msgtype: str = "text") -> Compiled:
             },
             code="unknown_placeholder",
         )
-    return Compiled(kind, msgtype, body, tuple(pieces))
+    return Compiled(kind, msgtype, body, tuple(pieces), frozenset(name for _lit, name in pieces if name))
 
 
 def longest_bytes(compiled: Compiled) -> int:
@@ -160,25 +157,52 @@ def _amount(payload: Mapping) -> str:
     return f"{amount} {payload.get('currency') or ''}".strip() if amount not in (None, "") else MISSING
 
 
-def _raw_values(kind: str, payload: Mapping, tz: tzinfo, labels: Mapping[str, str], person: str) -> dict[str, Any]:
-    status = payload.get("status")
-    values: dict[str, Any] = dict(payload)
-    values["status"] = labels.get(status, status) if status else MISSING
-    if kind.startswith("order."):
-        values |= {"items": _items(payload), "qty": payload.get("quantity"), "amount": _amount(payload)}
-        values |= {"customer": mask_name(payload.get("customer")), "ship_time": local_time(payload.get("ship_by"), tz)}
-        values |= {"tracking": payload.get("tracking_number"), "logistics": payload.get("carrier")}
-        values |= {"delivery_date": local_time(payload.get("delivery_date"), tz, "%m-%d"), "assignee": person}
-    elif kind.startswith("aftersales."):
-        values |= {"amount": _amount(payload), "due_date": local_time(payload.get("due_date"), tz)}
-        values |= {"operator": person or payload.get("operator") or "未分配"}
-    elif kind == "store.auth_expiring":
-        values["expires_at"] = local_time(payload.get("expires_at"), tz)
-    elif kind == "store.sync_failing":
-        values["since"] = local_time(payload.get("since"), tz)
-    elif kind == "access.request_opened":
-        values["decide_by"] = local_time(payload.get("decide_by"), tz)
-    return values
+def _time(key: str, fmt: str = "%m-%d %H:%M") -> Callable[..., str]:
+    return lambda p, tz, labels, person: local_time(p.get(key), tz, fmt)
+
+
+def _status(p: Mapping, tz: tzinfo, labels: Mapping[str, str], person: str) -> str:
+    status = p.get("status")
+    return labels.get(status, status) if status else MISSING
+
+
+# How a placeholder's value is made from the payload when it is not the payload's own key of that name
+# (each a function of payload, store time zone, status labels and the assignee's name).
+_ORDER: dict[str, Callable[..., Any]] = {
+    "status": _status,
+    "items": lambda p, tz, labels, person: _items(p),
+    "qty": lambda p, tz, labels, person: p.get("quantity"),
+    "amount": lambda p, tz, labels, person: _amount(p),
+    "customer": lambda p, tz, labels, person: mask_name(p.get("customer")),
+    "ship_time": _time("ship_by"),
+    "tracking": lambda p, tz, labels, person: p.get("tracking_number"),
+    "logistics": lambda p, tz, labels, person: p.get("carrier"),
+    "delivery_date": _time("delivery_date", "%m-%d"),
+    "assignee": lambda p, tz, labels, person: person,
+}
+_CASE: dict[str, Callable[..., Any]] = {
+    "status": _status,
+    "amount": lambda p, tz, labels, person: _amount(p),
+    "due_date": _time("due_date"),
+    "operator": lambda p, tz, labels, person: person or p.get("operator") or "未分配",
+}
+_DERIVED: dict[str, dict[str, Callable[..., Any]]] = {
+    "store.auth_expiring": {"expires_at": _time("expires_at")},
+    "store.sync_failing": {"since": _time("since")},
+    "access.request_opened": {"decide_by": _time("decide_by")},
+}
+_plans: dict[tuple[str, frozenset[str] | None], tuple] = {}
+
+
+def _plan(kind: str, names: frozenset[str] | None) -> tuple:
+    """(name, max_bytes, how) for the placeholders of `kind` that are wanted (all when `names` is None)."""
+    key = (kind, names)
+    if key not in _plans:
+        derived = _ORDER if kind.startswith("order.") else _CASE if kind.startswith("aftersales.") else {}
+        derived = derived or _DERIVED.get(kind, {})
+        wanted = [p for p in PLACEHOLDERS.get(kind, ()) if names is None or p.name in names]
+        _plans[key] = tuple((p.name, p.max_bytes, derived.get(p.name)) for p in wanted)
+    return _plans[key]
 
 
 def event_values(
@@ -190,15 +214,25 @@ def event_values(
     labels: Mapping[str, str],
     person: str = "",
     default_tz: tzinfo,
+    names: frozenset[str] | None = None,
 ) -> dict[str, str]:
-    """The placeholder values of one event, each cut to its placeholder's maximum."""
+    """The placeholder values of one event (only `names`, when given: those its template uses), each cut to
+    its placeholder's maximum."""
     tz = store.tz if store is not None else default_tz
-    values = _raw_values(kind, payload, tz, labels, person)
-    values["store"] = store.name if store is not None else NO_STORE_LABEL
-    values["platform"] = store.platform if store is not None else MISSING
-    values["site"] = store.site if store is not None else MISSING
-    values["time"] = local_time(occurred_at, tz)
-    return {p.name: cut(values.get(p.name), p.max_bytes) for p in PLACEHOLDERS.get(kind, ())}
+    values: dict[str, str] = {}
+    for name, max_bytes, how in _plan(kind, names):
+        if how is not None:
+            value = how(payload, tz, labels, person)
+        elif name == "store":
+            value = store.name if store is not None else NO_STORE_LABEL
+        elif name in ("platform", "site"):
+            value = getattr(store, name) if store is not None else MISSING
+        elif name == "time":
+            value = local_time(occurred_at, tz)
+        else:
+            value = payload.get(name)
+        values[name] = cut(value, max_bytes)
+    return values
 
 
 def sample_values(kind: str) -> dict[str, str]:
