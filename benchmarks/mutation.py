@@ -216,6 +216,14 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     "token request arrives anonymous and is let through by is_authenticated); it counts in "
     "core.api.permissions.SignedInWithSecondFactor, where tests/core/test_second_factor_gate.py sees a token taken "
     "and an unverified session refused",
+    # core/permissions.py
+    (
+        "core/permissions.py",
+        "permissions_of",
+        "drop the operand not getattr(user, 'is_authenticated', False) of user is None or not getattr(user, "
+        "'is_authenticated', False) or (no...",
+    ): "Django's AnonymousUser is also inactive (is_active False), so `not user.is_active` answers EMPTY for it; "
+    "every authenticated user object is a Staff row",
     # rbac/permissions.py
     ("rbac/permissions.py", "_sql", "if _SQL is None → if True"): "a cache: the SQL is built again, the same string",
     (

@@ -233,6 +233,7 @@ def test_a_person_deactivated_holds_nothing_from_that_moment_even_with_rights_al
     person.is_active = False
 
     assert not permissions_of(person).has("orders_view", store.pk)
+    assert not person.has_perm("stores.orders_view", store)
     assert not Store.objects.restrict(person, "orders_view").exists()
 
 
