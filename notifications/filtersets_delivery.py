@@ -8,6 +8,7 @@ from core.filters import FilterSet
 from events.choices import EventKind
 from stores.choosers import STORES
 
+from .choosers import ROBOTS
 from .filtersets import ALL, viewer_stores
 from .models import Delivery, DeliveryState, Robot, SentMessage
 
@@ -23,7 +24,9 @@ class DeliveryFilterSet(FilterSet):
     store = django_filters.ModelChoiceFilter(
         label=_("Store"), empty_label=ALL, queryset=viewer_stores, widget=STORES.widget("settings_view")
     )
-    robot = django_filters.ModelChoiceFilter(label=_("Robot"), empty_label=ALL, queryset=viewer_robots)
+    robot = django_filters.ModelChoiceFilter(
+        label=_("Robot"), empty_label=ALL, queryset=viewer_robots, widget=ROBOTS.widget("view")
+    )
     event_kind = django_filters.ChoiceFilter(label=_("Event"), empty_label=ALL, choices=EventKind.choices)
     state = django_filters.ChoiceFilter(label=_("Status"), empty_label=ALL, choices=DeliveryState.choices)
 
@@ -47,7 +50,9 @@ class DeadLetterFilterSet(FilterSet):
 class SentMessageFilterSet(FilterSet):
     """Messages the robots were sent: robot, store, summaries only."""
 
-    robot = django_filters.ModelChoiceFilter(label=_("Robot"), empty_label=ALL, queryset=viewer_robots)
+    robot = django_filters.ModelChoiceFilter(
+        label=_("Robot"), empty_label=ALL, queryset=viewer_robots, widget=ROBOTS.widget("view")
+    )
     store = django_filters.ModelChoiceFilter(
         label=_("Store"), empty_label=ALL, queryset=viewer_stores, widget=STORES.widget("settings_view")
     )

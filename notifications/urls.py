@@ -16,13 +16,17 @@ urlpatterns = [
 ]
 
 # Delivery pages (notifications.views_delivery): the delivery log, failed deliveries with retry, messages sent.
+from core.lookups_views import ChooserLookupView  # noqa: E402
+
 from . import views_delivery  # noqa: E402
+from .choosers import ROBOTS  # noqa: E402
 
 urlpatterns += [
     path("deliveries/", views_delivery.DeliveryListView.as_view(), name="delivery_list"),
     path("deliveries/failed/", views_delivery.DeadLetterListView.as_view(), name="delivery_dead"),
     path("deliveries/retry/", views_delivery.DeliveryRetryView.as_view(), name="delivery_retry"),
     path("messages/", views_delivery.SentMessageListView.as_view(), name="message_list"),
+    path("robots/lookup/", ChooserLookupView.as_view(chooser=ROBOTS), name="robot_lookup"),
 ]
 
 # Routes and message templates (notifications.views_routes).

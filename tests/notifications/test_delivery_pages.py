@@ -255,3 +255,18 @@ def test_the_pages_never_decrypt_webhook_keys(shop, login):
         assert client.get(reverse(f"notifications:{name}")).status_code == 200, name
     for name in ("api:delivery-list", "api:message-list"):
         assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_the_robot_filter_searches_the_viewer_robots_by_name(shop, login):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE notifications_robot SET webhook_key = 'not-a-fernet-token' WHERE id = %s", [shop.robot.pk]
+        )
+    client = login(shop.viewer)
+    found = client.get(reverse("notifications:robot_lookup"), {"q": "客服部"}).json()
+    assert found == {"results": [{"id": shop.robot.pk, "text": "泰国店-客服部-新订单"}], "more": False}
+    page = client.get(reverse("notifications:delivery_list")).content.decode()
+    assert "越南店-客服部-新订单" not in page  # the filter lists no robots: it searches them
+    assert login(shop.nobody).get(reverse("notifications:robot_lookup")).status_code == 403

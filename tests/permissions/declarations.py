@@ -1360,6 +1360,9 @@ ROUTES += [
         note="other names A's delivery: it is not among theirs, so nothing is retried (a refusal message)",
     ),
     Route("notifications:message_list", "view the messages sent", STORE_LIST, SETTINGS_VIEW, shows=True, lists=True),
+    Route(
+        "notifications:robot_lookup", "search robots to choose from", STORE_LIST, SETTINGS_VIEW, shows=True, lists=True
+    ),
     Route("api:delivery-list", "list deliveries", API_LIST, SETTINGS_VIEW, shows=True, lists=True),
     Route("api:delivery-detail", "view A's delivery", API_OBJECT, SETTINGS_VIEW, args=DEAD_DELIVERY, shows=True),
     Route(
