@@ -73,7 +73,7 @@ class StoreFilterSet(FilterSet):
     group = django_filters.ModelChoiceFilter(
         label=_("Store group"),
         empty_label=ALL,
-        queryset=lambda request: storegroup_choices(),
+        queryset=lambda request: storegroup_choices(viewer=getattr(request, "user", None)),
         field_name="groups",
         distinct=False,  # a store is in a group once (the M2M's rows are unique), so no duplicates to remove
     )

@@ -60,8 +60,8 @@ def active_owner_choices(*, viewer, include: Iterable[int] = ()) -> QuerySet[Sta
 
 
 def storegroup_list(*, viewer) -> QuerySet:
-    """Every store group (their names are company-wide labels, seen by anyone who sees settings somewhere),
-    each with `visible_count`: how many of its stores the viewer can see (one query per page of rows)."""
+    """Store groups holding a store the viewer can see (every group, empty ones included, for those who manage
+    groups), each with `visible_count`: how many of its stores the viewer can see. One query per page of rows."""
     from django.db.models import Count
 
     from core.gates import dangerously_unscoped
@@ -70,7 +70,10 @@ def storegroup_list(*, viewer) -> QuerySet:
 
     visible = Store.objects.restrict(viewer, "view").values("pk")
     groups = StoreGroup.objects.annotate(visible_count=Count("stores", filter=Q(stores__in=visible), distinct=True))
-    return dangerously_unscoped(groups.order_by("name", "pk"), reason="group names are company-wide labels")
+    if not storegroup_can_manage(viewer=viewer):
+        groups = groups.filter(visible_count__gt=0)
+    # restricted by hand above: a group spans stores, so it is shown for the stores of it the viewer can see
+    return dangerously_unscoped(groups.order_by("name", "pk"), reason="groups are filtered by their visible stores")
 
 
 def storegroup_can_manage(*, viewer) -> bool:
@@ -85,8 +88,16 @@ def storegroup_stores(*, viewer, group) -> tuple[QuerySet[Store], int]:
     return visible.select_related("primary_owner", "backup_owner"), stores.count() - visible.count()
 
 
-def storegroup_choices():
-    """Every store group, by name (for filters and pickers: groups are few, and their names are not secret)."""
+def storegroup_choices(*, viewer=None):
+    """Store groups by name, for filters and pickers: those holding a store the viewer can see (every group
+    without a viewer, for callers that narrow it themselves)."""
     from .models import StoreGroup
 
-    return StoreGroup.objects.order_by("name", "pk")
+    groups = StoreGroup.objects.order_by("name", "pk")
+    if viewer is None:
+        return groups
+    return groups.filter(
+        pk__in=StoreGroup.stores.through.objects.filter(
+            store_id__in=Store.objects.restrict(viewer, "view").values("pk")
+        ).values("storegroup_id")
+    )

@@ -43,6 +43,19 @@ class TestPages:
         assert "泰国店" in html and "越南店" not in html
         assert detail.context["hidden"] == 1
 
+    def test_a_group_of_only_other_stores_is_not_shown(self, world, login):
+        StoreGroup.objects.create(name="越南专组").stores.add(world.b)
+        StoreGroup.objects.create(name="空组")
+        client = login(world.manager_a)
+        listing = client.get(reverse("stores:group_list"))
+        assert [g.name for g in listing.context["object_list"]] == ["东南亚大促组"]
+        stores = client.get(reverse("stores:store_list"))
+        assert [g.name for g in stores.context["filterset"].form.fields["group"].queryset] == ["东南亚大促组"]
+        hidden = StoreGroup.objects.get(name="越南专组")
+        assert client.get(reverse("stores:group_detail", args=[hidden.pk])).status_code == 404
+        everything = login(world.admin).get(reverse("stores:group_list"))
+        assert len(everything.context["object_list"]) == 3
+
     def test_without_settings_rights_the_pages_are_forbidden(self, world, login):
         client = login(world.clerk)
         assert client.get(reverse("stores:group_list")).status_code == 403
