@@ -79,9 +79,10 @@ STOCK = (
 )
 AUTH = (
     _p("expires_at", _("Authorization ends (store time)"), 20, "12-07 09:00"),
-    _p("reason", _("Details"), 300, "授权将在 3 天后到期"),
+    _p("days_left", _("Days left"), 8, "3"),
 )
 SYNC = (
+    _p("reason", _("Why (authorization or errors)"), 60, "授权失效，需要重新授权"),
     _p("error", _("Last error"), 300, "连接超时"),
     _p("failures", _("Failures in a row"), 8, "5"),
     _p("since", _("Failing since (store time)"), 20, "12-04 14:10"),
@@ -133,8 +134,8 @@ DEFAULT_BODIES: dict[str, str] = {
     K.AFTERSALES_DUE_SOON: "【售后即将超时】{store} " + _CASE_BODY,
     K.STOCK_LOW: "【库存不足】{store} SKU:{sku} | 商品:{name} | 可售:{quantity} | 预警线:{threshold}",
     K.STOCK_OUT: "【已断货】{store} SKU:{sku} | 商品:{name} | 可售:{quantity}",
-    K.STORE_AUTH_EXPIRING: "【授权即将到期】{store} 到期时间:{expires_at} | {reason}",
-    K.STORE_SYNC_FAILING: "【同步失败】{store} 连续失败:{failures} 次 | 开始于:{since} | 错误:{error}",
+    K.STORE_AUTH_EXPIRING: "【授权即将到期】{store} 到期时间:{expires_at} | 剩余:{days_left} 天 | 请店铺负责人重新授权",
+    K.STORE_SYNC_FAILING: "【同步失败】{store} {reason} | 连续失败:{failures} 次 | 开始于:{since} | 错误:{error}",
     K.ACCESS_REQUEST_OPENED: "【权限申请待审批】{store} 申请人:{requester} | 授予:{staff} | 内容:{what} | "
     "理由:{reason} | 审批截止:{decide_by}",
     K.DIGEST_DAILY: "【日报】{store} {period} " + _DIGEST_BODY,

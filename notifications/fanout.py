@@ -6,6 +6,9 @@ assignees are each read once; the deliveries are written by ONE `INSERT … ON C
 NOTHING` and the events marked processed by ONE `UPDATE`, in one transaction. So an event reaches a robot at
 most once, however many routes match it or workers run it, and a batch is all or nothing.
 
+Inhibition: while a store's authorization is gone (its sync paused), its other sync failures and "authorization
+expiring" notices are processed without a message — the one "authorization" alert already said it.
+
 Matching: a route names event kinds and stores — one store, or every store of a platform, a site or a store
 group (these narrow each other when several are set), or every store when none is. An event of no store (a
 department's digest, a company-wide request) matches only routes that name no stores. Inactive routes and
@@ -410,6 +413,34 @@ def _insert(rows: list[list], now: datetime) -> int:
         return cursor.rowcount
 
 
+INHIBITABLE = ("store.sync_failing", "store.auth_expiring")
+
+
+def _inhibited(events: Sequence[Event]) -> set[int]:
+    """Events that say nothing new while their store's authorization is gone (its sync paused, announced once by
+    a store.sync_failing with reason "authorization"): other sync failures and "authorization expiring" of that
+    store are processed without a message. One query, only for batches holding such events."""
+    candidates = [
+        e
+        for e in events
+        if e.store_id
+        and (
+            e.kind == "store.auth_expiring"
+            or (e.kind == "store.sync_failing" and e.payload.get("reason") != "authorization")
+        )
+    ]
+    if not candidates:
+        return set()
+    from orders.choices import SyncHealth
+    from orders.models import SyncState
+
+    stores = {e.store_id for e in candidates}
+    paused = set(
+        SyncState.objects.filter(store_id__any_of=stores, health=SyncHealth.PAUSED).values_list("store_id", flat=True)
+    )
+    return {e.pk for e in candidates if e.store_id in paused}
+
+
 def fan_out_events(events: Sequence[Event]) -> int:
     """Turn a batch of events into deliveries (one per event × robot) and mark the events processed; the
     number of deliveries written. A fixed number of queries for any batch size (see the module docstring);
@@ -420,7 +451,8 @@ def fan_out_events(events: Sequence[Event]) -> int:
     now = timezone.now()
     with transaction.atomic():
         batch = _Batch(events, now)
-        matched = [(e, rs) for e in events if (rs := batch.routes_for(e.store_id, e.kind))]
+        quiet = _inhibited(events)
+        matched = [(e, rs) for e in events if e.pk not in quiet and (rs := batch.routes_for(e.store_id, e.kind))]
         written = _insert(_delivery_rows(batch, matched), now) if matched else 0
         Event.objects.filter(pk__any_of={e.pk for e in events}).update(state=EventState.PROCESSED, processed_at=now)
     return written

@@ -188,7 +188,12 @@ _CASE: dict[str, Callable[..., Any]] = {
 }
 _DERIVED: dict[str, dict[str, Callable[..., Any]]] = {
     "store.auth_expiring": {"expires_at": _time("expires_at")},
-    "store.sync_failing": {"since": _time("since")},
+    "store.sync_failing": {
+        "since": _time("since"),
+        "reason": lambda p, tz, labels, person: (
+            "授权失效，需要重新授权" if p.get("reason") == "authorization" else "接口调用失败"
+        ),
+    },
     "access.request_opened": {"decide_by": _time("decide_by")},
 }
 _plans: dict[tuple[str, frozenset[str] | None], tuple] = {}

@@ -325,3 +325,23 @@ class TestQueries:
             written = fan_out_events(fifty)
         assert written > 50
         assert len(large.captured_queries) == len(small.captured_queries) <= 14
+
+
+class TestInhibition:
+    def test_a_paused_stores_other_failures_and_expiry_notices_send_nothing(self, stores):
+        from orders.models import SyncState
+
+        th, sg, _ru = stores
+        SyncState.objects.create(store=th, health="paused", next_poll_at=timezone.now())
+        SyncState.objects.create(store=sg, health="failing", next_poll_at=timezone.now())
+        route(RobotFactory(), ["store.sync_failing", "store.auth_expiring"])
+        revoked = emit(th, "store.sync_failing", reason="authorization", failures=1)
+        again = emit(th, "store.sync_failing", reason="errors", failures=5)
+        expiring = emit(th, "store.auth_expiring", expires_at="2026-12-07T01:00:00+00:00", days_left=0)
+        elsewhere = emit(sg, "store.sync_failing", reason="errors", failures=5)
+        assert fan_out_events([revoked, again, expiring, elsewhere]) == 2
+        assert [bool(robots_of(e)) for e in (revoked, again, expiring, elsewhere)] == [True, False, False, True]
+        assert "授权失效，需要重新授权" in Delivery.objects.get(event=revoked).content
+        assert set(Event.objects.filter(pk__in=[again.pk, expiring.pk]).values_list("state", flat=True)) == {
+            "processed"
+        }
