@@ -228,8 +228,8 @@ def event_values(
     for name, max_bytes, how in _plan(kind, names):
         if how is not None:
             value = how(payload, tz, labels, person)
-        elif name == "store":
-            value = store.name if store is not None else NO_STORE_LABEL
+        elif name == "store":  # an event of no store: a department's digest names the department
+            value = store.name if store is not None else payload.get("department") or NO_STORE_LABEL
         elif name in ("platform", "site"):
             value = getattr(store, name) if store is not None else MISSING
         elif name == "time":

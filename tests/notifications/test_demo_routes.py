@@ -43,6 +43,8 @@ def test_each_demo_robot_gets_its_kinds(demo):
     assert case.robot.name == "泰国店-客服部-售后" and "问题类型:破损" in case.content
     (digest,) = deliver(None, "digest.daily", "demo:4", period="12-04", orders=12)
     assert digest.robot.name == "全公司-运营部-日报" and digest.content.startswith("【日报】全公司 12-04 订单:12")
+    (department,) = deliver(None, "digest.daily", "demo:6", period="12-04", orders=3, department="客服部")
+    assert department.content.startswith("【日报】客服部 12-04 订单:3")
     assert deliver("220002", "order.new", "demo:5", order_id="SN5") == []  # 马来西亚店 has no 新订单 group
 
 
