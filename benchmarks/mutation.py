@@ -224,6 +224,11 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "'is_authenticated', False) or (no...",
     ): "Django's AnonymousUser is also inactive (is_active False), so `not user.is_active` answers EMPTY for it; "
     "every authenticated user object is a Staff row",
+    (
+        "core/permissions.py",
+        "permissions_of",
+        "drop the operand user is None of user is None or not getattr(user, 'is_authenticated', False) or (no...",
+    ): "getattr(None, 'is_authenticated', False) is False, so the next operand answers EMPTY for None",
     # rbac/permissions.py
     ("rbac/permissions.py", "_sql", "if _SQL is None → if True"): "a cache: the SQL is built again, the same string",
     (
