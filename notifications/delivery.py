@@ -76,8 +76,9 @@ MAX_ROUNDS = 20  # rounds per run; a longer backlog is continued by the next run
 MAX_ATTEMPTS = 10  # sends of one delivery before it is a dead letter
 BACKOFF_BASE = 5.0  # seconds before the first retry, doubled each time
 BACKOFF_MAX = 900.0
-SENDING_TIMEOUT = 300.0  # a row still `sending` this long after it was claimed was interrupted (killed worker)
+SENDING_TIMEOUT = 120.0  # past deliver_robot's hard time limit (90 s): a row still `sending` was abandoned
 SEND_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+RUN_BUDGET = 40.0  # seconds of sending per run (the task's soft limit is 60): the rest goes to the next run
 LOCK_NAMESPACE = 0x5C0D  # first key of the per-robot advisory lock
 LIMITS: dict[str, int] = {MessageFormat.TEXT: TEXT_LIMIT, MessageFormat.MARKDOWN: MARKDOWN_LIMIT}
 
@@ -89,6 +90,7 @@ class RobotRun:
 
     robot_id: int
     busy: bool = False
+    deadline: float = field(default_factory=lambda: time.monotonic() + RUN_BUDGET, repr=False)
     messages: int = 0
     sent: int = 0
     coalesced: int = 0
@@ -485,6 +487,10 @@ def _rest(messages: Sequence[Outgoing]) -> list[Delivery]:
 
 def _send_one(robot, client, limiter, now, run: RobotRun, message: Outgoing, rest: Sequence[Outgoing]) -> bool:
     """One permit, one request, its outcome recorded. False stops the run (the rest released)."""
+    if time.monotonic() > run.deadline:  # a slow robot: hand the rest to the next run, well within the time limit
+        _release(message.deliveries + _rest(rest), now())
+        run.wait = 0.1
+        return False
     permit = limiter.acquire(robot.pk, now())
     if not permit:
         _release(message.deliveries + _rest(rest), now() + permit.wait)

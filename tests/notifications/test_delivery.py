@@ -438,3 +438,13 @@ def test_an_inactive_robot_keeps_its_deliveries_waiting(wecom, store):
     Robot.objects.filter(pk=robot.pk).update(is_active=True)
     assert robot.pk in delivery.robots_due()
     assert deliver_robot(robot.pk).messages == 1
+
+
+def test_a_run_past_its_budget_hands_the_rest_to_the_next_run(wecom, store, monkeypatch):
+    robot = new_robot(wecom, store)
+    add_deliveries(robot, store, 3)
+    monkeypatch.setattr(delivery, "RUN_BUDGET", -1.0)  # the budget is spent before the first send
+    run = deliver_robot(robot.pk)
+    assert run.messages == 0 and run.wait is not None and states(robot) == {S.PENDING: 3}
+    monkeypatch.undo()
+    assert deliver_robot(robot.pk).messages == 3
