@@ -68,6 +68,14 @@ def fan_out_pending(*, batch: int = EVENT_BATCH, budget: float = EVENTS_TIME_BUD
 def deliver_events() -> int:
     """Fan out the pending events and queue the sends of every robot that got deliveries; look again while
     transactions keep committing events (their kicks were coalesced into this run, see events.services)."""
+    try:
+        return _deliver_events_run()
+    except BaseException:
+        kick_release()  # a failed run must not hold off the next kicks (they would wait for the mark to expire)
+        raise
+
+
+def _deliver_events_run() -> int:
     started, handled = time.monotonic(), 0
     while time.monotonic() - started < EVENTS_TIME_BUDGET:
         kick_take_dirty()
