@@ -229,6 +229,12 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "permissions_of",
         "drop the operand user is None of user is None or not getattr(user, 'is_authenticated', False) or (no...",
     ): "getattr(None, 'is_authenticated', False) is False, so the next operand answers EMPTY for None",
+    (
+        "core/permissions.py",
+        "PermissionSet.has",
+        "self.per_store.get(store_id) if store_id is not None else None → always self.per_store.get(store_id)",
+    ): "per_store never holds a None key: the loader puts all-store bindings in `everywhere`, and an exception "
+    "grant or an owned store always names a store (NOT NULL), so per_store.get(None) is None as well",
     # rbac/permissions.py
     ("rbac/permissions.py", "_sql", "if _SQL is None → if True"): "a cache: the SQL is built again, the same string",
     (
