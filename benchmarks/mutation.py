@@ -235,6 +235,13 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "self.per_store.get(store_id) if store_id is not None else None → always self.per_store.get(store_id)",
     ): "per_store never holds a None key: the loader puts all-store bindings in `everywhere`, and an exception "
     "grant or an owned store always names a store (NOT NULL), so per_store.get(None) is None as well",
+    (
+        "core/permissions.py",
+        "has_store_perm",
+        "drop the operand user.__dict__.get('_shopcrew_perms') of user.__dict__.get('_shopcrew_perms') or "
+        "permissions_of(user)",
+    ): "a shortcut: for the active user who gets this far, permissions_of returns the very set cached in the same "
+    "attribute",
     # rbac/permissions.py
     ("rbac/permissions.py", "_sql", "if _SQL is None → if True"): "a cache: the SQL is built again, the same string",
     (
