@@ -204,7 +204,8 @@ def deliveries_sweep_stuck(*, now: float | None = None) -> list[int]:
 def robots_due(*, now: float | None = None, limit: int = 1000) -> list[int]:
     """Robots with deliveries due now (for deliver_due's sweep)."""
     now = time.time() if now is None else now
-    due = Delivery.objects.filter(due_q(_dt(now)), robot__is_active=True)  # an inactive robot's wait for it
+    # an inactive or broken robot's deliveries wait for it to be switched on or repaired
+    due = Delivery.objects.filter(due_q(_dt(now)), robot__is_active=True, robot__broken_at__isnull=True)
     ids = due.values_list("robot_id", flat=True).distinct().order_by()
     return sorted(ids[:limit])
 
@@ -446,7 +447,11 @@ def deliver_robot(
         if not held:
             run.busy = True
             return run
-        robot = Robot.objects.select_related("store").filter(pk=robot_id, is_active=True).first()
+        # a broken robot is left alone: its deliveries wait until a new key, a good test send or a retry of
+        # its dead letters repairs it (robots_due then finds them again)
+        robot = (
+            Robot.objects.select_related("store").filter(pk=robot_id, is_active=True, broken_at__isnull=True).first()
+        )
         if robot is None:
             return run
         client = _client(robot) if http_client is None else _client_on(robot, http_client)

@@ -12,7 +12,12 @@ expiring" notices are processed without a message — the one "authorization" al
 Matching: a route names event kinds and stores — one store, or every store of a platform, a site or a store
 group (these narrow each other when several are set), or every store when none is. An event of no store (a
 department's digest, a company-wide request) matches only routes that name no stores. Inactive routes and
-inactive or broken robots are skipped: a broken robot's messages would only go dead.
+inactive robots are skipped. A broken robot still gets its deliveries: they wait (the sender leaves a broken
+robot alone) and go out once someone repairs it, so nothing is lost while the key or template is fixed.
+
+客服分单: before matching, new orders and cases of round-robin stores are dispatched (orders.assignment), whether
+or not a route announces them; "the assignee" a route mentions is that colleague (for an escalated after-sales
+case: whom it escalates to, then its assignee; for an access request: its approvers).
 
 Several routes reaching one robot for one event make one delivery: the mentions are merged; it is held for
 quiet hours only when every one of those routes is quiet now (in the store's time zone), until the latest of
@@ -122,14 +127,14 @@ def _templates() -> dict[str, Compiled]:
 class _Batch:
     """Everything one batch needs, read once."""
 
+    dispatched: dict[int, int] = {}  # {event id: staff id} of this batch's round-robin dispatch
+
     def __init__(self, events: Sequence[Event], now: datetime, routes: list[Route] | None = None):
         self.events, self.now = events, now
         self.default_tz = ZoneInfo(settings.TIME_ZONE)
         if routes is None:
             routes = list(
-                Route.objects.filter(is_active=True, robot__is_active=True, robot__broken_at__isnull=True)
-                .select_related("robot")
-                .only(*ROUTE_FIELDS)
+                Route.objects.filter(is_active=True, robot__is_active=True).select_related("robot").only(*ROUTE_FIELDS)
             )
         self.routes = routes
         # One store's routes, and the routes spanning stores (platform, site, group, all), kept apart so a
@@ -203,13 +208,13 @@ ROUTE_FIELDS = (
 )
 
 
-def _assignees(events: Sequence[Event], *, dispatch: bool = True) -> dict[int, int]:
+def _assignees(events: Sequence[Event], *, dispatched: dict[int, int] | None = None) -> dict[int, int]:
     """{event id: staff id} of the colleague each order/case event is with (an access request: see approvers).
 
-    New orders and cases of round-robin stores are first dispatched by orders.assignment.assign_for_event (it
-    takes the store's turn under a lock, so it runs per event, for those stores only); everything else — claim
-    stores, later events — reads the order's or case's current assignee, in one query per table."""
-    result = _dispatch([e for e in events if e.kind in ASSIGNED_KINDS]) if dispatch else {}
+    New orders and cases of round-robin stores were dispatched already (`dispatched`, by fan_out_events through
+    orders.assignment); everything else — claim stores, later events — reads the order's or case's current
+    assignee, in one query per table."""
+    result = dict(dispatched or {})
     orders, cases = defaultdict(set), defaultdict(set)
     for e in events:
         if e.pk in result or not e.store_id:
@@ -318,13 +323,20 @@ class _Mentions:
 
 
 def _assigned(event: Event, assignees: dict[int, int]) -> list[int]:
+    """The people "the assignee" means for this event: the approvers of an access request; for an after-sales
+    case escalated for its due time, whom it escalates to (orders.escalation names them) and its assignee;
+    otherwise the order's or case's assignee."""
     if event.kind == "access.request_opened":
         return [int(i) for i in event.payload.get("approver_ids") or () if str(i).isdigit()]
     staff = assignees.get(event.pk)
-    return [staff] if staff else []
+    people = [staff] if staff else []
+    if event.kind == "aftersales.due_soon":
+        escalated = [int(i) for i in event.payload.get("mention_staff_ids") or () if str(i).isdigit()]
+        people = [*escalated, *(p for p in people if p not in escalated)]
+    return people
 
 
-def _mention_data(batch: _Batch, matched: list[tuple[Event, list[Route]]], dispatch: bool = True) -> _Mentions:
+def _mention_data(batch: _Batch, matched: list[tuple[Event, list[Route]]]) -> _Mentions:
     routes = {r.pk: r for _e, rs in matched for r in rs}.values()
     stores = {e.store_id for e, _rs in matched if e.store_id}
     ids: set[int] = set()
@@ -334,7 +346,7 @@ def _mention_data(batch: _Batch, matched: list[tuple[Event, list[Route]]], dispa
     holders = mentions.permission_holders(store_ids=stores, perms=perms, now=batch.now)
     ids |= set().union(*holders.values()) if holders else set()
     events = [e for e, rs in matched if any(r.mention_assignee for r in rs)]
-    assignees = _assignees(events, dispatch=dispatch) if events else {}
+    assignees = _assignees(events, dispatched=batch.dispatched) if events else {}
     ids |= set(assignees.values())
     ids |= {i for e in events for i in _assigned(e, {})}
     return _Mentions(holders, assignees, mentions.people_by_id(ids))
@@ -451,6 +463,9 @@ def fan_out_events(events: Sequence[Event]) -> int:
     now = timezone.now()
     with transaction.atomic():
         batch = _Batch(events, now)
+        # 客服分单 first, whether or not a route announces the work: new orders and cases of round-robin
+        # stores go to the next colleague on duty, and a route that mentions the assignee names them.
+        batch.dispatched = _dispatch([e for e in events if e.kind in ASSIGNED_KINDS])
         quiet = _inhibited(events)
         matched = [(e, rs) for e in events if e.pk not in quiet and (rs := batch.routes_for(e.store_id, e.kind))]
         written = _insert(_delivery_rows(batch, matched), now) if matched else 0
@@ -480,7 +495,7 @@ def route_preview(*, route: Route, kind: str, event: Event | None = None) -> Pre
     if event.store_id and event.store_id not in batch.stores:
         batch.stores = batch._load_stores({event.store_id})
     store = batch.stores.get(event.store_id) if event.store_id else None
-    who = _mention_data(batch, [(event, [route])], dispatch=False)
+    who = _mention_data(batch, [(event, [route])])
     compiled = _templates().get(kind) or compile_template(kind, "{store}")
     if sample:
         values = sample_values(kind) | ({"store": store.facts.name} if store is not None else {})

@@ -355,8 +355,13 @@ def test_a_bad_key_kills_the_deliveries_breaks_the_robot_and_alerts_once(wecom, 
     assert alert.store_id == store.pk and alert.target_id == str(robot.pk)
     add_deliveries(robot, store, 2)
     deliver_robot(robot.pk, now=clock)
-    assert states(robot) == {S.DEAD: 6}
+    assert states(robot) == {S.DEAD: 4, S.PENDING: 2}  # later messages wait for the repair, not lost
     assert AuditEvent.objects.filter(action="robot.broken").count() == 1  # once per breakage
+    wecom.create_robot(key=robot.webhook_key, name="泰国店客服群")  # the key made good again …
+    Robot.objects.filter(pk=robot.pk).update(broken_at=None, broken_reason="")  # … and the robot repaired
+    deliver_robot(robot.pk, now=clock)
+    assert states(robot) == {S.DEAD: 4, S.SENT: 2}
+    robot.refresh_from_db()
     texts = [robot.broken_reason, robot.last_error, caplog.text, json.dumps(alert.after)]
     texts += list(Delivery.objects.filter(robot=robot).values_list("last_error", flat=True))
     assert robot.webhook_key not in "".join(texts)

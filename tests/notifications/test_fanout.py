@@ -20,6 +20,7 @@ from tests.factories import (
     ExceptionGrantFactory,
     RobotFactory,
     RoleBindingFactory,
+    RoleFactory,
     StaffFactory,
     StoreFactory,
     store_permission,
@@ -94,15 +95,28 @@ class TestMatching:
         fan_out_events(events := [emit(th, "order.shipped"), emit(th, "order.new"), emit(sg, "order.shipped")])
         assert [bool(robots_of(e)) for e in events] == [True, False, False]
 
-    def test_inactive_routes_and_inactive_or_broken_robots_are_skipped(self, stores):
+    def test_inactive_routes_and_inactive_robots_are_skipped(self, stores):
         th = stores[0]
         route(RobotFactory(), store=th, is_active=False)
         route(RobotFactory(is_active=False), store=th)
-        route(RobotFactory(broken_at=timezone.now(), broken_reason="93000"), store=th)
         event = emit(th)
         assert fan_out_events([event]) == 0
         event.refresh_from_db()
         assert event.state == "processed"
+
+    def test_a_broken_robot_still_gets_its_deliveries_which_wait_for_the_repair(self, stores):
+        from notifications.delivery import robots_due
+
+        th = stores[0]
+        broken = RobotFactory(broken_at=timezone.now(), broken_reason="93000")
+        route(broken, store=th)
+        event = emit(th)
+        assert fan_out_events([event]) == 1
+        assert Delivery.objects.get(event=event).state == DeliveryState.PENDING
+        assert broken.pk not in robots_due()  # the sender leaves it alone while it is broken …
+        broken.broken_at = None
+        broken.save(update_fields=["broken_at"])
+        assert broken.pk in robots_due()  # … and sends what waited once it is repaired
 
 
 class TestOncePerRobot:
@@ -283,6 +297,42 @@ class TestMentions:
         event = emit(th, "order.shipped", order_id="SN42")
         fan_out_events([event])
         assert Delivery.objects.get(event=event).mentioned_userids == ["zhangwei"]
+
+    def test_an_escalated_case_mentions_whom_it_escalates_to_then_its_assignee(self, stores):
+        th = stores[0]
+        backup = StaffFactory(wecom_userid="backup-owner")
+        handler = StaffFactory(wecom_userid="handler")
+        from orders.models import AfterSalesCase
+
+        AfterSalesCase.objects.create(
+            store=th,
+            case_id="R1",
+            kind="return",
+            status="open",
+            platform_status="REQUESTED",
+            assignee=handler,
+            synced_at=timezone.now(),
+        )
+        route(RobotFactory(), ["aftersales.due_soon"], store=th, mention_assignee=True)
+        event = emit(th, "aftersales.due_soon", case_id="R1", mention_staff_ids=[backup.pk], level=1)
+        fan_out_events([event])
+        assert Delivery.objects.get(event=event).mentioned_userids == ["backup-owner", "handler"]
+
+    def test_round_robin_stores_dispatch_new_orders_even_when_no_route_mentions_the_assignee(self, stores):
+        from orders.choices import AssignmentMode
+        from orders.models import StoreSettings
+        from orders.services import orders_upsert_page
+        from tests.orders.rows import page
+
+        th = stores[0]
+        person = StaffFactory()
+        RoleBindingFactory(staff=person, store=th, role=RoleFactory(permissions=["orders_operate"]))
+        StoreSettings.objects.create(store=th, assignment_mode=AssignmentMode.ROUND_ROBIN).on_duty.set([person])
+        route(RobotFactory(), store=th, mention_assignee=False)
+        with transaction.atomic():
+            orders_upsert_page(store=th, rows=page(2))
+        fan_out_events(list(Event.objects.filter(store=th, kind="order.new")))
+        assert set(Order.objects.filter(store=th).values_list("assignee_id", flat=True)) == {person.pk}
 
     def test_approvers_of_an_access_request(self, stores):
         approver = StaffFactory(wecom_userid="approver")
