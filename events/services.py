@@ -63,7 +63,7 @@ def _insert(rows: list[EventRow], now: datetime) -> tuple[str, list[Any]]:
             "FROM jsonb_array_elements(%s::jsonb) AS e WHERE true"
         )
         return head + select + tail, [json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":"))]
-    fields = [Event._meta.get_field("store" if c == "store_id" else c) for c in _COLUMNS]
+    fields: list[Any] = [Event._meta.get_field("store" if c == "store_id" else c) for c in _COLUMNS]
     params: list[Any] = []
     for r in rows:
         values = (r.kind, r.store_id, r.payload, r.dedupe_key, r.occurred_at or now, now, "pending")

@@ -594,14 +594,14 @@ def _state_locked(store_id: int) -> tuple[SyncState | None, bool]:
     """(the store's SyncState with its store and credentials, whether the store's advisory lock was taken in the
     same statement); (None, False) for a paused sync or store (the lock is then not tried)."""
     if not _postgres():  # SQLite: the ORM's converters (naive datetimes), and no advisory lock (store_lock)
-        state = (
+        found = (
             SyncState.objects.select_related("store", "store__shopee_credential__app", "store__ozon_credential")
             .filter(store_id=store_id)
             .exclude(health=SyncHealth.PAUSED)
             .exclude(store__status=StoreStatus.PAUSED)
             .first()
         )
-        return state, state is not None
+        return found, found is not None
     with connection.cursor() as cursor:
         params: list[int | str] = [ADVISORY_LOCK_CLASS, store_id, store_id, SyncHealth.PAUSED, StoreStatus.PAUSED]
         cursor.execute(_state_sql(_postgres()), params)
