@@ -242,6 +242,17 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "permissions_of(user)",
     ): "a shortcut: for the active user who gets this far, permissions_of returns the very set cached in the same "
     "attribute",
+    (
+        "core/permissions.py",
+        "PermissionSet.is_admin",
+        "drop the operand self.super_admin of self.super_admin or self.has_anywhere('users_manage')",
+    ): "has_anywhere() answers True for a super admin before anything else",
+    (
+        "core/permissions.py",
+        "has_store_perm",
+        "drop the operand perms.super_admin of perms.super_admin or perm[_PREFIX_LEN:] in perms.everywhere",
+    ): "a super admin bound to the super-admin role holds every store codename in `everywhere` (_load_map gives "
+    "that role all of them); a Django superuser is answered True by Staff.has_perm before this is called",
     # rbac/permissions.py
     ("rbac/permissions.py", "_sql", "if _SQL is None → if True"): "a cache: the SQL is built again, the same string",
     (
