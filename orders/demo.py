@@ -56,6 +56,47 @@ def push_subscribe(*, control_url: str | None = None, console_url: str | None = 
     return done
 
 
+def shopee_authorize_demo_shops(*, control_url: str | None = None) -> list[int]:
+    """Demo: the simulated Shopee shops authorize the demo app as their sellers would, for every demo Shopee
+    store without a usable authorization — none yet (a fresh demo), refused by the platform, or a sync paused
+    for it (the simulators in the console forget tokens when it restarts). The seller's part (signing in to
+    Shopee and agreeing) is the control API's authorization code; the rest is the console's real path:
+    stores.authorization.shopee_authorize_callback exchanges the code through the real client, stores the
+    tokens encrypted and audits store.authorize, credited to the demo's first super admin. Returns the
+    authorized store ids; raises httpx.HTTPError when the simulators cannot be reached."""
+    from orders.choices import SyncHealth
+    from staff.models import Staff
+    from stores.authorization import shopee_authorize_callback
+    from stores.models import ShopeeApp, ShopeeCredential, Store
+
+    control_url = str(control_url or getattr(settings, "SHOPCREW_SANDBOX_CONTROL_URL", "")).rstrip("/")
+    world = demo_world()
+    partner_id = int(world["shopee_partner"]["partner_id"])
+    app = ShopeeApp.objects.filter(partner_id=partner_id).first()
+    admin = Staff.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    shop_ids = [str(row["shop_id"]) for row in world["stores"] if row["platform"] == "shopee"]
+    if app is None or admin is None or not shop_ids:
+        return []
+    usable = ShopeeCredential.objects.filter(store__shop_id__in=shop_ids, reauthorize_required=False).exclude(
+        refresh_token=""
+    )
+    paused = {s for s in Store.objects.filter(sync_state__health=SyncHealth.PAUSED).values_list("pk", flat=True)}
+    done = []
+    stores = Store.objects.filter(platform="shopee", shop_id__in=shop_ids)
+    with_credential = set(usable.values_list("store_id", flat=True))
+    with httpx.Client(base_url=f"{control_url}/", timeout=10) as http:
+        for store in stores:
+            if store.pk in with_credential and store.pk not in paused:
+                continue
+            answer = http.post(f"shopee/shops/{store.shop_id}/code", json={"partner_id": partner_id})
+            answer.raise_for_status()
+            shopee_authorize_callback(
+                actor=admin, store=store, app=app, code=answer.json()["code"], shop_id=int(store.shop_id)
+            )
+            done.append(store.pk)
+    return done
+
+
 def seed_push_subscriptions(seed: Seed) -> None:
     """Register the demo pushes when the simulators can be reached now (they run inside the console in demo
     mode, which is not serving while seed_demo runs: then beat registers them once it is up)."""

@@ -120,16 +120,17 @@ def poll_auth_expiring() -> int:
 @shared_task(base=AuditedTask, soft_time_limit=30, time_limit=45, ignore_result=True)
 def poll_demo_push_subscriptions() -> dict | None:
     """Demo mode only (beat entry with SHOPCREW_DEMO): keep the simulators' push subscriptions pointing at our
-    receivers (orders.demo.push_subscribe); without SHOPCREW_SANDBOX_CONTROL_URL, or unreachable, nothing."""
+    receivers (orders.demo.push_subscribe) and the demo Shopee shops authorized (orders.demo.
+    shopee_authorize_demo_shops); without SHOPCREW_SANDBOX_CONTROL_URL, or unreachable, nothing."""
     import httpx
     from django.conf import settings
 
-    from .demo import push_subscribe
+    from .demo import push_subscribe, shopee_authorize_demo_shops
 
     if not (getattr(settings, "SHOPCREW_DEMO", False) and getattr(settings, "SHOPCREW_SANDBOX_CONTROL_URL", "")):
         return None
     try:
-        return push_subscribe()
+        return {**push_subscribe(), "authorized": shopee_authorize_demo_shops()}
     except httpx.HTTPError as exc:
         logger.warning("demo push subscriptions: %s", type(exc).__name__)
         return None

@@ -361,9 +361,10 @@ if SHOPCREW_DEMO:
         # A tick not picked up before the next one is due is dropped, not stacked up behind a stopped worker.
         "options": {"expires": SHOPCREW_DEMO_TICK_SECONDS},
     }
-    # The simulators in the console forget push subscriptions when it restarts: re-register them (orders.demo).
+    # The simulators in the console forget push subscriptions and Shopee authorizations when it restarts:
+    # re-register them (orders.demo).
     CELERY_BEAT_SCHEDULE["orders-demo-push-subscriptions"] = {
         "task": "orders.tasks.poll_demo_push_subscriptions",
-        "schedule": 120.0,
-        "options": {"expires": 110},
+        "schedule": 30.0,  # so the demo's first messages come within a minute of starting
+        "options": {"expires": 25},
     }
