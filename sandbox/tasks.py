@@ -20,12 +20,14 @@ logger = logging.getLogger(__name__)
 
 @shared_task(soft_time_limit=20, time_limit=30, ignore_result=True)
 def demo_tick() -> dict | None:
-    """One tick: new orders and postings paid within the next minute, returns, restocks; then the pushes."""
+    """One tick: new orders and postings paid before the next tick, returns, restocks; then the pushes."""
     base = getattr(settings, "SHOPCREW_SANDBOX_CONTROL_URL", "")
     if not (getattr(settings, "SHOPCREW_DEMO", False) and base):
         return None
     try:
-        response = httpx.post(f"{base}/demo/tick", json={}, timeout=15)
+        # paid before the next tick, whose push flush then announces them: a steady flow from the first minute
+        within = int(getattr(settings, "SHOPCREW_DEMO_TICK_SECONDS", 20))
+        response = httpx.post(f"{base}/demo/tick", json={"within": within}, timeout=15)
         response.raise_for_status()
     except httpx.HTTPError as exc:
         logger.warning("demo tick failed: %s", type(exc).__name__)

@@ -365,6 +365,6 @@ if SHOPCREW_DEMO:
     # re-register them (orders.demo).
     CELERY_BEAT_SCHEDULE["orders-demo-push-subscriptions"] = {
         "task": "orders.tasks.poll_demo_push_subscriptions",
-        "schedule": 30.0,  # so the demo's first messages come within a minute of starting
-        "options": {"expires": 25},
+        "schedule": 10.0,  # so the demo's first messages come within a minute of starting
+        "options": {"expires": 9},
     }

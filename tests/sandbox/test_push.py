@@ -112,7 +112,7 @@ def test_shopee_clock_driven_pushes_are_signed_with_url_bar_body(simulator, shop
         set(d) == {"ordersn", "package_number", "tracking_no"} and d["tracking_no"] for d in codes[4]
     )
     # Nothing new happened: a second flush sends nothing.
-    assert control.push_flush(service="shopee")["shopee"] == {"delivered": [], "failed": []}
+    assert control.push_flush(service="shopee", target=shop.partner_id)["shopee"] == {"delivered": [], "failed": []}
 
 
 def test_shopee_emit_signs_with_a_distinct_push_key(simulator, shopee_unauthorized, receiver):
