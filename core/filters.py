@@ -141,9 +141,22 @@ class GuardedFilterForm(forms.Form):
         return problem or _cleaned_problem(self.cleaned_data.get(name))
 
 
+class YesNoAll(forms.Select):
+    """A yes/no filter's choice as a person reads it: 全部 / 是 / 否 (Django's own says "unknown" for "all")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
+
+
 class FilterSet(django_filters.FilterSet):
     """The project's FilterSet: every app's filtersets derive from it (a test checks), so their forms
-    are `GuardedFilterForm`s whatever `Meta.form` says."""
+    are `GuardedFilterForm`s whatever `Meta.form` says, and yes/no filters offer 全部 / 是 / 否."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for spec in self.filters.values():
+            if isinstance(spec, django_filters.BooleanFilter) and "widget" not in spec.extra:
+                spec.extra["widget"] = YesNoAll
 
     def get_form_class(self):
         form_class = super().get_form_class()
