@@ -1,6 +1,6 @@
 """The seller's seven built-in roles and why each holds what it holds (least privilege).
 
-The data migration 0002_builtin_roles ships exactly these (frozen copy there); roles stay editable
+The data migrations 0002_builtin_roles (frozen copy there) and 0005 (客服/售后 handles orders) ship exactly these; roles stay editable
 afterwards, except that the super admin role always holds everything and built-in roles cannot be
 deleted. High-risk permissions (stores.catalogue.HIGH_RISK) are marked *.
 
@@ -9,7 +9,7 @@ deleted. High-risk permissions (stores.catalogue.HIGH_RISK) are marked *.
 | super_admin | 总管理员 | every permission on every store (only bindable to all stores) |
 | store_admin | 店铺管理员 | every permission of the store: runs it and delegates within it |
 | inventory | 采购/库存管理员 | inventory view/operate/adjust_stock*, products view, orders view, shipping view, reports view |
-| customer_service | 客服/售后 | orders view, after-sales view/operate/approve_refund*, shipping view, products view — no price or stock edits |
+| customer_service | 客服/售后 | orders view/operate (客服分单: take, hand over, mark handled), after-sales view/operate/approve_refund*, shipping view, products view — no price or stock edits |
 | listing_editor | 上架编辑 | products view/operate/change_price* — never orders or stock |
 | finance_analyst | 数据分析/财务 | finance view/export*, reports view/export, orders view, ads view |
 | ads | 促销/广告管理员 | ads view/operate/change_budget*, products view, reports view |
@@ -47,6 +47,7 @@ BUILTIN_ROLES = {
         "description": "Answers buyers, handles returns and refunds; no price or stock edits.",
         "permissions": [
             "orders_view",
+            "orders_operate",
             "after_sales_view",
             "after_sales_operate",
             "after_sales_approve_refund",

@@ -13,10 +13,11 @@ def _restore_builtin_roles(sender, **kwargs):
     """A transactional test ends with Django's flush, which empties every table: content types and
     permissions come back through post_migrate, the built-in roles (a data migration) did not, so the
     tests after it, and a later run reusing the test database (--reuse-db), found no roles. The flush
-    emits post_migrate; the data migration's own (idempotent) seed runs again there."""
+    emits post_migrate; the data migrations' own (idempotent) seeds run again there."""
     from rbac.permissions import role_cache
 
     importlib.import_module("rbac.migrations.0002_builtin_roles").seed(apps, None)
+    importlib.import_module("rbac.migrations.0005_customer_service_handles_orders").forwards(apps, None)
     role_cache.invalidate()
 
 
