@@ -40,6 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.support import recreate_database  # noqa: E402
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/shopcrew_chaos_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
 ORDER_ID = re.compile(r"\b\d{6}[0-9A-Z]{8}\b|\b\d{5,}-\d{4,}-\d\b")
@@ -49,20 +51,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-    from dj_database_url import parse
-
-    cfg = parse(url)
-    name = cfg["NAME"]
-    if not name.endswith("bench"):
-        sys.exit(f"refusing to drop database {name!r}: its name must end in 'bench'")
-    conninfo = {"host": cfg["HOST"], "port": cfg["PORT"], "user": cfg["USER"], "password": cfg["PASSWORD"]}
-    with psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in conninfo.items() if v}) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 class Stack:

@@ -34,37 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.support import recreate_database, setup_django  # noqa: E402
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/shopcrew_fanout_bench"
 GOAL_DELIVERIES_PER_S = 8000
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-    from dj_database_url import parse
-
-    cfg = parse(url)
-    name = cfg["NAME"]
-    if not name.endswith("bench"):
-        sys.exit(f"refusing to drop database {name!r}: the benchmark database's name must end in 'bench'")
-    conninfo = {"host": cfg["HOST"], "port": cfg["PORT"], "user": cfg["USER"], "password": cfg["PASSWORD"]}
-    with psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in conninfo.items() if v}) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    os.environ.setdefault("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
-    import django
-
-    django.setup()
-    import logging
-
-    logging.disable(logging.WARNING)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def build_world(stores: int, tag: str) -> list:
@@ -219,11 +192,10 @@ def latency_figures(
     import subprocess
 
     from chaos import ORDER_ID, Stack, free_port, make_world, wait_http
-    from chaos import recreate_database as recreate
 
     db = os.environ.get("LATENCY_DATABASE_URL", LATENCY_DB)
     broker = os.environ.get("LATENCY_REDIS_URL", LATENCY_REDIS)
-    recreate(db)
+    recreate_database(db)
     import redis
 
     redis.Redis.from_url(broker).flushdb()
@@ -369,7 +341,7 @@ def main() -> None:
         return
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     recreate_database(url)
-    setup_django(url)
+    setup_django(url, migrate=True)
     report(fanout_figures(stores=args.stores, events=args.events, batch=args.batch))
 
 

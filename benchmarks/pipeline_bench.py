@@ -40,38 +40,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.support import recreate_database, setup_django  # noqa: E402
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/shopcrew_pipeline_bench"
 DETAIL_PATH = "/api/v2/order/get_order_detail"
 DAY = 86400
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-    from dj_database_url import parse
-
-    cfg = parse(url)
-    name = cfg["NAME"]
-    if not name.endswith("bench"):
-        sys.exit(f"refusing to drop database {name!r}: the benchmark database's name must end in 'bench'")
-    conninfo = {"host": cfg["HOST"], "port": cfg["PORT"], "user": cfg["USER"], "password": cfg["PASSWORD"]}
-    with psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in conninfo.items() if v}) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    os.environ.setdefault("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
-    import django
-
-    django.setup()
-    import logging
-
-    logging.disable(logging.WARNING)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 # ------------------------------------------------------------------------------------------- capture
@@ -464,7 +437,7 @@ def main() -> None:
     args = parser.parse_args()
 
     recreate_database(args.database)
-    setup_django(args.database)
+    setup_django(args.database, migrate=True)
     if args.poll_round:
         run_poll_round(args)
         return

@@ -26,44 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.support import recreate_database, setup_django  # noqa: E402
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/shopcrew_bench"
 ROLE_SIZE = 20
 N_ROLES = 8
 
 
 # ---------------------------------------------------------------------------------------------- setup
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-    from dj_database_url import parse
-
-    cfg = parse(url)
-    name = cfg["NAME"]
-    if not name.endswith("bench"):
-        sys.exit(f"refusing to drop database {name!r}: the benchmark database's name must end in 'bench'")
-    conninfo = dict(
-        host=cfg["HOST"] or None,
-        port=cfg["PORT"] or None,
-        user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None,
-        dbname="postgres",
-    )
-    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    os.environ.setdefault("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
-    import django
-
-    django.setup()
-    import logging
-
-    logging.disable(logging.WARNING)
 
 
 def sql(statement: str, params=None):
