@@ -14,25 +14,10 @@ from stores.selectors import storegroup_choices
 from .choosers import STORES
 from .models import MessageFormat, Robot, Route
 from .selectors import robot_can_be_company_wide, robot_list, robot_store_choices
+from .services import ROUTE_FIELDS
 
 FIELDS = ["name", "store", "department", "is_active"]
-ROUTE_FORM_FIELDS = [
-    "name",
-    "event_kinds",
-    "robot",
-    "store",
-    "platform",
-    "site",
-    "store_group",
-    "quiet_start",
-    "quiet_end",
-    "mention_primary_owner",
-    "mention_backup_owner",
-    "mention_permission",
-    "mention_assignee",
-    "mention_all",
-    "is_active",
-]
+ROUTE_FORM_FIELDS = list(ROUTE_FIELDS)  # what the route services accept, in their order
 
 
 class RobotForm(forms.ModelForm):
