@@ -73,6 +73,29 @@ def test_restrict_follows_the_action_not_any_right_in_the_store():
     assert list(Robot.objects.restrict(person, "view")) == [mine] and theirs.pk
 
 
+def test_rows_reached_through_a_relation_follow_their_stores_order_lines():
+    """Order lines have no store of their own (store_lookups "order__store"): a colleague with order rights on
+    one store sees that store's lines and nothing of another's."""
+    from orders.models import Order, OrderItem
+
+    store, other = StoreFactory(), StoreFactory()
+    person = StaffFactory()
+    bind(person, ["orders_view"], store)
+    lines = []
+    for where in (store, other):
+        order = Order.objects.create(
+            store=where,
+            order_id=f"SN{where.pk}",
+            fulfilment="seller",
+            status="to_ship",
+            platform_status="READY_TO_SHIP",
+            synced_at=timezone.now(),
+        )
+        lines.append(OrderItem.objects.create(order=order, line=1, sku="SKU-1", quantity=1))
+
+    assert list(OrderItem.objects.restrict(person, "view")) == [lines[0]]
+
+
 def test_an_all_store_role_that_is_not_super_admin_loads_as_all_store_rights():
     person = StaffFactory()
     bind(person, ["users_view", "users_manage"])

@@ -26,6 +26,7 @@ class TestMatrix:
         html = as_user(admin_a).get(reverse("rbac:role_matrix")).content.decode()
         assert matrix_row(html, roles["customer_service"]) == {
             "orders_view",
+            "orders_operate",
             "after_sales_view",
             "after_sales_operate",
             "after_sales_approve_refund",
