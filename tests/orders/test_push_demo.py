@@ -1,5 +1,7 @@
 """Demo: the simulated platforms are subscribed to the console's push receivers through the control API."""
 
+import json
+
 import pytest
 
 from core.seeding import demo_world
@@ -7,15 +9,35 @@ from orders.demo import push_subscribe
 from orders.tasks import poll_demo_push_subscriptions
 
 
+@pytest.fixture
+def own_world(simulator, settings, tmp_path):
+    """A demo world of this test's own partner and sellers: the simulator is shared by the session (and its
+    world is the one the demo-mode tests mount), so the real demo ids are not created here."""
+    from core import seeding
+
+    control = simulator.control
+    partner = control.create_partner()
+    sellers = [control.create_seller()["client_id"] for _ in range(2)]
+    world = {
+        "shopee_partner": {"partner_id": partner["partner_id"], "partner_key": partner["partner_key"]},
+        "stores": [{"platform": "ozon", "site": "RU", "shop_id": str(c)} for c in sellers],
+        "robots": [],
+    }
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(world))
+    settings.SHOPCREW_DEMO_WORLD = str(path)
+    seeding._load.cache_clear()
+    yield
+    seeding._load.cache_clear()
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("own_world")
 def test_the_demo_partner_and_sellers_push_to_the_console(simulator, settings):
     world = demo_world()
     partner = world["shopee_partner"]
     control = simulator.control
-    control.create_partner(partner_id=partner["partner_id"], partner_key=partner["partner_key"])
     sellers = [int(r["shop_id"]) for r in world["stores"] if r["platform"] == "ozon"]
-    for client_id in sellers:
-        control.create_seller(client_id=client_id)
     settings.SHOPCREW_SANDBOX_CONTROL_URL = f"{simulator.base_url}/control"
     settings.SHOPCREW_PUSH_BASE_URL = "http://console.example:8000"
 
