@@ -8,7 +8,7 @@ error ones share one component, `Error`, the body of `core.api.exceptions.except
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular import openapi
+from drf_spectacular import authentication, openapi
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
@@ -58,3 +58,9 @@ class AutoSchema(openapi.AutoSchema):
                 response["description"] = ERRORS[code]
                 responses[code] = response
         return responses
+
+
+class SessionScheme(authentication.SessionScheme):
+    """The console's session authentication (core.api.authentication) is described as DRF's is: the cookie."""
+
+    target_class = "core.api.authentication.SessionAuthentication"
