@@ -255,6 +255,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     "that role all of them); a Django superuser is answered True by Staff.has_perm before this is called",
     # rbac/permissions.py
     ("rbac/permissions.py", "_sql", "if _SQL is None → if True"): "a cache: the SQL is built again, the same string",
+    ("rbac/permissions.py", "load_permissions", "if code → if True"): "an exception grant names a store "
+    "permission (checked when it is granted), whose codename the role map always holds, so code is never empty",
     (
         "rbac/permissions.py",
         "load_permissions",

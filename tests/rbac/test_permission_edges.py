@@ -271,3 +271,14 @@ def test_a_super_admin_who_also_holds_an_ordinary_all_store_role_stays_super_adm
     bind(bound, ["ads_view"])
 
     assert load_permissions(superuser).super_admin and load_permissions(bound).super_admin
+
+
+def test_the_roles_holding_a_right_are_those_that_name_it_and_the_super_admin_roles():
+    """Who may approve, whom a route mentions as holders of a right: roles_with answers exactly the roles whose
+    permissions include it, and the super-admin roles."""
+    from rbac.permissions import role_cache
+
+    rmap = role_cache.get()
+    holders = set(rmap.roles_with("finance_export"))
+    assert {rmap.keys["finance_analyst"], rmap.keys["super_admin"]} <= holders
+    assert rmap.keys["customer_service"] not in holders and rmap.keys["listing_editor"] not in holders
