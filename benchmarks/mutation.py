@@ -181,6 +181,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         f"drop the operand '__' not in cls.store_lookups[0] of {_STORE_Q}",
     ): "the one lookup through a relation (order lines: order__store) follows foreign keys only, so the direct "
     "join matches each row once, the same rows as the pk subquery",
+    ("core/models.py", "RestrictedModel.store_q", "drop pk__in= from Q(...)"): "line 121, the OR's empty start: every "
+    "model on the general path has a store lookup or a registered relation (Staff), so OR-ing them onto Q() or onto "
+    "Q(pk__in=[]) gives the same rows (line 123's mutant of the same name is killed by the order-lines test)",
     ("core/models.py", "RestrictedModel.store_q", "not relations → relations"): "every model then takes the general "
     "path (Staff already does), which selects the same rows",
     ("core/models.py", "RestrictedModel.store_q", "len(cls.store_lookups) == 1 → len(cls.store_lookups) != 1"): "every "
