@@ -239,27 +239,24 @@ def _assignees(events: Sequence[Event], *, dispatched: dict[int, int] | None = N
 
 
 def _dispatch(events: Sequence[Event]) -> dict[int, int]:
-    """Round-robin dispatch of new work through orders.assignment, for the stores that use it."""
+    """Round-robin dispatch of new work through orders.assignment (客服分单), for the batch's round-robin stores
+    at once: {event id: staff id} of the events whose order or case is now with someone. A batch without such
+    stores costs one query."""
+    from orders.assignment import assign_for_events
+    from orders.choices import AssignmentMode
+    from orders.models import StoreSettings
+
     stores = {e.store_id for e in events if e.store_id}
     if not stores:
-        return {}
-    try:
-        from orders import assignment  # 客服分单 (claim / round-robin per store)
-        from orders.choices import AssignmentMode
-        from orders.models import StoreSettings
-    except ImportError:
         return {}
     rr = AssignmentMode.ROUND_ROBIN
     turning = set(
         StoreSettings.objects.filter(store_id__any_of=stores, assignment_mode=rr).values_list("store_id", flat=True)
     )
-    result = {}
-    for event in events:
-        if event.store_id in turning:
-            staff = assignment.assign_for_event(event)
-            if staff is not None:
-                result[event.pk] = getattr(staff, "pk", staff)
-    return result
+    if not turning:
+        return {}
+    mine = [e for e in events if e.store_id in turning]
+    return {pk: getattr(staff, "pk", staff) for pk, staff in assign_for_events(mine).items()}
 
 
 def _current_assignees(orders: dict[int, set], cases: dict[int, set]) -> dict[tuple, int]:
