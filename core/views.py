@@ -156,5 +156,33 @@ class ObjectActionView(GateMixin, generic.detail.SingleObjectMixin, generic.View
     http_method_names = POST_ONLY
 
 
+class DeletePageView(GateMixin, generic.DetailView):
+    """Confirm (GET), then delete (POST) one object of the restricted queryset through its service:
+    `delete_object(actor, obj)` calls the service; a refusal (ValidationError) re-renders the confirmation with
+    its messages (400); success says `deleted_message` (with %(name)s) and goes to `success_url`."""
+
+    http_method_names = FORM_METHODS
+    deleted_message = ""
+    success_url: Any = None
+
+    def delete_object(self, actor, obj) -> None:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        from .forms import service_error_messages
+
+        self.object = self.get_object()
+        try:
+            self.delete_object(request.user, self.object)
+        except ValidationError as exc:
+            context = self.get_context_data(object=self.object, errors=service_error_messages(exc))
+            return self.render_to_response(context, status=400)
+        messages.success(request, self.deleted_message % {"name": getattr(self.object, "name", self.object)})
+        return redirect(self.success_url)
+
+
 def paginate(request, items, per_page=50):
     return Paginator(items, per_page).get_page(request.GET.get("page"))

@@ -6,7 +6,6 @@ viewer's reach → 404. The webhook key is never rendered: only its masked tail.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from core.forms import ServiceFormMixin, service_error_messages
-from core.views import FORM_METHODS, DetailPageView, GateMixin, ListPageView, ObjectActionView
+from core.forms import ServiceFormMixin
+from core.views import FORM_METHODS, DeletePageView, DetailPageView, GateMixin, ListPageView, ObjectActionView
 
 from . import selectors, services
 from .filtersets import RobotFilterSet
@@ -90,24 +89,17 @@ class RobotEditView(ServiceFormMixin, RobotScopeMixin, GateMixin, generic.Update
         return services.robot_update(actor=self.request.user, robot=self.object, **form.service_data())
 
 
-class RobotDeleteView(RobotScopeMixin, GateMixin, generic.DetailView):
+class RobotDeleteView(RobotScopeMixin, DeletePageView):
     """Confirm (GET), then delete (POST) a robot the viewer manages."""
 
     permission_action = "delete"
-    http_method_names = FORM_METHODS
     template_name = "notifications/robot_delete.html"
     context_object_name = "robot"
     success_url = reverse_lazy("notifications:robot_list")
+    deleted_message = gettext_lazy("Group robot %(name)s deleted.")
 
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        try:
-            services.robot_delete(actor=request.user, robot=self.object)
-        except ValidationError as exc:
-            context = self.get_context_data(object=self.object, errors=service_error_messages(exc))
-            return self.render_to_response(context, status=400)
-        messages.success(request, _("Group robot %(name)s deleted.") % {"name": self.object.name})
-        return redirect(self.success_url)
+    def delete_object(self, actor, obj) -> None:
+        services.robot_delete(actor=actor, robot=obj)
 
 
 class RobotTestView(RobotScopeMixin, ObjectActionView):

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from core.forms import ServiceFormMixin, add_service_errors, service_error_messages
+from core.forms import ServiceFormMixin, add_service_errors
 from core.gates import Scope
-from core.views import FORM_METHODS, POST_ONLY, DetailPageView, GateMixin, ListPageView
+from core.views import FORM_METHODS, POST_ONLY, DeletePageView, DetailPageView, GateMixin, ListPageView
 from events.choices import EventKind
 
 from . import fanout, selectors, services
@@ -103,24 +103,17 @@ class RouteEditView(ServiceFormMixin, RouteScopeMixin, GateMixin, generic.Update
         return services.route_update(actor=self.request.user, route=self.object, data=form.service_data())
 
 
-class RouteDeleteView(RouteScopeMixin, GateMixin, generic.DetailView):
+class RouteDeleteView(RouteScopeMixin, DeletePageView):
     """Confirm (GET), then delete (POST) a route the viewer manages."""
 
     permission_action = "delete"
-    http_method_names = FORM_METHODS
     template_name = "notifications/route_delete.html"
     context_object_name = "route"
     success_url = reverse_lazy("notifications:route_list")
+    deleted_message = gettext_lazy("Route %(name)s deleted.")
 
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        try:
-            services.route_delete(actor=request.user, route=self.object)
-        except ValidationError as exc:
-            context = self.get_context_data(object=self.object, errors=service_error_messages(exc))
-            return self.render_to_response(context, status=400)
-        messages.success(request, _("Route %(name)s deleted.") % {"name": self.object.name})
-        return redirect(self.success_url)
+    def delete_object(self, actor, obj) -> None:
+        services.route_delete(actor=actor, route=obj)
 
 
 # ---------------------------------------------------------------------------------------------- templates

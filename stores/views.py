@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from core.forms import ServiceFormMixin, service_error_messages
 from core.gates import Scope
-from core.views import FORM_METHODS, DetailPageView, GateMixin, ListPageView, paginate
+from core.views import FORM_METHODS, DeletePageView, DetailPageView, GateMixin, ListPageView, paginate
 
 from . import selectors, services
 from .filtersets import StoreFilterSet, StoreGroupFilterSet
@@ -180,19 +181,13 @@ class StoreGroupEditView(ServiceFormMixin, StoreGroupManageMixin, GateMixin, gen
         return services.storegroup_update(actor=self.request.user, group=self.object, **form.service_data())
 
 
-class StoreGroupDeleteView(StoreGroupManageMixin, GateMixin, generic.DetailView):
+class StoreGroupDeleteView(StoreGroupManageMixin, DeletePageView):
     """Confirm (GET), then delete (POST) a group no route uses."""
 
-    http_method_names = FORM_METHODS
     template_name = "stores/group_delete.html"
     context_object_name = "group"
+    success_url = reverse_lazy("stores:group_list")
+    deleted_message = _("Store group %(name)s deleted.")
 
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        try:
-            services.storegroup_delete(actor=request.user, group=self.object)
-        except ValidationError as exc:
-            context = self.get_context_data(object=self.object, errors=service_error_messages(exc))
-            return self.render_to_response(context, status=400)
-        messages.success(request, _("Store group %(name)s deleted.") % {"name": self.object.name})
-        return redirect("stores:group_list")
+    def delete_object(self, actor, obj) -> None:
+        services.storegroup_delete(actor=actor, group=obj)
