@@ -16,6 +16,11 @@ class EventKind(models.TextChoices):
     STORE_AUTH_EXPIRING = "store.auth_expiring", _("Store authorization expiring")
     STORE_SYNC_FAILING = "store.sync_failing", _("Store sync failing")
     ACCESS_REQUEST_OPENED = "access.request_opened", _("Access request waiting")
+    ACCESS_APPROVED_ALONE = "access.approved_alone", _("Grant approved alone (no second approver)")
+    SECURITY_LOCKOUT = "security.lockout", _("Sign-in locked out")
+    SECURITY_UNLOCK = "security.unlock", _("Sign-in lockout lifted")
+    SECURITY_NEW_SOURCE = "security.new_source", _("Administrator signed in from a new address or browser")
+    SECURITY_AUDIT_CHECKPOINT = "security.audit_checkpoint", _("Audit log checkpoint")
     DIGEST_DAILY = "digest.daily", _("Daily digest")
     DIGEST_WEEKLY = "digest.weekly", _("Weekly digest")
 

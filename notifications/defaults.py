@@ -94,6 +94,21 @@ ACCESS = (
     _p("reason", _("Reason"), 300, "大促期间代班"),
     _p("decide_by", _("Decide by"), 20, "12-06 18:00"),
 )
+ALONE = ACCESS + (_p("approver", _("Approved by"), 100, "陈静"),)
+SECURITY = (
+    _p("account", _("Account"), 150, "admin"),
+    _p("person", _("Person"), 100, "陈静"),
+    _p("ip", _("Address"), 45, "203.0.113.7"),
+    _p("browser", _("Browser"), 200, "Chrome 131 / Windows"),
+    _p("until", _("Locked until (store time)"), 20, "12-04 16:00"),
+    _p("failures", _("Failed attempts"), 8, "5"),
+    _p("by", _("Done by"), 100, "陈静"),
+)
+CHECKPOINT = (
+    _p("count", _("Events in the log"), 16, "1284031"),
+    _p("head", _("Head hash (first 16)"), 16, "9f86d081884c7d65"),
+    _p("verified", _("Chain verified"), 20, "完整"),
+)
 DIGEST = (
     _p("period", _("Period"), 40, "12-03"),
     _p("orders", _("Orders"), 12, "128"),
@@ -116,6 +131,11 @@ PLACEHOLDERS: dict[str, tuple[Placeholder, ...]] = {
     K.STORE_AUTH_EXPIRING: COMMON + AUTH,
     K.STORE_SYNC_FAILING: COMMON + SYNC,
     K.ACCESS_REQUEST_OPENED: COMMON + ACCESS,
+    K.ACCESS_APPROVED_ALONE: COMMON + ALONE,
+    K.SECURITY_LOCKOUT: COMMON + SECURITY,
+    K.SECURITY_UNLOCK: COMMON + SECURITY,
+    K.SECURITY_NEW_SOURCE: COMMON + SECURITY,
+    K.SECURITY_AUDIT_CHECKPOINT: COMMON + CHECKPOINT,
     K.DIGEST_DAILY: COMMON + DIGEST,
     K.DIGEST_WEEKLY: COMMON + DIGEST,
 }
@@ -138,6 +158,11 @@ DEFAULT_BODIES: dict[str, str] = {
     K.STORE_SYNC_FAILING: "【同步失败】{store} {reason} | 连续失败:{failures} 次 | 开始于:{since} | 错误:{error}",
     K.ACCESS_REQUEST_OPENED: "【权限申请待审批】{store} 申请人:{requester} | 授予:{staff} | 内容:{what} | "
     "理由:{reason} | 审批截止:{decide_by}",
+    K.ACCESS_APPROVED_ALONE: "【单人批准·无第二审批人】{store} 批准人:{approver} | 授予:{staff} | 内容:{what} | 理由:{reason}",
+    K.SECURITY_LOCKOUT: "【登录锁定】账号:{account} | 地址:{ip} | 失败次数:{failures} | 锁定至:{until}",
+    K.SECURITY_UNLOCK: "【解除锁定】账号:{account} | 地址:{ip} | 操作人:{by}",
+    K.SECURITY_NEW_SOURCE: "【管理员新来源登录】{person} ({account}) | 地址:{ip} | 浏览器:{browser} | 时间:{time}",
+    K.SECURITY_AUDIT_CHECKPOINT: "【审计日志检查点】事件数:{count} | 链头:{head} | 校验:{verified} | 时间:{time}",
     K.DIGEST_DAILY: "【日报】{store} {period} " + _DIGEST_BODY,
     K.DIGEST_WEEKLY: "【周报】{store} {period} " + _DIGEST_BODY,
 }
