@@ -31,13 +31,16 @@ LAYERS: dict[str, set[str]] = {
     "core": set(),
     "audit": BASE,
     "events": BASE,
-    "staff": BASE | {"audit", "events"},
-    "stores": BASE | {"audit", "events", "staff"},
-    "rbac": BASE | {"audit", "events", "staff", "stores"},
-    "orders": BASE | {"audit", "events", "staff", "stores"},
-    "notifications": BASE | {"audit", "events", "staff", "stores", "rbac", "orders"},
-    "sop": BASE | {"audit", "events", "staff", "stores", "rbac", "orders", "notifications"},
-    "reports": BASE | {"audit", "events", "staff", "stores", "rbac", "orders", "sop"},
+    # The company's security policy, sign-in throttling and the security robot's announcements: below staff,
+    # whose sign-in reads it.
+    "security": BASE | {"audit", "events"},
+    "staff": BASE | {"audit", "events", "security"},
+    "stores": BASE | {"audit", "events", "security", "staff"},
+    "rbac": BASE | {"audit", "events", "security", "staff", "stores"},
+    "orders": BASE | {"audit", "events", "security", "staff", "stores"},
+    "notifications": BASE | {"audit", "events", "security", "staff", "stores", "rbac", "orders"},
+    "sop": BASE | {"audit", "events", "security", "staff", "stores", "rbac", "orders", "notifications"},
+    "reports": BASE | {"audit", "events", "security", "staff", "stores", "rbac", "orders", "sop"},
     "sandbox": set(),
 }
 OURS = set(LAYERS) | {"config"}
