@@ -281,33 +281,48 @@ def _trade(control, world: dict, seconds: float, rng, share: float) -> dict[str,
     """New paid orders on a `share` of the stores every 2 s, pushed at once: {order id: (push time, store)}.
 
     Each order is created one simulated second ahead and pushed by the first flush after that second, so no
-    order falls before a subscription's watermark (the simulators push changes in (watermark, now]). The push
-    time is taken just before the flush that sends it: an upper bound on the latency (a flush sends its pushes
-    one after another)."""
-    placed: dict[str, tuple[float, int]] = {}
+    order falls before a subscription's watermark (the simulators push changes in (watermark, now]). An order's
+    push time is when the simulator sent its push to the console (the request's start in the simulator's own push
+    log: Shopee's messages' attempts, Ozon's subscription log), so a flush that sends its pushes one after another
+    does not count the earlier pushes' time against the later orders."""
+    stores: dict[str, int] = {}
     end = time.monotonic() + seconds
+    sent: dict[str, float] = {}
     while time.monotonic() < end:
         tick = time.monotonic()
         now = control.clock()["now"]
         stamp = int(now) + 1
-        fresh: dict[str, int] = {}
         for store, shop_id in world["shopee"]:
             if rng.random() < share:
                 window = {"from": stamp, "to": stamp, "cod_ratio": 1, "cancel_ratio": 0, "return_ratio": 0}
                 answer = control.seed_orders(shop_id, count=1, **window)
-                fresh.update(dict.fromkeys(answer["order_sns"], store.pk))
+                stores.update(dict.fromkeys(answer["order_sns"], store.pk))
         for store, client_id in world["ozon"]:
             if rng.random() < share:
                 answer = control.seed_postings(client_id, count=1, **{"from": stamp, "to": stamp, "cancel_ratio": 0})
-                fresh.update(dict.fromkeys(answer["posting_numbers"], store.pk))
+                stores.update(dict.fromkeys(answer["posting_numbers"], store.pk))
         ahead = stamp - control.clock()["now"]
         if ahead > 0:
             time.sleep(ahead + 0.01)  # until the orders exist on the simulated clock, not synchronisation
-        pushed = time.time()
         control.push_flush()
-        placed.update({oid: (pushed, store_id) for oid, store_id in fresh.items()})
+        sent.update(_shopee_sent(control, world["app"].partner_id))  # its log keeps the last 500 messages
         time.sleep(max(0.0, 2.0 - (time.monotonic() - tick)))  # the traders' pace, not synchronisation
-    return placed
+    for _store, client_id in world["ozon"]:
+        for row in control.ozon_push(client_id)["log"]:
+            if row.get("ok") and row.get("posting_number"):
+                sent.setdefault(row["posting_number"], row["time"])
+    return {oid: (sent[oid], store_id) for oid, store_id in stores.items() if oid in sent}
+
+
+def _shopee_sent(control, partner_id: int) -> dict[str, float]:
+    """{order sn: when its first accepted push left the simulator} from the partner's push log."""
+    sent = {}
+    for message in control.shopee_push(partner_id)["messages"]:
+        ok = [a["time"] for a in message["attempts"] if a.get("status") == 200 and not a.get("error")]
+        sn = message["data"].get("ordersn")
+        if ok and sn:
+            sent.setdefault(sn, min(ok))
+    return sent
 
 
 def report_latency(figures: dict) -> None:

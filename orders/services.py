@@ -214,6 +214,7 @@ def orders_upsert_page(*, store, rows: Iterable[OrderRow], announce: bool = True
     """Upsert one page of a store's orders and their lines, and announce their transitions (see
     order_transitions) in the same transaction. At most four statements whatever the page size: orders,
     lines, surplus lines, events. `announce=False` (a store's first import of its history) writes no events."""
+    sql.relax_commit()
     store_id = _store_id(store)
     rows = _latest(rows, "order_id")
     now = timezone.now()
@@ -331,6 +332,7 @@ def _case_payload(row: CaseRow, *, status: str, previous: str | None) -> dict:
 def cases_upsert_page(*, store, rows: Iterable[CaseRow], announce: bool = True) -> PageResult:
     """Upsert one page of a store's after-sales cases (linked to their order when it is known) and announce
     new and changed ones, in one transaction: two statements whatever the page size."""
+    sql.relax_commit()
     store_id = _store_id(store)
     rows = _latest(rows, "case_id")
     now = timezone.now()
@@ -413,6 +415,7 @@ def stock_upsert_page(*, store, rows: Iterable[StockRow], announce: bool = True)
     """Upsert one page of a store's stock levels, judge each against its threshold (the SKU's override, else
     the store's) and announce SKUs that turned low or ran out: one event per low-stock episode (`alert_seq`
     counts episodes). Three statements whatever the page size: the threshold, the stock, the events."""
+    sql.relax_commit()
     store_id = _store_id(store)
     rows = list({(r.sku, r.scheme): r for r in rows}.values())
     threshold = store_low_stock_threshold(store_id)

@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from django.db import connection
 from django.db.models import Model
 
@@ -46,7 +47,9 @@ def source(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[A
             db_type = fields[name].db_type(connection)
             casts.append(f"(e->{i}) AS {name}" if db_type == "jsonb" else f"(e->>{i})::{db_type} AS {name}")
         sql = f"(SELECT {', '.join(casts)} FROM jsonb_array_elements(%s::jsonb) AS e) AS r"
-        return sql, [json.dumps(rows, default=_json_default, separators=(",", ":"))]
+        # orjson: the page's one parameter in a tenth of json.dumps' time (its datetimes are RFC 3339, as
+        # isoformat() writes them; Decimals by _json_default).
+        return sql, [orjson.dumps(rows, default=_json_default).decode()]
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     names = ", ".join(f"column{i + 1} AS {name}" for i, name in enumerate(columns))
     params = [_sqlite_value(v) for row in rows for v in row]
@@ -88,6 +91,17 @@ def upsert(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def relax_commit() -> None:
+    """Let this transaction's commit return before its WAL reaches the disk (PostgreSQL `synchronous_commit`
+    off, for this transaction only). Sound for intake pages: everything they write is fetched again from the
+    platform. A server crash can lose only the last moments of commits, and the WAL is replayed in order, so a
+    page is never lost while a later poll cursor survives; the next poll reads those orders again. Deliveries,
+    claims and sends keep synchronous commits. Elsewhere: nothing to do."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def execute(sql: str, params: Sequence[Any]) -> int:

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 import httpx
+import orjson
 
 from .errors import (
     AuthExpired,
@@ -575,7 +576,7 @@ class ShopeeClient(BaseClient):
     def _check(self, response: httpx.Response, *, kind: str, flat: bool, where: str) -> dict:
         """The payload of a successful answer (`response` object, or the body for flat APIs), else raise."""
         try:
-            body = response.json()
+            body = orjson.loads(response.content)  # as response.json(), in a third of the time
         except ValueError:
             body = None
         if body is None:

@@ -70,6 +70,9 @@ def test_every_kind_of_the_issue_is_a_choice_with_a_chinese_label():
         "order.new", "order.shipped", "order.cancelled", "aftersales.new", "aftersales.updated",
         "aftersales.due_soon", "stock.low", "stock.out", "store.auth_expiring", "store.sync_failing",
         "access.request_opened", "digest.daily", "digest.weekly",
+        # issue "Access administration": the security robot's messages
+        "access.approved_alone", "security.lockout", "security.unlock", "security.new_source",
+        "security.audit_checkpoint",
     }  # fmt: skip
     assert set(EventKind.values) == expected
     with translation.override("zh-hans"):
