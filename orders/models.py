@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import RestrictedModel
@@ -29,7 +30,9 @@ class Order(RestrictedModel):
     store (orders.selectors.order_public).
     """
 
-    store = models.ForeignKey(STORE, verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(
+        STORE, verbose_name=_("store"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique constraint below leads with store
     order_id = models.CharField(_("platform order ID"), max_length=64)
     order_number = models.CharField(_("order number"), max_length=64, blank=True)
     fulfilment = models.CharField(_("fulfilment"), max_length=10, choices=Fulfilment.choices)
@@ -54,6 +57,7 @@ class Order(RestrictedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # a partial index (Meta): most rows have none, and intake writes them by the thousand
     )
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
@@ -64,6 +68,7 @@ class Order(RestrictedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # a partial index (Meta): most rows have none, and intake writes them by the thousand
     )
     synced_at = models.DateTimeField(_("synced at"))
 
@@ -77,6 +82,8 @@ class Order(RestrictedModel):
         indexes = [
             models.Index(fields=["store", "status", "ship_by"], name="order_store_status_idx"),
             models.Index(fields=["store", "-platform_created_at"], name="order_store_created_idx"),
+            models.Index(fields=["assignee"], condition=Q(assignee__isnull=False), name="order_assignee_idx"),
+            models.Index(fields=["handled_by"], condition=Q(handled_by__isnull=False), name="order_handled_by_idx"),
         ]
 
     def __str__(self):
@@ -90,7 +97,9 @@ class OrderItem(RestrictedModel):
     the page upsert stays one statement for the lines of every changed order of a page.
     """
 
-    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="items")
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="items", db_index=False
+    )  # the unique (order, line) constraint leads with it
     line = models.PositiveSmallIntegerField(_("line"))
     sku = models.CharField(_("SKU"), max_length=64)
     seller_sku = models.CharField(_("seller SKU"), max_length=100, blank=True)
@@ -119,7 +128,9 @@ class AfterSalesCase(RestrictedModel):
     `due_at` is the last moment the seller can act; `assignee` is the colleague handling it.
     """
 
-    store = models.ForeignKey(STORE, verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(
+        STORE, verbose_name=_("store"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique constraint below leads with store
     case_id = models.CharField(_("return / refund ID"), max_length=64)
     order = models.ForeignKey(
         Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
@@ -143,6 +154,7 @@ class AfterSalesCase(RestrictedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # a partial index (Meta): most rows have none, and intake writes them by the thousand
     )
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
@@ -153,6 +165,7 @@ class AfterSalesCase(RestrictedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # a partial index (Meta): most rows have none, and intake writes them by the thousand
     )
     # How far the case has been escalated for missing its due time: 0 none, 1 backup owner, 2 department manager.
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
@@ -165,7 +178,11 @@ class AfterSalesCase(RestrictedModel):
         verbose_name_plural = _("after-sales cases")
         ordering = ["due_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["store", "case_id"], name="case_unique_store_case_id")]
-        indexes = [models.Index(fields=["store", "status", "due_at"], name="case_store_status_idx")]
+        indexes = [
+            models.Index(fields=["store", "status", "due_at"], name="case_store_status_idx"),
+            models.Index(fields=["assignee"], condition=Q(assignee__isnull=False), name="case_assignee_idx"),
+            models.Index(fields=["handled_by"], condition=Q(handled_by__isnull=False), name="case_handled_by_idx"),
+        ]
 
     def __str__(self):
         return self.case_id
@@ -178,7 +195,9 @@ class StockLevel(RestrictedModel):
     (StoreSettings); `alert_seq` counts the times it left ok, so each low-stock episode is announced once.
     """
 
-    store = models.ForeignKey(STORE, verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(
+        STORE, verbose_name=_("store"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique constraint below leads with store
     sku = models.CharField(_("SKU"), max_length=64)
     scheme = models.CharField(_("scheme"), max_length=8, blank=True)
     seller_sku = models.CharField(_("seller SKU"), max_length=100, blank=True)
