@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers the deployment checks
         from .navigation import autodiscover
 
         autodiscover()  # each app's navigation.py registers its own entries

@@ -1,23 +1,14 @@
-"""Read-only admin pages for staff, departments and positions.
+"""Admin pages for staff, departments and positions: read-only, as every page of /admin/ (core.admin_site).
 
-Changes go through the console (staff.services), which validates, re-checks rights and writes the
-audit log; the Django admin would do none of that, so it only shows.
+Changes go through the console (staff.services), which validates, re-checks rights and writes the audit log;
+the Django admin would do none of that, so it only shows (passwords never).
 """
 
 from django.contrib import admin
 
+from core.admin_site import ReadOnlyAdmin
+
 from .models import Department, Position, Staff
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Staff)

@@ -1,9 +1,10 @@
-"""A read-only admin page for stores: changes go through the console (stores.services), which
-validates, re-checks rights and writes the audit log."""
+"""A read-only admin page for stores, as every page of /admin/ (core.admin_site): changes go through the console
+(stores.services), which validates, re-checks rights and writes the audit log. A store's platform credentials
+(ShopeeApp, ShopeeCredential, OzonCredential) have no admin page at all."""
 
 from django.contrib import admin
 
-from staff.admin import ReadOnlyAdmin
+from core.admin_site import ReadOnlyAdmin
 
 from .models import Store
 

@@ -29,7 +29,7 @@ SHOPCREW_TRUSTED_PROXIES = env_list("SHOPCREW_TRUSTED_PROXIES")
 CSRF_FAILURE_VIEW = "core.views_errors.csrf_failure"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_site.ClosedAdminConfig",  # django.contrib.admin, read-only and without secrets (core.admin_site)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -353,6 +353,20 @@ SHOPCREW_WECOM_SEND_TIMEOUT = float(os.environ.get("SHOPCREW_WECOM_SEND_TIMEOUT"
 # simulators' control API (POST <this URL>/demo/tick) every 20 seconds. bin/run sets it to
 # http://HOST:PORT/sandbox/control; empty (the default) turns the task into a no-op.
 SHOPCREW_SANDBOX_CONTROL_URL = os.environ.get("SHOPCREW_SANDBOX_CONTROL_URL", "").rstrip("/")
+# Mounted in the console, the simulators' pages and control API answer only signed-in super admins, and the
+# console's own processes (the demo tick, push subscriptions, Shopee authorizations) with this credential in
+# "Authorization: Bearer ..." (core.sandbox_mount). Derived from SECRET_KEY (local and test settings) unless set.
+SHOPCREW_SANDBOX_CONTROL_TOKEN = os.environ.get("SHOPCREW_SANDBOX_CONTROL_TOKEN", "")
+
+
+def derived_secret(secret_key: str, purpose: str) -> str:
+    """A secret for one purpose, derived from SECRET_KEY (HMAC-SHA256): the same in every process of the console."""
+    import hashlib
+    import hmac
+
+    return hmac.new(secret_key.encode(), f"shopcrew.{purpose}".encode(), hashlib.sha256).hexdigest()
+
+
 SHOPCREW_DEMO_TICK_SECONDS = float(os.environ.get("SHOPCREW_DEMO_TICK_SECONDS", "20"))
 if SHOPCREW_DEMO:
     CELERY_BEAT_SCHEDULE["sandbox-demo-tick"] = {
