@@ -3,11 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from core.sandbox_mount import closed_patterns
 from staff.auth_views import admin_login
 
-admin.site.site_header = "ShopCrew"
-admin.site.site_title = "ShopCrew"
-admin.site.login = admin_login  # the admin signs in through the console's pages (password + second factor)
+# /admin/ is read-only inspection for super admins, without secrets (core.admin_site); every change goes through
+# the console. It signs in through the console's pages (password + second factor).
+admin.site.login = admin_login
 
 urlpatterns = [
     path("", include("core.urls")),
@@ -32,5 +33,15 @@ handler403 = "core.views_errors.permission_denied"
 handler404 = "core.views_errors.page_not_found"
 handler500 = "core.views_errors.server_error"
 
+
+def sandbox_mount():
+    """The platform simulators under /sandbox/ (demo mode): their platform endpoints open as the platforms serve
+    them, their pages and control API closed to all but super admins and the console's own processes."""
+    from sandbox import urls as sandbox_urls
+
+    patterns = closed_patterns(sandbox_urls.urlpatterns, platform=sandbox_urls.PLATFORM, control=sandbox_urls.CONTROL)
+    return path("sandbox/", include((patterns, sandbox_urls.app_name)))
+
+
 if settings.SHOPCREW_DEMO:
-    urlpatterns.append(path("sandbox/", include("sandbox.urls")))
+    urlpatterns.append(sandbox_mount())

@@ -6,7 +6,8 @@ which bin/run sets), the demo Shopee partner's push callback (/push/shopee/<part
 partner key) and each demo Ozon seller's push URL (/push/ozon/). The console's own address is
 settings.SHOPCREW_PUSH_BASE_URL, or the control URL's origin. Registering again changes nothing (the same URL
 keeps its subscription; an Ozon subscription suspended after failures is resumed). Nothing is imported from
-sandbox: like the real platforms, the simulators are reached over HTTP only.
+sandbox: like the real platforms, the simulators are reached over HTTP only, with the console's control token
+(core.sandbox_mount.control_headers).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 
+from core.sandbox_mount import control_headers
 from core.seeding import Seed, demo_world
 
 logger = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ def push_subscribe(*, control_url: str | None = None, console_url: str | None = 
     console_url = (console_url or console_base_url()).rstrip("/")
     world = demo_world()
     done: dict[str, list[int]] = {"shopee": [], "ozon": []}
-    with httpx.Client(base_url=f"{control_url}/", timeout=10) as http:
+    with httpx.Client(base_url=f"{control_url}/", headers=control_headers(), timeout=10) as http:
         partner_id = int(world["shopee_partner"]["partner_id"])
         answer = http.post(
             f"shopee/partners/{partner_id}/push", json={"callback_url": f"{console_url}/push/shopee/{partner_id}/"}
@@ -84,7 +86,7 @@ def shopee_authorize_demo_shops(*, control_url: str | None = None) -> list[int]:
     done = []
     stores = Store.objects.filter(platform="shopee", shop_id__in=shop_ids)
     with_credential = set(usable.values_list("store_id", flat=True))
-    with httpx.Client(base_url=f"{control_url}/", timeout=10) as http:
+    with httpx.Client(base_url=f"{control_url}/", headers=control_headers(), timeout=10) as http:
         for store in stores:
             if store.pk in with_credential and store.pk not in paused:
                 continue

@@ -1,6 +1,7 @@
 """A small httpx client for the simulators' control API (used by tests and by demo seeding).
 
 control = Control("http://127.0.0.1:8900")
+control = Control("http://127.0.0.1:8000/sandbox", token=settings.SHOPCREW_SANDBOX_CONTROL_TOKEN)  # in the console
 partner = control.create_partner()
 shop = control.create_shop(partner_id=partner["partner_id"])
 control.seed_orders(shop["shop_id"], count=10_000)
@@ -15,12 +16,18 @@ class ControlError(RuntimeError):
     """The control API refused a request."""
 
 
-class Control:
-    """Methods mirror the control API routes one to one; each returns the decoded JSON answer."""
+def auth_headers(token: str | None) -> dict:
+    """The header that opens the control API mounted in the console (the standalone server needs none)."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
 
-    def __init__(self, base_url: str, *, timeout: float = 30.0):
+
+class Control:
+    """Methods mirror the control API routes one to one; each returns the decoded JSON answer. `token`: the
+    console's control token, for the simulators mounted in a console in demo mode."""
+
+    def __init__(self, base_url: str, *, timeout: float = 30.0, token: str | None = None):
         self.base_url = base_url.rstrip("/")
-        self.http = httpx.Client(base_url=f"{self.base_url}/control/", timeout=timeout)
+        self.http = httpx.Client(base_url=f"{self.base_url}/control/", timeout=timeout, headers=auth_headers(token))
 
     def close(self) -> None:
         self.http.close()

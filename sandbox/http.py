@@ -1,5 +1,6 @@
 """Small HTTP helpers shared by the three simulators and the control API."""
 
+import hashlib
 import json
 import secrets
 import time
@@ -57,6 +58,11 @@ def mask(value) -> str:
     """Last four characters only, as the console shows secrets."""
     text = str(value)
     return "…" + text[-4:] if len(text) > 4 else "…"
+
+
+def robot_ref(key: str) -> str:
+    """A robot's name in page links: derived from its key, but not the key (pages and their URLs never show it)."""
+    return hashlib.sha256(f"robot:{key}".encode()).hexdigest()[:16]
 
 
 def masked_query(query) -> dict:

@@ -1,7 +1,8 @@
 """The demo's heartbeat: in demo mode, beat asks the simulated shops to keep producing (POST /control/demo/tick).
 
 Demo only: the beat entry exists only with SHOPCREW_DEMO on (config/settings/base.py), and the task does nothing
-without settings.SHOPCREW_SANDBOX_CONTROL_URL (bin/run sets it to the console's own /sandbox/control). Like every
+without settings.SHOPCREW_SANDBOX_CONTROL_URL (bin/run sets it to the console's own /sandbox/control), where it
+presents the console's control token (settings.SHOPCREW_SANDBOX_CONTROL_TOKEN; people need a super admin's session). Like every
 caller of the simulators it speaks HTTP only and imports nothing else of ShopCrew, so it is a plain Celery task
 with its own soft and hard time limits rather than core.tasks.AuditedTask: it changes no console data and has
 nobody to credit. A tick that fails is logged and forgotten; the next one comes 20 seconds later.
@@ -15,6 +16,8 @@ import httpx
 from celery import shared_task
 from django.conf import settings
 
+from .control import auth_headers
+
 logger = logging.getLogger(__name__)
 
 
@@ -27,7 +30,8 @@ def demo_tick() -> dict | None:
     try:
         # paid before the next tick, whose push flush then announces them: a steady flow from the first minute
         within = int(getattr(settings, "SHOPCREW_DEMO_TICK_SECONDS", 20))
-        response = httpx.post(f"{base}/demo/tick", json={"within": within}, timeout=15)
+        token = getattr(settings, "SHOPCREW_SANDBOX_CONTROL_TOKEN", "")
+        response = httpx.post(f"{base}/demo/tick", json={"within": within}, headers=auth_headers(token), timeout=15)
         response.raise_for_status()
     except httpx.HTTPError as exc:
         logger.warning("demo tick failed: %s", type(exc).__name__)

@@ -1,4 +1,9 @@
-"""Mountable urlconf: standalone at / (sandbox.root_urls) or inside the console under /sandbox/ in demo mode."""
+"""Mountable urlconf: standalone at / (sandbox.root_urls) or inside the console under /sandbox/ in demo mode.
+
+Inside the console (config.urls, core.sandbox_mount) the names below say who may call what: PLATFORM endpoints
+stay open as the real platforms' are (each checks its platform's own credential), the CONTROL API answers the
+console's own processes (control token) and super admins, and every other URL is a page for super admins.
+"""
 
 from django.urls import path, re_path
 
@@ -13,6 +18,11 @@ urlpatterns = [
     path("wecom/cgi-bin/webhook/send", wecom.send, name="wecom_send"),
     path("wecom/cgi-bin/webhook/upload_media", wecom.upload_media, name="wecom_upload_media"),
     path("wecom/_messages/", wecom.message_list, name="wecom_robot_list"),
-    path("wecom/_messages/<str:key>/", wecom.message_detail, name="wecom_message_list"),
+    path("wecom/_messages/<str:ref>/", wecom.message_detail, name="wecom_message_list"),
     re_path(r"^control/(?P<rest>.*)$", control_api.api, name="control_api"),
 ]
+
+# The platforms' own endpoints, called by the console's clients (Shopee's seller authorization page included:
+# its links are signed with the partner key, as Shopee's are).
+PLATFORM = {"shopee_api", "ozon_api", "wecom_send", "wecom_upload_media"}
+CONTROL = {"control_api"}

@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from .http import mask
+from .http import mask, robot_ref
 from .state import get_world
 
 
@@ -20,7 +20,7 @@ def index(request):
             "sellers": [
                 {"client_id": s.client_id, "name": s.name, "postings": len(s.postings)} for s in world.sellers.values()
             ],
-            "robots": [{"key": r.key, "masked": mask(r.key), "name": r.name} for r in world.robots.values()],
+            "robots": [{"ref": robot_ref(r.key), "masked": mask(r.key), "name": r.name} for r in world.robots.values()],
             "offset": world.offset,
         }
     return HttpResponse(render_to_string("sandbox/index.html", context))

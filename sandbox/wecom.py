@@ -1,7 +1,7 @@
 """WeCom group robot simulator (contract: platform-apis.md sections 3 and 5).
 
 Always HTTP 200; the outcome is in `errcode`. Accepted messages are kept per robot key and shown on
-`/wecom/_messages/<key>/` as the group would see them.
+`/wecom/_messages/<ref>/` as the group would see them (`ref` stands for the key in links: pages never show a key).
 """
 
 import base64
@@ -16,7 +16,17 @@ from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
 
 from .faults import malformed_body, mangle_types
-from .http import finish, gateway_error, json_response, log_call, mask, parse_json, raw_response, read_body
+from .http import (
+    finish,
+    gateway_error,
+    json_response,
+    log_call,
+    mask,
+    parse_json,
+    raw_response,
+    read_body,
+    robot_ref,
+)
 from .state import Media, Message, Robot, World, get_world
 from .wecom_render import render_message
 
@@ -261,7 +271,7 @@ def message_list(request):
     with world.lock:
         robots = [
             {
-                "key": r.key,
+                "ref": robot_ref(r.key),
                 "masked": mask(r.key),
                 "name": r.name,
                 "count": sum(1 for m in world.messages if m.key == r.key),
@@ -271,14 +281,15 @@ def message_list(request):
     return HttpResponse(render_to_string("sandbox/wecom_robots.html", {"robots": robots}))
 
 
-def message_detail(request, key: str):
-    """HTML: one robot's group, messages rendered like the chat shows them, oldest first."""
+def message_detail(request, ref: str):
+    """HTML: one robot's group, messages rendered like the chat shows them, oldest first; `ref` is the robot's
+    robot_ref (its key is accepted too, for whoever holds it)."""
     world = get_world()
     with world.lock:
-        robot = world.robots.get(key)
+        robot = world.robots.get(ref) or next((r for r in world.robots.values() if robot_ref(r.key) == ref), None)
         if robot is None:
-            raise Http404("unknown robot key")
-        messages = [m for m in world.messages if m.key == key]
+            raise Http404("unknown robot")
+        messages = [m for m in world.messages if m.key == robot.key]
     rendered = [
         {
             "message": m,

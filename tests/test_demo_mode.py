@@ -21,6 +21,7 @@ from rbac.models import RoleBinding
 from rbac.permissions import load_permissions
 from sandbox import demo_world
 from sandbox.control import Control
+from sandbox.http import robot_ref
 from staff.models import Staff
 from stores.models import OzonCredential, ShopeeApp, ShopeeCredential, Store
 from tests.stores.connection_support import authorize_through_views
@@ -51,7 +52,7 @@ def demo_console(settings, live_server):
     sandbox = f"{live_server.url}/sandbox"
     settings.SHOPEE_BASE_URL, settings.OZON_BASE_URL = f"{sandbox}/shopee", f"{sandbox}/ozon"
     settings.WECOM_BASE_URL = f"{sandbox}/wecom"
-    control = Control(sandbox)
+    control = Control(sandbox, token=settings.SHOPCREW_SANDBOX_CONTROL_TOKEN)  # as the console's worker calls it
     yield control
     control.close()
     settings.SHOPCREW_DEMO = False
@@ -104,8 +105,9 @@ def test_seeded_console_and_mounted_simulators_agree(var_dir, demo_console, logi
     robot.refresh_from_db()
     assert robot.last_success_at is not None, robot.last_error
     assert [m["content"] for m in demo_console.messages(robot.webhook_key)][-1].count(robot.name) == 1
-    page = client.get(f"/sandbox/wecom/_messages/{robot.webhook_key}/")
+    page = client.get(f"/sandbox/wecom/_messages/{robot_ref(robot.webhook_key)}/")
     assert page.status_code == 200 and robot.name in page.content.decode()
+    assert robot.webhook_key not in page.content.decode()
 
     assert "Demo staff sign in with their username and this password" in output
     assert "Nothing to do" in seed()  # a second run changes nothing

@@ -6,9 +6,10 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/shopcr
 os.environ.setdefault("SHOPCREW_FERNET_KEYS", "x6D8m6SbGBDnYyg0Dm_9Qm3Z2LnZkRcs4wdcB0Y1wOE=")
 
 from .base import *  # noqa: E402,F401,F403
-from .base import REDIS_URL, celery_transport_options  # noqa: E402
+from .base import REDIS_URL, celery_transport_options, derived_secret  # noqa: E402
 
 SECRET_KEY = "test-only-secret-key-not-for-production"
+SHOPCREW_SANDBOX_CONTROL_TOKEN = derived_secret(SECRET_KEY, "sandbox-control")
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = False

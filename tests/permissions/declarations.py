@@ -46,7 +46,8 @@ EXCLUDED = Exclusions(
     namespaces={
         "admin": "Django's admin: staff-only, signs in through accounts:login with the second factor",
         "sandbox": "the simulators of the external platforms (Shopee, Ozon, WeCom), mounted under /sandbox/ in "
-        "demo mode only: fake third-party APIs, not console pages, holding no console data",
+        "demo mode only: fake third-party APIs, not console pages, holding no console data; their pages and control "
+        "API answer super admins and the console's control token only (tests/sandbox/test_console_mount.py)",
         "push": "the platforms' push receivers (orders.receivers): machine endpoints without a session, verified by "
         "signature (Shopee) or seller (Ozon); tested in tests/orders/test_push_receivers.py",
     },

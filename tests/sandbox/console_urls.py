@@ -1,5 +1,5 @@
-"""A console-like urlconf mounting the simulators under /sandbox/, as config.urls does in demo mode."""
+"""A console-like urlconf mounting the simulators under /sandbox/, closed as config.urls mounts them in demo mode."""
 
-from django.urls import include, path
+from config.urls import sandbox_mount
 
-urlpatterns = [path("sandbox/", include("sandbox.urls"))]
+urlpatterns = [sandbox_mount()]
