@@ -142,15 +142,22 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
-# Tiered lockout: the cool-off grows with each further lockout (core.lockout.cooloff).
+# Sign-in throttling (core.lockout, after OWASP ASVS 2.2.1): an account from one address is locked after
+# AXES_FAILURE_LIMIT failures with a tiered cool-off (15 min → 1 h → 24 h); one address after
+# SHOPCREW_SIGNIN_ADDRESS_LIMIT failures across accounts; one account after SHOPCREW_SIGNIN_ACCOUNT_LIMIT failures
+# from every address, but only for addresses it never signed in from. No key includes the User-Agent.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+SHOPCREW_SIGNIN_ADDRESS_LIMIT = int(os.environ.get("SHOPCREW_SIGNIN_ADDRESS_LIMIT", "20"))
+SHOPCREW_SIGNIN_ACCOUNT_LIMIT = int(os.environ.get("SHOPCREW_SIGNIN_ACCOUNT_LIMIT", "30"))
 AXES_COOLOFF_TIME = "core.lockout.cooloff"
-AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+# What a successful sign-in clears: its own account+address pair (core.lockout counts the three rules itself).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"  # the address the audit log records (trusted proxies)
 AXES_VERBOSE = False
-AXES_HANDLER = "core.lockout.TieredDatabaseHandler"
-# Each failure row expires on its own (so one account's tier never shortens another's), a blocked attempt
+AXES_HANDLER = "core.lockout.ThrottleHandler"
+# Each failure row expires on its own (so one pair's tier never shortens another's), a blocked attempt
 # does not extend the lockout, and every lockout leaves one AccessFailureLog row the tiers are counted from.
 AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

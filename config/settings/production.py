@@ -1,4 +1,4 @@
-"""Production: no defaults for secrets; a missing one stops start-up with a clear message."""
+"""Production: no defaults for secrets; a missing one stops start-up with a clear message. Demo mode is refused."""
 
 import os
 
@@ -15,6 +15,13 @@ def _required(name):
     return value
 
 
+if env_bool("SHOPCREW_DEMO"):
+    raise ImproperlyConfigured(
+        "SHOPCREW_DEMO is set, but production settings refuse demo mode: it mounts the platform simulators (fake "
+        "Shopee, Ozon and WeCom with the demo's keys) inside the console. Unset SHOPCREW_DEMO, or run the demo with "
+        "bin/run (config.settings.local)."
+    )
+SHOPCREW_DEMO = False
 SECRET_KEY = _required("SECRET_KEY")
 SHOPCREW_FERNET_KEYS = [k.strip() for k in _required("SHOPCREW_FERNET_KEYS").split(",") if k.strip()]
 DEBUG = False
