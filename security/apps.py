@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SecurityConfig(AppConfig):
     name = "security"
     verbose_name = _("Security")
+
+    def ready(self):
+        from . import passwords
+
+        passwords.connect()

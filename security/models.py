@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,3 +31,44 @@ class SecurityPolicy(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
+
+
+class SeenSource(models.Model):
+    """An address and browser a person has signed in from (访问来源): an administrator signing in from an
+    address or a browser not among theirs is announced to the security robot. One row per person × address ×
+    browser (family and system, no version, so an update is not a new browser), with first and last use."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    ip = models.GenericIPAddressField(_("address"))
+    browser = models.CharField(_("browser"), max_length=60)
+    first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sign-in source")
+        verbose_name_plural = _("sign-in sources")
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["user", "ip", "browser"], name="security_seen_source_unique")]
+
+    def __str__(self):
+        return f"{self.ip} · {self.browser}"
+
+
+class PasswordChange(models.Model):
+    """When a person's password last changed (for the maximum password age), kept up to date by a post_save
+    receiver on the user model (security.passwords): every path that sets a password and saves is seen."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", primary_key=True, verbose_name=_("person")
+    )
+    changed_at = models.DateTimeField(_("password changed at"))
+
+    class Meta:
+        verbose_name = _("password change")
+        verbose_name_plural = _("password changes")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.user_id} {self.changed_at:%Y-%m-%d}"

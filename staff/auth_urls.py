@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", auth_views.SignInView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("password/expired/", auth_views.PasswordExpiredView.as_view(), name="password_expired"),
     path("2fa/verify/", auth_views.SecondFactorVerifyView.as_view(), name="otp_verify"),
     path("2fa/setup/", auth_views.SecondFactorSetupView.as_view(), name="otp_setup"),
     path("security/", auth_views.SecurityView.as_view(), name="security"),

@@ -6,6 +6,7 @@ other page (/admin/ and /api/ included) closed until that is done. `next` is car
 followed when it points at this site.
 """
 
+import time
 from base64 import b32encode
 from urllib.parse import urlencode
 
@@ -13,9 +14,12 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as django_auth_views
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -30,14 +34,21 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 from rest_framework.authtoken.models import Token
 
+from core.forms import add_service_errors
 from core.gates import Scope
 from core.middleware import OTP_REQUIRED_SESSION_KEY, needs_second_factor
 from core.views import FORM_METHODS, POST_ONLY, READ_METHODS, GateMixin
+from security.policy import current as security_policy
+from security.policy import password_expired
+from security.services import password_renew
 
 from . import auth_services
 from .auth_forms import EnrollForm, SecondFactorForm, SignInForm
 
 SETUP_KEY_SESSION_KEY = "shopcrew_otp_setup_key"
+# Someone who proved a password older than the maximum age, choosing a new one (user id, backend, when).
+PASSWORD_EXPIRED_SESSION_KEY = "shopcrew_password_expired"
+PASSWORD_RENEW_SECONDS = 10 * 60
 
 
 def safe_next(request, default: str = "") -> str:
@@ -64,8 +75,21 @@ def _no_store(response):
     return response
 
 
+def _sign_in(request, user, next_url: str):
+    """Sign the person in (the password was proved); then the code prompt, enrollment, or straight on."""
+    auth_login(request, user)
+    has_device = user_has_device(user)
+    request.session[OTP_REQUIRED_SESSION_KEY] = has_device
+    if has_device:
+        return redirect(with_next("accounts:otp_verify", next_url))
+    if needs_second_factor(user):
+        return redirect(with_next("accounts:otp_setup", next_url))
+    return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+
+
 class SignInView(django_auth_views.LoginView):
-    """Username and password; then the code prompt, enrollment, or straight on."""
+    """Username and password; then a new password if the company's maximum age has passed, then the code
+    prompt, enrollment, or straight on."""
 
     template_name = "accounts/login.html"
     form_class = SignInForm
@@ -73,15 +97,61 @@ class SignInView(django_auth_views.LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
-        auth_login(self.request, user)
-        has_device = user_has_device(user)
-        self.request.session[OTP_REQUIRED_SESSION_KEY] = has_device
         next_url = self.get_redirect_url()  # validated by LoginView: "" unless it stays on this site
-        if has_device:
-            return redirect(with_next("accounts:otp_verify", next_url))
-        if needs_second_factor(user):
-            return redirect(with_next("accounts:otp_setup", next_url))
-        return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+        if password_expired(user):
+            self.request.session[PASSWORD_EXPIRED_SESSION_KEY] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "at": time.time(),
+            }
+            return redirect(with_next("accounts:password_expired", next_url))
+        return _sign_in(self.request, user, next_url)
+
+
+@method_decorator(never_cache, name="dispatch")
+class PasswordExpiredView(View):
+    """定期密码更换: someone whose password is older than the company's maximum age (security policy) chooses a
+    new one right after proving the old one, and is then signed in as usual. Nobody is signed in until then;
+    the proof is kept in the session for PASSWORD_RENEW_SECONDS."""
+
+    template_name = "accounts/password_expired.html"
+    http_method_names = FORM_METHODS
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method.lower() not in ("get", "head", "post"):  # OPTIONS names the methods; others 405
+            return View.dispatch(self, request, *args, **kwargs)
+        if request.user.is_authenticated:  # already signed in: nothing to renew here
+            return redirect(_after_second_factor(request))
+        pending = request.session.get(PASSWORD_EXPIRED_SESSION_KEY) or {}
+        self.user = None
+        if pending and time.time() - float(pending.get("at", 0)) < PASSWORD_RENEW_SECONDS:
+            self.user = get_user_model()._default_manager.filter(pk=pending.get("user"), is_active=True).first()
+        if self.user is None:
+            request.session.pop(PASSWORD_EXPIRED_SESSION_KEY, None)
+            return redirect(with_next("accounts:login", safe_next(request)))
+        self.user.backend = pending.get("backend")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return self.render(SetPasswordForm(self.user))
+
+    def post(self, request):
+        form = SetPasswordForm(self.user, request.POST)
+        if form.is_valid():
+            try:
+                password_renew(user=self.user, password=form.cleaned_data["new_password1"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                request.session.pop(PASSWORD_EXPIRED_SESSION_KEY, None)
+                messages.success(request, _("Your password was changed."))
+                return _sign_in(request, self.user, safe_next(request))
+        return self.render(form)
+
+    def render(self, form):
+        days = security_policy().max_password_age_days
+        context = {"form": form, "next": safe_next(self.request), "days": days}
+        return render(self.request, self.template_name, context)
 
 
 def admin_login(request, extra_context=None):

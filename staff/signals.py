@@ -1,4 +1,5 @@
-"""Sign-in events into the audit log, from Django's auth signals and django-axes' lockout signal.
+"""Sign-in events into the audit log, from Django's auth signals and django-axes' lockout signal; lockouts and
+an administrator's new address or browser also reach the security robot (security.services).
 
 Connected in StaffConfig.ready(). Passwords never reach the log: only the username tried is kept.
 """
@@ -25,6 +26,11 @@ def _record_as(user, action: str, **kwargs) -> None:
 
 def on_logged_in(sender, request, user, **kwargs):
     _record_as(user, "auth.login")
+    if request is not None:
+        from core.middleware import client_ip
+        from security.services import source_seen
+
+        source_seen(user=user, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
 
 
 def on_logged_out(sender, request, user, **kwargs):
@@ -53,21 +59,27 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 def on_locked_out(sender, request, username, ip_address, **kwargs):
     if _blocked(request):
         return  # an attempt during a lockout, already recorded as auth.login_failed
-    from core.lockout import cooloff
+    from core.lockout import PAIR, REQUEST_ATTRIBUTE, Lockout, cooloff
+    from security.services import lockout_announce
 
     username = str(username or "")[:150]
-    account = _account(username)
+    failures = getattr(request, "axes_failures_since_start", None) or 0
+    lockout = getattr(request, REQUEST_ATTRIBUTE, None) or Lockout(PAIR, username, ip_address or "", failures, None)
+    account = _account(lockout.username)
     record(
         "auth.lockout",
-        target_type=TARGET_TYPE,
+        target_type=TARGET_TYPE if lockout.username else "",
         target_id=account.pk if account else "",
-        target_label=username,
+        target_label=lockout.username or lockout.ip,
         after={
             "username": username,
-            "failures": getattr(request, "axes_failures_since_start", None),
+            "ip": ip_address or "",
+            "scope": lockout.kind,
+            "failures": lockout.failures,
             "cooloff_minutes": int(cooloff(request).total_seconds() // 60),
         },
     )
+    lockout_announce(lockout=lockout, occurred_at=getattr(request, "axes_attempt_time", None))
 
 
 def connect() -> None:

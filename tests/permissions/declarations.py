@@ -63,6 +63,7 @@ ALSO_ACCEPTS = {
     "accounts:login": {"POST"},  # the sign-in itself: tests/accounts/test_sign_in.py
     "accounts:otp_verify": {"POST"},  # the code: tests/accounts
     "accounts:otp_setup": {"POST"},  # the enrolment: tests/accounts
+    "accounts:password_expired": {"POST"},  # the new password: tests/accounts/test_password_age.py
 }
 
 # The permissions of the role "this store" (and "other store", on B) holds for a route.
@@ -452,6 +453,20 @@ ROUTES: list[Route] = [
         Personas(anonymous=LOGIN, no_2fa=OK, none=OK, other=OK, this=OK, super=OK),
         PERSONAL,
         note="the enrolment POST is covered by tests/accounts",
+    ),
+    Route(
+        "accounts:password_expired",
+        "choose a new password (one older than the maximum age was just proved)",
+        Personas(
+            anonymous=LOGIN,
+            no_2fa=SECOND_FACTOR,
+            none=redirect("core:home"),
+            other=redirect("core:home"),
+            this=redirect("core:home"),
+            super=redirect("core:home"),
+        ),
+        PERSONAL,
+        note="without a password just proved in this session it sends people to sign in (the POST: tests/accounts)",
     ),
     Route("accounts:security", "my security page", SIGNED_IN, PERSONAL),
     Route(
