@@ -10,4 +10,4 @@ RUN pip install --no-cache-dir . \
 RUN useradd --system --uid 10001 shopcrew && mkdir -p /app/var && chown shopcrew /app/var
 USER shopcrew
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--logger-class", "core.gunicorn.RedactingLogger"]
