@@ -20,10 +20,13 @@ from django.utils.module_loading import autodiscover_modules
 
 from .permissions import permissions_of
 
+SUPER_ADMIN = "<super admin>"  # an entry's permission for pages only super admins open
+
 
 @dataclass(frozen=True)
 class NavEntry:
-    """One link: its URL name, its label, the permission needed somewhere (None: everyone signed in)."""
+    """One link: its URL name, its label, the permission needed somewhere (None: everyone signed in;
+    SUPER_ADMIN: super admins only)."""
 
     url_name: str
     label: str | Promise
@@ -57,7 +60,10 @@ def nav_items(request) -> list[dict]:
     perms = permissions_of(user)
     items = []
     for entry in _entries:
-        if entry.permission is not None and not perms.has_anywhere(entry.permission):
+        if entry.permission == SUPER_ADMIN:
+            if not perms.super_admin:
+                continue
+        elif entry.permission is not None and not perms.has_anywhere(entry.permission):
             continue
         try:
             url = reverse(entry.url_name)

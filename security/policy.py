@@ -15,9 +15,8 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def current() -> SecurityPolicy:
-    """The policy row (created with its defaults on first use)."""
-    policy, _created = SecurityPolicy.objects.get_or_create(pk=1)
-    return policy
+    """The policy row; before anyone has saved one, the defaults (unsaved: a read never writes)."""
+    return SecurityPolicy.objects.filter(pk=1).first() or SecurityPolicy(pk=1)
 
 
 def parse_networks(text: str) -> list[Network]:

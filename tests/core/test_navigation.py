@@ -35,6 +35,7 @@ def test_every_app_registers_its_own_entries_in_order():
         "notifications:route_list",
         "notifications:delivery_list",
         "audit:event_list",
+        "security:policy_edit",
     ]
 
 

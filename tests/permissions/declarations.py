@@ -194,6 +194,40 @@ def give_token(ctx) -> None:
         Token.objects.get_or_create(user=ctx.user)
 
 
+LOCKED_ACCOUNT, LOCKED_IP = "locked-matrix", "192.0.2.99"
+
+
+def lockout_in_force(ctx) -> None:
+    """An account locked from one address (its failures at the limit), for the lift action."""
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt, AccessAttemptExpiration
+    from django.conf import settings
+    from django.utils import timezone
+
+    attempt = AccessAttempt.objects.create(
+        username=LOCKED_ACCOUNT,
+        ip_address=LOCKED_IP,
+        user_agent="matrix",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
+        attempt_time=timezone.now(),
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/accounts/login/",
+    )
+    AccessAttemptExpiration.objects.create(access_attempt=attempt, expires_at=timezone.now() + timedelta(minutes=15))
+
+
+def security_policy_form(ctx) -> dict:
+    return {
+        "approval_fallback_allowed": "on",
+        "step_up_minutes": "15",
+        "admin_networks": "",
+        "max_password_age_days": "",
+    }
+
+
 def shopee_answer(ctx) -> dict:
     """The query Shopee sends back: a state as if this persona had started the authorization of A
     (nonce in their session), a fresh single-use code from the simulator and A's shop id."""
@@ -469,6 +503,28 @@ ROUTES: list[Route] = [
         note="without a password just proved in this session it sends people to sign in (the POST: tests/accounts)",
     ),
     Route("accounts:security", "my security page", SIGNED_IN, PERSONAL),
+    # --- security: the company's security policy and the sign-in lockouts (super admins) ---------------------
+    Route("security:policy_edit", "the security policy (form)", SUPER_ONLY_PAGE, SETTINGS),
+    Route(
+        "security:policy_edit",
+        "security.policy_update",
+        SUPER_ONLY_POST,
+        SETTINGS,
+        method="POST",
+        data=security_policy_form,
+        audit="security.policy_update",
+    ),
+    Route("security:lockout_list", "the sign-in lockouts in force", SUPER_ONLY_PAGE, USERS_MANAGE),
+    Route(
+        "security:lockout_lift",
+        "auth.unlock",
+        SUPER_ONLY_POST,
+        USERS_MANAGE,
+        method="POST",
+        prepare=lockout_in_force,
+        data=lambda ctx: {"kind": "pair", "username": LOCKED_ACCOUNT, "ip": LOCKED_IP},
+        audit="auth.unlock",
+    ),
     Route(
         "accounts:backup_codes",
         "auth.backup_codes_regenerate",

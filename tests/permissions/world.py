@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -26,6 +27,7 @@ from orders.models import AfterSalesCase, Order, StockLevel, StoreSettings
 from rbac import services as rbac
 from rbac.models import AccessRequest, ExceptionGrant, PositionRole, Role, RoleBinding
 from rbac.permissions import load_permissions
+from security.models import SecurityPolicy
 from staff.models import Department, Position
 from stores.models import OzonCredential, ShopeeApp, ShopeeCredential, Store, StoreGroup
 from tests.factories import (
@@ -80,6 +82,8 @@ WATCHED += [Order, AfterSalesCase, StockLevel, StoreSettings, StoreSettings.on_d
 WATCHED += [Delivery, SentMessage]
 # Routes, store groups and message templates (notifications' route and template pages, stores' group pages).
 WATCHED += [Route, MessageTemplate, StoreGroup, StoreGroup.stores.through]
+# The security policy and the sign-in failures behind lockouts (the security pages).
+WATCHED += [SecurityPolicy, AccessAttempt]
 
 
 def _state_sql() -> str:
