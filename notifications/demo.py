@@ -38,7 +38,9 @@ def seed_robots(seed: Seed) -> None:
 # store's 新订单 group mentioning the colleague the order went to and the store's customer service (holders of
 # after_sales_operate, the 客服/售后 role); shipments to 发货; after-sales to 售后, mentioning the same people;
 # digests, failing stores and waiting access requests to the company's 日报 group (requests mention their
-# approvers). A robot of a store routes that store; the company-wide robot every store.
+# approvers); the security robot's messages (lockouts and unlocks, administrators from a new address or browser,
+# grants approved alone, audit checkpoints) to the company's 安全 group. A robot of a store routes that store; a
+# company-wide robot every store.
 DEMO_ROUTES = {
     "新订单": (
         ["order.new", "order.cancelled"],
@@ -52,6 +54,16 @@ DEMO_ROUTES = {
     "日报": (
         ["digest.daily", "digest.weekly", "store.auth_expiring", "store.sync_failing", "access.request_opened"],
         {"mention_assignee": True},
+    ),
+    "安全": (
+        [
+            "access.approved_alone",
+            "security.lockout",
+            "security.unlock",
+            "security.new_source",
+            "security.audit_checkpoint",
+        ],
+        {"mention_assignee": False},
     ),
 }
 

@@ -1,5 +1,6 @@
 """The demo's routes: with the demo seeded, a new order of 新加坡旗舰店 goes to its 新订单 group mentioning the
-store's customer service, a shipment of 马来西亚店 to 发货, a return of 泰国店 to 售后, a digest to 日报."""
+store's customer service, a shipment of 马来西亚店 to 发货, a return of 泰国店 to 售后, a digest to 日报, the security
+robot's messages to 全公司-管理-安全."""
 
 import io
 
@@ -32,7 +33,7 @@ def deliver(shop_id, kind, key, **payload):
 
 
 def test_each_demo_robot_gets_its_kinds(demo):
-    assert Route.objects.count() == 5
+    assert Route.objects.count() == 6
     (new,) = deliver("220001", "order.new", "demo:1", order_id="SN1", customer="王小明")
     assert new.robot.name == "新加坡旗舰店-客服部-新订单"
     assert new.content.startswith("【新订单】Shopee 新加坡旗舰店 订单号:SN1 | 客户:王**")
@@ -48,6 +49,28 @@ def test_each_demo_robot_gets_its_kinds(demo):
     assert deliver("220002", "order.new", "demo:5", order_id="SN5") == []  # 马来西亚店 has no 新订单 group
 
 
+def test_the_security_robot_gets_the_security_kinds(demo):
+    (lockout,) = deliver(
+        None, "security.lockout", "demo:7", account="admin", ip="203.0.113.7", failures=5, until="12-04 16:00", by=""
+    )
+    assert lockout.robot.name == "全公司-管理-安全"
+    assert lockout.content.startswith("【登录锁定】账号:admin | 地址:203.0.113.7 | 失败次数:5 | 锁定至:12-04 16:00")
+    (unlock,) = deliver(None, "security.unlock", "demo:8", account="admin", ip="203.0.113.7", by="陈静")
+    assert unlock.robot.name == "全公司-管理-安全" and "操作人:陈静" in unlock.content
+    (source,) = deliver(
+        None,
+        "security.new_source",
+        "demo:9",
+        person="陈静",
+        account="chenjing",
+        ip="198.51.100.4",
+        browser="Chrome / Windows",
+    )
+    assert source.robot.name == "全公司-管理-安全" and "浏览器:Chrome / Windows" in source.content
+    (alone,) = deliver("220001", "access.approved_alone", "demo:10", approver="陈静", staff="王芳")
+    assert alone.robot.name == "全公司-管理-安全" and alone.content.startswith("【单人批准·无第二审批人】")
+
+
 def test_seeding_again_adds_no_route(demo):
     call_command("seed_demo", stdout=io.StringIO())
-    assert Route.objects.count() == 5
+    assert Route.objects.count() == 6
