@@ -70,7 +70,7 @@ def test_lockouts_reach_the_security_robot_once_each(client):
 def test_lifting_a_lockout_that_already_ended_says_so(client, login):
     login(SuperuserFactory())
     response = client.post(LIFT_URL, {"kind": "pair", "username": "nobody", "ip": ATTACKER}, follow=True)
-    assert "That lockout has already ended." in [str(m) for m in response.context["messages"]]
+    assert "该锁定已经结束。" in [str(m) for m in response.context["messages"]]  # the console speaks Chinese
     assert not AuditEvent.objects.filter(action="auth.unlock").exists()
 
 
