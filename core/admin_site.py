@@ -108,13 +108,13 @@ class ClosedAdminSite(admin.AdminSite):
     site_title = "ShopCrew"
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else list(model_or_iterable)
+        models: list = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else list(model_or_iterable)
         shown = [model for model in models if not hidden(model)]
         if shown:
             super().register(shown, read_only(admin_class or admin.ModelAdmin), **options)
 
     def unregister(self, model_or_iterable):
-        models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else list(model_or_iterable)
+        models: list = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else list(model_or_iterable)
         shown = [model for model in models if not hidden(model)]  # a hidden model was never registered
         if shown:
             super().unregister(shown)
