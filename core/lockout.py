@@ -206,15 +206,14 @@ def current_lockouts(*, now: datetime | None = None) -> list[Lockout]:
 
 
 def lift(kind: str, *, username: str = "", ip: str = "", now: datetime | None = None) -> int:
-    """Delete the live failure rows behind one lockout (what a super admin's "lift" does); how many went."""
-    lookups = {
-        PAIR: {"username": username, "ip_address": ip},
-        ADDRESS: {"ip_address": ip},
-        ACCOUNT: {"username": username},
-    }
-    if kind not in lookups or not all(lookups[kind].values()):
+    """Delete the live failure rows behind one lockout (what a super admin's "lift" does); how many went.
+    An account's empty name stands for the attempts that named none, as current_lockouts() shows them."""
+    account = Q(username=username) if username else Q(username__isnull=True) | Q(username="")
+    address = Q(ip_address=ip or None)
+    rows = {PAIR: account & address, ADDRESS: address, ACCOUNT: account}
+    if kind not in rows or (kind != ACCOUNT and not ip) or (kind == ACCOUNT and not username):
         raise ValueError(f"not a lockout: {kind!r} {username!r} {ip!r}")
-    deleted, _rows = _live(now or timezone.now()).filter(**lookups[kind]).delete()
+    deleted, _rows = _live(now or timezone.now()).filter(rows[kind]).delete()
     return deleted
 
 

@@ -54,9 +54,14 @@ def test_the_page_lists_each_lockout_and_lifting_one_lets_the_person_in_again(cl
     assert event.payload["account"] == person.username and event.payload["ip"] == ATTACKER
     assert event.payload["by"] == "安全管理员" and set(event.payload) == {"account", "ip", "failures", "until", "by"}
 
+    client.post(LIFT_URL, {"kind": "address", "username": "", "ip": "192.0.2.50"})
+    assert current_lockouts() == []
+    assert AuditEvent.objects.filter(action="auth.unlock", target_label="192.0.2.50").count() == 1
+
     client.post("/accounts/logout/")
     response = fail(client, person.username, password=TEST_PASSWORD)
     assert response.status_code == 302 and client.session["_auth_user_id"] == str(person.pk)
+    assert fail(client.__class__(), "sprayed-again", ip="192.0.2.50").status_code == 200
 
 
 def test_lockouts_reach_the_security_robot_once_each(client):
