@@ -147,3 +147,14 @@ def test_demo_staff_hold_their_positions_roles_and_can_sign_in(var_dir, client):
     assert duties.status_code == 200
     html = duties.content.decode()
     assert "Shopee 新加坡旗舰店" in html and "Shopee 马来西亚店" in html and "Ozon 莫斯科店" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_consoles_own_mount_is_closed_to_strangers(demo_console, client):
+    """config.urls in demo mode (not a test urlconf): no page and no stored key for anyone not signed in."""
+    seller = demo_world.SELLERS[0]
+    assert demo_console.http.get(f"ozon/sellers/{seller.client_id}").json()["api_key"]  # the console's token
+    assert client.get("/sandbox/").status_code == 302
+    refused = client.get(f"/sandbox/control/ozon/sellers/{seller.client_id}")
+    assert refused.status_code == 401 and seller.api_key not in refused.content.decode()
+    assert client.get("/sandbox/wecom/_messages/").status_code == 302
