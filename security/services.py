@@ -130,6 +130,7 @@ def _lockout_payload(lockout: throttle.Lockout, *, by: str = "") -> dict:
     }
 
 
+@transaction.atomic
 def lockout_announce(*, lockout: throttle.Lockout, occurred_at: datetime | None = None) -> None:
     """Tell the security robot of a lockout that has just begun (the outbox; once per lockout)."""
     occurred_at = occurred_at or timezone.now()

@@ -6,6 +6,7 @@ Connected in StaffConfig.ready(). Passwords never reach the log: only the userna
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import transaction
 
 from audit.services import record
 from core import context
@@ -62,24 +63,26 @@ def on_locked_out(sender, request, username, ip_address, **kwargs):
     from core.lockout import PAIR, REQUEST_ATTRIBUTE, Lockout, cooloff
     from security.services import lockout_announce
 
-    username = str(username or "")[:150]
+    username, ip = str(username or "")[:150], ip_address or ""
     failures = getattr(request, "axes_failures_since_start", None) or 0
-    lockout = getattr(request, REQUEST_ATTRIBUTE, None) or Lockout(PAIR, username, ip_address or "", failures, None)
+    lockout = getattr(request, REQUEST_ATTRIBUTE, None) or Lockout(PAIR, username, ip, failures, None)
     account = _account(lockout.username)
-    record(
-        "auth.lockout",
-        target_type=TARGET_TYPE if lockout.username else "",
-        target_id=account.pk if account else "",
-        target_label=lockout.username or lockout.ip,
-        after={
-            "username": username,
-            "ip": ip_address or "",
-            "scope": lockout.kind,
-            "failures": lockout.failures,
-            "cooloff_minutes": int(cooloff(request).total_seconds() // 60),
-        },
-    )
-    lockout_announce(lockout=lockout, occurred_at=getattr(request, "axes_attempt_time", None))
+    after = {
+        "username": username,
+        "ip": ip,
+        "scope": lockout.kind,
+        "failures": lockout.failures,
+        "cooloff_minutes": int(cooloff(request).total_seconds() // 60),
+    }
+    with transaction.atomic():  # the audit event and the security robot's message, together
+        record(
+            "auth.lockout",
+            target_type=TARGET_TYPE if lockout.username else "",
+            target_id=account.pk if account else "",
+            target_label=lockout.username or lockout.ip,
+            after=after,
+        )
+        lockout_announce(lockout=lockout, occurred_at=getattr(request, "axes_attempt_time", None))
 
 
 def connect() -> None:

@@ -86,3 +86,18 @@ def test_the_list_costs_the_same_however_many_lockouts(client, login, django_ass
     with django_assert_max_num_queries(14):
         page = client.get(LIST_URL)
     assert len(page.context["lockouts"]) == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_sign_in_request_commits_the_lockout_and_the_new_source_announcements(client):
+    """Outside a test's wrapping transaction, as in production: the messages are written in their own
+    transactions (the outbox refuses a write outside one)."""
+    person = StaffFactory()
+    fail(client, person.username, times=settings.AXES_FAILURE_LIMIT)
+    assert Event.objects.filter(kind=EventKind.SECURITY_LOCKOUT).count() == 1
+    admin = SuperuserFactory()
+    response = client.post(
+        LOGIN_URL, {"username": admin.username, "password": TEST_PASSWORD}, REMOTE_ADDR="203.0.113.3"
+    )
+    assert response.status_code == 302
+    assert Event.objects.filter(kind=EventKind.SECURITY_NEW_SOURCE).count() == 1
