@@ -95,3 +95,17 @@ def test_administrators_outside_the_company_networks_are_refused_before_the_pass
         LOGIN_URL, {"username": clerk.username, "password": TEST_PASSWORD}, REMOTE_ADDR="203.0.113.50"
     )
     assert anywhere.status_code == 302
+
+
+def test_a_store_administrator_counts_as_an_administrator(client, roles):
+    from rbac import services as rbac_services
+    from tests.factories import StoreFactory
+
+    store_admin = StaffFactory(name="孙浩")
+    rbac_services.binding_bootstrap(staff=store_admin, role=roles["store_admin"], store=StoreFactory(), reason="test")
+    sign_in(client, store_admin, ip="203.0.113.60")
+    assert [p["account"] for p in announced()] == [store_admin.username]
+
+    SecurityPolicy.objects.create(pk=1, admin_networks="10.0.0.0/8")
+    refused = sign_in(client, store_admin, ip="203.0.113.60")
+    assert refused.status_code == 200 and refused.context["form"].errors
