@@ -182,8 +182,9 @@ def assess(username: str, ip: str, *, now: datetime | None = None) -> Lockout | 
 
 
 def current_lockouts(*, now: datetime | None = None) -> list[Lockout]:
-    """Every lockout in force: pairs, addresses and accounts over their limits (three queries, however many
-    rows), soonest ending last. An account's lockout refuses only addresses it never signed in from."""
+    """Every lockout in force: pairs, then addresses, then accounts over their limits, each by account and
+    address (three queries, however many rows). An account's lockout refuses only addresses it never signed
+    in from."""
     now = now or timezone.now()
     found: list[Lockout] = []
     for kind, keys, limit in (
