@@ -9,10 +9,10 @@ on the User-Agent (a client chooses it freely, so rotating it must not buy fresh
 * **one address across accounts** (password spraying): ``SHOPCREW_SIGNIN_ADDRESS_LIMIT`` live failures (20)
   refuse every sign-in from that address, whichever accounts and browsers they named;
 * **one account from every address** (many addresses guessing one password):
-  ``SHOPCREW_SIGNIN_ACCOUNT_LIMIT`` live failures (30) refuse that account from addresses it has never signed
+  ``SHOPCREW_SIGNIN_ACCOUNT_LIMIT`` live failures (20) refuse that account from addresses it has never signed
   in from; from an address where it signed in before (axes' AccessLog) the right password still works, and
-  the second factor still follows. At most about that many guesses an account per cool-off, whatever the
-  number of addresses (ASVS: no more than 100 failed attempts an hour on one account).
+  the second factor still follows. At most about that many guesses an account per 15-minute cool-off, whatever
+  the number of addresses: some 80 an hour (ASVS 2.2.1: no more than 100 failed attempts an hour on one account).
 
 Failures live in axes' AccessAttempt rows (one per account × address × browser: the browser is recorded, never
 counted apart). Each row expires on its own (AXES_USE_ATTEMPT_EXPIRATION) after the cool-off in force when it
@@ -52,7 +52,7 @@ def address_limit() -> int:
 
 
 def account_limit() -> int:
-    return int(getattr(settings, "SHOPCREW_SIGNIN_ACCOUNT_LIMIT", 30))
+    return int(getattr(settings, "SHOPCREW_SIGNIN_ACCOUNT_LIMIT", 20))
 
 
 @dataclass(frozen=True)

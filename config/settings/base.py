@@ -148,7 +148,7 @@ SESSION_COOKIE_HTTPONLY = True
 # from every address, but only for addresses it never signed in from. No key includes the User-Agent.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 SHOPCREW_SIGNIN_ADDRESS_LIMIT = int(os.environ.get("SHOPCREW_SIGNIN_ADDRESS_LIMIT", "20"))
-SHOPCREW_SIGNIN_ACCOUNT_LIMIT = int(os.environ.get("SHOPCREW_SIGNIN_ACCOUNT_LIMIT", "30"))
+SHOPCREW_SIGNIN_ACCOUNT_LIMIT = int(os.environ.get("SHOPCREW_SIGNIN_ACCOUNT_LIMIT", "20"))
 AXES_COOLOFF_TIME = "core.lockout.cooloff"
 # What a successful sign-in clears: its own account+address pair (core.lockout counts the three rules itself).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
