@@ -96,3 +96,55 @@ class DeniedRepeat(models.Model):
 
     def __str__(self):
         return f"{self.event_id} ×{self.repeats}"
+
+
+HEAD_SHOWN = 16  # hex digits of a checkpoint's head hash in the robot's message and on the audit log page
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement that the chain held `count` events ending at event `head_id` with hash `head_hash`.
+
+    Written by the daily checkpoint task (and `verify_audit_chain --write-checkpoint`) after the chain verified
+    clean. `signature` is HMAC-SHA256 over the other fields under SHOPCREW_AUDIT_CHECKPOINT_KEYS, a key the
+    database does not hold, so the rows may live in the database: someone with the database owner's rights can
+    delete or alter them but cannot write a new one that verifies. Append-only like the events (a trigger refuses
+    UPDATE and DELETE). A copy of each checkpoint's count and head goes to the security robot (WeCom's history).
+    """
+
+    created_at = models.DateTimeField(_("time"))
+    count = models.PositiveBigIntegerField(_("events in the log"))
+    head_id = models.BigIntegerField(_("head event ID"))
+    head_hash = models.CharField(_("head hash"), max_length=64)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.count}:{self.head_short}"
+
+    @property
+    def head_short(self) -> str:
+        """The head hash as the security robot's message shows it (and `verify_audit_chain --checkpoint` takes it)."""
+        return self.head_hash[:HEAD_SHOWN]
+
+
+class ChainCheck(models.Model):
+    """The outcome of one run of the chain verifier (the daily task or the command), kept so the audit log page
+    can show the chain's state without walking the table. A display aid only: the verifier is the authority."""
+
+    checked_at = models.DateTimeField(_("checked at"))
+    intact = models.BooleanField(_("intact"))
+    events = models.PositiveBigIntegerField(_("events verified"))
+    checkpoints = models.PositiveIntegerField(_("checkpoints verified"), default=0)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain check")
+        verbose_name_plural = _("audit chain checks")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {'ok' if self.intact else 'broken'}"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 import redis
 from django.conf import settings
@@ -271,8 +272,10 @@ def _count_repeat(event_id, event_hash: str) -> bool:
         return cursor.rowcount > 0
 
 
-def verify_chain(*, batch_size: int = 2000):
-    """Walk the chain in id order. Returns (checked_count, first_broken_event_or_None, why)."""
+def verify_chain(*, batch_size: int = 2000, on_row: Callable[[int, Mapping[str, Any]], str] | None = None):
+    """Walk the chain in id order, `batch_size` rows at a time. Returns (checked_count, first_broken_event_or_None,
+    why). `on_row(position, row)` is asked about each row that verified (position 1 is the oldest); a non-empty
+    answer stops the walk there as a break with that reason (audit.checkpoints holds rows to its checkpoints)."""
     prev = ""
     checked = 0
     queryset = AuditEvent.objects.order_by("id").values()
@@ -281,6 +284,8 @@ def verify_chain(*, batch_size: int = 2000):
             return checked, row, "prev_hash does not match the previous row (a row was removed or reordered)"
         if row_hash(row) != row["hash"]:
             return checked, row, "content does not match its hash (the row was altered)"
+        if on_row is not None and (why := on_row(checked + 1, row)):
+            return checked, row, why
         prev = row["hash"]
         checked += 1
     return checked, None, ""

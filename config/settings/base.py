@@ -227,6 +227,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # People's work (orders.work_tasks): after-sales escalation every 5 minutes, daily / weekly digests every 15.
 CELERY_BEAT_SCHEDULE["orders-escalate-due-cases"] = {"task": "orders.work_tasks.escalate_due_cases", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["orders-emit-digests"] = {"task": "orders.work_tasks.emit_digests", "schedule": 900.0}
+# The audit log's daily checkpoint: verify the chain, sign its head, send count and head to the security robot.
+CELERY_BEAT_SCHEDULE["security-audit-checkpoint"] = {"task": "security.tasks.audit_checkpoint", "schedule": 86400.0}
 # Delivery's safety net every 10 s: interrupted sends, due retries, quiet hours that ended, a lost kick.
 CELERY_BEAT_SCHEDULE["notifications-deliver-due"] = {
     "task": "notifications.tasks.deliver_due",
@@ -242,6 +244,10 @@ SHOPCREW_SHOPEE_PUSH_KEYS = dict(pair.split("=", 1) for pair in env_list("SHOPCR
 
 # Secrets at rest: Fernet keys, newest first; older ones still decrypt while data is rotated.
 SHOPCREW_FERNET_KEYS = env_list("SHOPCREW_FERNET_KEYS")
+# The audit log's checkpoints (audit.checkpoints) are signed with HMAC-SHA256 under these keys, newest first (older
+# ones still verify what they signed). Kept in the environment, never the database: its owner must not be able to
+# sign a checkpoint. Local settings make one under var/; production's `check --deploy` flags a missing one.
+SHOPCREW_AUDIT_CHECKPOINT_KEYS = env_list("SHOPCREW_AUDIT_CHECKPOINT_KEYS")
 
 SHOPEE_BASE_URL = os.environ.get("SHOPEE_BASE_URL", "https://partner.shopeemobile.com")
 OZON_BASE_URL = os.environ.get("OZON_BASE_URL", "https://api-seller.ozon.ru")

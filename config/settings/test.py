@@ -10,6 +10,7 @@ from .base import REDIS_URL, celery_transport_options, derived_secret  # noqa: E
 
 SECRET_KEY = "test-only-secret-key-not-for-production"
 SHOPCREW_SANDBOX_CONTROL_TOKEN = derived_secret(SECRET_KEY, "sandbox-control")
+SHOPCREW_AUDIT_CHECKPOINT_KEYS = [derived_secret(SECRET_KEY, "audit-checkpoint")]
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = False

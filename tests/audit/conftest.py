@@ -1,4 +1,7 @@
+from contextlib import contextmanager
+
 import pytest
+from django.db import connection
 
 from audit.services import record
 from core import context
@@ -28,3 +31,18 @@ def store_viewer(two_stores):
     viewer = StaffFactory(name="审计员")
     RoleBindingFactory(staff=viewer, role=RoleFactory(permissions=["users_view"]), store=two_stores[0])
     return viewer
+
+
+def sql(statement, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+@contextmanager
+def owner_rights(table="audit_auditevent", trigger="audit_event_no_update_delete"):
+    """The append-only trigger off for the block, as the database owner could turn it off (PostgreSQL)."""
+    sql(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    try:
+        yield sql
+    finally:
+        sql(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
