@@ -48,6 +48,7 @@ class GateMixin(AccessMixin, _View):
     required_permission: str | None = None
     scope: Scope = Scope.STORE
     http_method_names: Sequence[str] = READ_METHODS
+    gates_step_up = True  # core.stepup.StepUpRequiredMixin's check runs here, after the permission
 
     # ---- the gate ---------------------------------------------------------------------------------
     def get_permission_action(self) -> str:
@@ -75,6 +76,9 @@ class GateMixin(AccessMixin, _View):
             return self.handle_no_permission()
         if not self.has_permission():
             raise PermissionDenied
+        step_up = getattr(self, "step_up_response", None)  # core.stepup.StepUpRequiredMixin
+        if step_up is not None and (response := step_up(request)) is not None:
+            return response
         return super().dispatch(request, *args, **kwargs)
 
     # ---- the scope --------------------------------------------------------------------------------

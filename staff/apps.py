@@ -7,6 +7,13 @@ class StaffConfig(AppConfig):
     verbose_name = _("Staff")
 
     def ready(self):
-        from . import signals
+        from core import stepup
+        from security.policy import current as security_policy
+
+        from . import auth_services, signals
 
         signals.connect()
+        stepup.register(
+            verify=auth_services.second_factor_verify,
+            window_minutes=lambda: security_policy().step_up_minutes,
+        )

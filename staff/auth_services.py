@@ -87,12 +87,13 @@ def totp_enroll(*, user, key: str, code: str) -> tuple[TOTPDevice, list[str]]:
     return device, codes
 
 
-def second_factor_verify(*, user, code: str) -> VerifyOutcome:
+def second_factor_verify(*, user, code: str, purpose: str = "sign_in") -> VerifyOutcome:
     """Checks a code from the authenticator app (6 digits) or a backup code (single use).
 
     django-otp's throttling applies per device: after n wrong codes the next check must wait
     2^(n-1) seconds, and a throttled check is refused without looking at the code. Records
-    auth.2fa_verify or auth.backup_code_used on success, auth.2fa_failed otherwise.
+    auth.2fa_verify or auth.backup_code_used on success, auth.2fa_failed otherwise; `purpose` ("sign_in",
+    "step_up", …) is noted on a step-up's events.
     """
     code = normalise_code(code)
     model = TOTPDevice if TOTP_CODE.match(code) else StaticDevice
@@ -106,17 +107,18 @@ def second_factor_verify(*, user, code: str) -> VerifyOutcome:
             if device.verify_token(code):
                 outcome = VerifyOutcome(device=device, backup_code_used=model is StaticDevice)
                 break
-        _record_verification(user, outcome)
+        _record_verification(user, outcome, purpose)
     return outcome
 
 
-def _record_verification(user, outcome: VerifyOutcome) -> None:
+def _record_verification(user, outcome: VerifyOutcome, purpose: str) -> None:
+    noted = {} if purpose == "sign_in" else {"purpose": purpose}
     if outcome.device is None:
-        record("auth.2fa_failed", target=user, after={"throttled": outcome.retry_after is not None})
+        record("auth.2fa_failed", target=user, after={"throttled": outcome.retry_after is not None, **noted})
     elif outcome.backup_code_used:
-        record("auth.backup_code_used", target=user, after={"backup_codes_left": backup_codes_left(user)})
+        record("auth.backup_code_used", target=user, after={"backup_codes_left": backup_codes_left(user), **noted})
     else:
-        record("auth.2fa_verify", target=user, after={"method": "totp"})
+        record("auth.2fa_verify", target=user, after={"method": "totp", **noted})
 
 
 def backup_codes_left(user) -> int:

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import auth_views
+from . import auth_views, stepup_views
 
 app_name = "accounts"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("password/expired/", auth_views.PasswordExpiredView.as_view(), name="password_expired"),
     path("2fa/verify/", auth_views.SecondFactorVerifyView.as_view(), name="otp_verify"),
     path("2fa/setup/", auth_views.SecondFactorSetupView.as_view(), name="otp_setup"),
+    path("2fa/step-up/", stepup_views.StepUpView.as_view(), name="step_up"),
     path("security/", auth_views.SecurityView.as_view(), name="security"),
     path("security/backup-codes/", auth_views.BackupCodesView.as_view(), name="backup_codes"),
     path("security/2fa/remove/", auth_views.SecondFactorRemoveView.as_view(), name="otp_remove"),

@@ -37,6 +37,7 @@ from rest_framework.authtoken.models import Token
 from core.forms import add_service_errors
 from core.gates import Scope
 from core.middleware import OTP_REQUIRED_SESSION_KEY, needs_second_factor
+from core.stepup import mark_second_factor
 from core.views import FORM_METHODS, POST_ONLY, READ_METHODS, GateMixin
 from security.policy import current as security_policy
 from security.policy import password_expired
@@ -187,6 +188,7 @@ class SecondFactorVerifyView(LoginRequiredMixin, View):
             outcome = auth_services.second_factor_verify(user=request.user, code=form.cleaned_data["code"])
             if outcome.device is not None:
                 otp_login(request, outcome.device)
+                mark_second_factor(request)
                 request.session.cycle_key()
                 if outcome.backup_code_used:
                     left = auth_services.backup_codes_left(request.user)
@@ -245,6 +247,7 @@ class SecondFactorSetupView(LoginRequiredMixin, View):
                 form.add_error("code", str(exc))
             else:
                 otp_login(request, device)
+                mark_second_factor(request)
                 request.session.pop(SETUP_KEY_SESSION_KEY, None)
                 request.session[OTP_REQUIRED_SESSION_KEY] = True
                 request.session.cycle_key()
