@@ -312,3 +312,19 @@ def test_store_viewers_do_not_see_the_companywide_chain(client, login, store_vie
     login(store_viewer)
     response = client.get("/audit/")
     assert response.status_code == 200 and 'id="audit-chain"' not in response.content.decode()
+
+
+def test_the_robots_message_carries_what_verify_audit_chain_takes_back():
+    """The default template renders count and head so that a reader can type `--checkpoint <count>:<head>`."""
+    from datetime import UTC
+
+    from notifications.render import default_compiled, event_values
+
+    events(3)
+    audit_checkpoint()
+    event = Event.objects.get(kind=EventKind.SECURITY_AUDIT_CHECKPOINT)
+    values = event_values(event.kind, event.payload, None, occurred_at=event.occurred_at, labels={}, default_tz=UTC)
+    text = default_compiled(event.kind).render(values)
+    written = AuditCheckpoint.objects.get()
+    assert f"事件数:{written.count} | 链头:{written.head_short} | 校验:完整" in text
+    assert verify("--checkpoint", f"{values['count']}:{values['head']}")[0] == 0
