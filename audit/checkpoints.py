@@ -16,7 +16,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from django.utils import timezone
 from .models import HEAD_SHOWN, AuditCheckpoint, ChainCheck
 from .services import record, verify_chain
 
+STALE_AFTER = timedelta(days=2)  # the daily check is this late: say so on the page (is beat running?)
 INTACT = "完整"  # the robot message's verdict (its template is in Chinese)
 
 
@@ -193,9 +194,11 @@ def chain_check_save(report: ChainReport, *, write_checkpoint: bool) -> tuple[Ch
 
 
 def chain_status() -> dict:
-    """The chain's state as last checked and its newest checkpoint, for the audit log page: two single-row reads,
-    never a walk of the table."""
+    """The chain's state as last checked (and whether that was longer ago than the daily task allows) and its
+    newest checkpoint, for the audit log page: two single-row reads, never a walk of the table."""
+    check = ChainCheck.objects.order_by("-id").first()
     return {
-        "check": ChainCheck.objects.order_by("-id").first(),
+        "check": check,
         "checkpoint": AuditCheckpoint.objects.order_by("-id").first(),
+        "stale": check is not None and check.checked_at < timezone.now() - STALE_AFTER,
     }

@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from audit.chain import row_hash
 from audit.checkpoints import (
@@ -286,6 +288,9 @@ def test_the_log_page_shows_super_admins_the_last_check_and_checkpoint(client, l
     written = AuditCheckpoint.objects.get()
     page = client.get("/audit/").content.decode()
     assert 'id="audit-chain"' in page and "完整" in page and f"{written.count}:{written.head_short}" in page
+    assert "已超过两天未校验" not in page
+    ChainCheck.objects.update(checked_at=timezone.now() - timedelta(days=3))  # beat stopped: the page says so
+    assert "已超过两天未校验" in client.get("/audit/").content.decode()
 
     cut_after(written.head_id - 1)
     audit_checkpoint()
