@@ -68,7 +68,8 @@ class ExternalCheckpoint:
 @dataclass
 class ChainReport:
     """What one walk of the chain found: how many events verified, the newest one, how many checkpoints held,
-    and every problem (none: intact). `broken_id` is the first event the walk could not accept, if any."""
+    and every problem (none: intact). `broken_id` is the first event the walk could not accept, if any; `cut`
+    says a checkpoint's head lies beyond the log's end."""
 
     events: int = 0
     head_id: int | None = None
@@ -76,6 +77,7 @@ class ChainReport:
     checkpoints: int = 0
     problems: list[str] = field(default_factory=list)
     broken_id: int | None = None
+    cut: bool = False  # a checkpoint's head is beyond the end of the log
 
     @property
     def intact(self) -> bool:
@@ -86,7 +88,9 @@ class ChainReport:
         """The short verdict of the robot's message: 完整, or 断链 and where."""
         if self.intact:
             return INTACT
-        return f"断链 #{self.broken_id}" if self.broken_id is not None else "断链 尾部缺失"
+        if self.broken_id is not None:
+            return f"断链 #{self.broken_id}"
+        return "断链 尾部缺失" if self.cut else "断链 签名无效"  # the tail is missing / a checkpoint is forged
 
 
 def _checkpoint_problems(checkpoints: list[AuditCheckpoint], keys: list[str]) -> tuple[list[str], list]:
@@ -145,7 +149,7 @@ def chain_verify(*, external: ExternalCheckpoint | None = None, batch_size: int 
             if position != checkpoint.count:
                 return f"it is event number {position}, checkpoint #{checkpoint.pk} counted {checkpoint.count}"
         if external is not None and position == external.count and not row["hash"].startswith(external.head):
-            return f"event number {position} does not end in the external checkpoint's head {external.head}"
+            return f"the hash of event number {position} does not start with the external checkpoint's head"
         return ""
 
     checked, broken, why = verify_chain(batch_size=batch_size, on_row=on_row)
@@ -155,7 +159,8 @@ def chain_verify(*, external: ExternalCheckpoint | None = None, batch_size: int 
         report.problems.append(f"broken at audit event id={broken['id']} ({broken['action']}): {why}")
         return report
     report.checkpoints = len(seen)
-    report.problems += _tail_problems(report, [c for c in valid if c.pk not in seen], external)
+    tail = _tail_problems(report, [c for c in valid if c.pk not in seen], external)
+    report.problems, report.cut = report.problems + tail, bool(tail)
     return report
 
 

@@ -137,6 +137,8 @@ def test_a_checkpoint_signed_without_the_key_is_refused():
     forged.save()
     status, _out, err = verify()
     assert status == 1 and "does not carry a valid signature" in err
+    assert audit_checkpoint() is False
+    assert Event.objects.get(kind=EventKind.SECURITY_AUDIT_CHECKPOINT).payload["verified"] == "断链 签名无效"
 
 
 def test_an_altered_checkpoint_is_refused(settings):
@@ -197,7 +199,7 @@ def test_the_robots_copy_catches_a_cut_even_when_the_checkpoints_went_too():
 def test_an_external_checkpoint_that_does_not_match_is_reported():
     events(4)
     status, _out, err = verify("--checkpoint", "2:" + "0" * 16)
-    assert status == 1 and "event number 2 does not end in the external checkpoint's head" in err
+    assert status == 1 and "the hash of event number 2 does not start with the external checkpoint's head" in err
 
 
 @pytest.mark.parametrize("value", ["12", "x:abcdef0123456789", "0:abcdef0123456789", "3:xyz", "3:abc"])
