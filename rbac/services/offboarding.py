@@ -148,6 +148,6 @@ def _refuse_owner(actor, person, rights: PermissionSet) -> None:
 
 
 def _drop_token(person) -> None:
-    from rest_framework.authtoken.models import Token
+    from staff.token_services import api_tokens_revoke_all
 
-    Token.objects.filter(user=person).delete()
+    api_tokens_revoke_all(user=person, reason="offboarded")

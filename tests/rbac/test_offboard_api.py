@@ -7,14 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
-from rest_framework.authtoken.models import Token
 
 from audit.models import AuditEvent
 from rbac import services
 from rbac.models import AccessRequest, RequestStatus, RoleBinding
 from staff.choices import StaffStatus
-from staff.models import Staff
-from tests.factories import RoleFactory, StaffFactory, StoreFactory
+from staff.models import ApiToken, Staff
+from tests.factories import RoleFactory, StaffFactory, StoreFactory, api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +49,7 @@ class TestOffboard:
         req = services.access_request_create(
             actor=admin_a, staff=clerk, store=store, role=roles["ads"], reason="campaign"
         )
-        Token.objects.create(user=clerk)
+        api_token(clerk)
         live = set(RoleBinding.objects.live().filter(staff=clerk).values_list("pk", flat=True))
         login(admin_a)
         last = mark()
@@ -68,11 +67,17 @@ class TestOffboard:
         assert clerk.status == StaffStatus.OFFBOARDED and not clerk.is_active
         assert not RoleBinding.objects.live().filter(staff=clerk).exists()
         assert not clerk.groups.exists() and clerk not in get_users_with_perms(store, with_group_users=True)
-        assert not Token.objects.filter(user=clerk).exists()
+        assert not ApiToken.objects.filter(user=clerk, revoked_at__isnull=True).exists()
         assert AccessRequest.objects.get(pk=req.pk).status == RequestStatus.CANCELLED
         actions = actions_since(last)
         assert actions.count("staff.offboard") == 1 and actions.count("binding.revoke") == 2
-        assert set(actions) == {"staff.offboard", "binding.revoke", "exception.revoke", "access_request.cancel"}
+        assert set(actions) == {
+            "staff.offboard",
+            "binding.revoke",
+            "exception.revoke",
+            "access_request.cancel",
+            "auth.token_revoke",
+        }
 
     def test_a_reason_is_required(self, client, login, admin_a, clerk):
         login(admin_a)
