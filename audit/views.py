@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.permissions import permissions_of
+from core.stepup import StepUpRequiredMixin
 from core.views import DetailPageView, GateMixin, ListPageView
 
 from .checkpoints import chain_status
@@ -148,8 +149,10 @@ def export_rows(queryset):
         )
 
 
-class EventExportView(AuditScopeMixin, GateMixin, View):
+class EventExportView(StepUpRequiredMixin, AuditScopeMixin, GateMixin, View):
     """CSV download of the list as filtered, streamed; the export itself is recorded as audit.export."""
+
+    step_up_methods = ("GET", "HEAD")  # exporting the audit log needs a fresh second factor
 
     def get(self, request):
         filterset = AuditEventFilterSet(request.GET or None, queryset=self.get_queryset(), request=request)

@@ -74,6 +74,17 @@ class PermissionSet:
     def perms_on(self, store_id: int) -> frozenset[str]:
         return self.everywhere | self.per_store.get(store_id, frozenset())
 
+    def limited_to(self, store_ids: Iterable[int]) -> PermissionSet:
+        """The same rights, held only on these stores (an API token limited to some stores): nothing
+        company-wide, no super admin. A super admin keeps every store permission on the listed stores."""
+        everything = all_store_permissions() if self.super_admin else frozenset()
+        per_store = {}
+        for store_id in store_ids:
+            perms = everything or self.perms_on(store_id)
+            if perms:
+                per_store[store_id] = perms
+        return PermissionSet(per_store=per_store)
+
     @property
     def is_admin(self) -> bool:
         """Any administrative right: such a person must sign in with a second factor."""
@@ -81,6 +92,14 @@ class PermissionSet:
 
 
 EMPTY = PermissionSet()
+
+
+@cache
+def all_store_permissions() -> frozenset[str]:
+    """Every permission codename declared on the store model."""
+    from .stores import get_store_model
+
+    return frozenset(codename for codename, _name in get_store_model()._meta.permissions)
 
 
 def default_loader(user) -> PermissionSet:

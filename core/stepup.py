@@ -11,8 +11,8 @@ them). For a GET the code goes to the step-up page, which then returns to the sa
 failed second factor like any other: django-otp's throttling counts it and it is audited. Someone without an
 authenticator is sent to enrol one and back.
 
-- class-based pages: `StepUpRequiredMixin` (guards `step_up_methods`, POST by default, or whatever
-  `step_up_required(request)` says); with `core.views.GateMixin` it runs after the permission gate;
+- class-based pages: `StepUpRequiredMixin` (guards `step_up_methods`, POST by default — only when one of
+  `step_up_fields` is filled, if declared — or whatever `step_up_required(request)` says); with `core.views.GateMixin` it runs after the permission gate;
 - function views: `response = step_up_required_response(request)`; go on when it is None;
 - the API: the DRF permission `StepUpScope`: a token call needs a token issued with the step-up scope, a
   session call a fresh second factor.
@@ -167,9 +167,17 @@ class StepUpRequiredMixin:
     a code); on other views it runs first thing in dispatch for a signed-in person."""
 
     step_up_methods: tuple[str, ...] = ("POST",)
+    # When set, only a request that fills one of these fields is guarded (e.g. an edit form whose secret field
+    # left empty keeps the saved secret: changing the name needs no step-up, replacing the key does).
+    step_up_fields: tuple[str, ...] = ()
 
     def step_up_required(self, request) -> bool:
-        return request.method in self.step_up_methods
+        if request.method not in self.step_up_methods:
+            return False
+        if not self.step_up_fields:
+            return True
+        data = request.POST if request.method == "POST" else request.GET
+        return any(data.get(name, "").strip() for name in self.step_up_fields)
 
     def step_up_response(self, request):
         """None to go on, else the response (the step-up page or enrolment)."""
@@ -186,8 +194,10 @@ class StepUpRequiredMixin:
 
 
 class StepUpScope(BasePermission):
-    """DRF: the guarded calls (unsafe methods, or what the view's `step_up_required(request)` says) need an
-    API token issued with the step-up scope, or — from a signed-in browser session — a fresh second factor."""
+    """DRF: the guarded calls need an API token issued with the step-up scope, or — from a signed-in browser
+    session — a fresh second factor. Guarded: what the view's `step_up_required(request)` says, else its unsafe
+    methods — only those filling one of its `step_up_fields`, when it declares them. Add it to a view's
+    `permission_classes` after the default ones."""
 
     token_message = gettext_lazy(
         "This action needs the step-up scope: issue an API token with the step-up scope to call it."
@@ -198,9 +208,7 @@ class StepUpScope(BasePermission):
     message = token_message
 
     def has_permission(self, request, view) -> bool:
-        required = getattr(view, "step_up_required", None)
-        needed = required(request) if required is not None else request.method not in SAFE_METHODS
-        if not needed:
+        if not self.needed(request, view):
             return True
         token = getattr(request, "auth", None)
         if token is not None and hasattr(token, "step_up"):
@@ -208,3 +216,13 @@ class StepUpScope(BasePermission):
             return bool(token.step_up)
         self.message = self.session_message
         return has_fresh_second_factor(request._request)
+
+    @staticmethod
+    def needed(request, view) -> bool:
+        required = getattr(view, "step_up_required", None)
+        if required is not None:
+            return required(request)
+        if request.method in SAFE_METHODS:
+            return False
+        fields = getattr(view, "step_up_fields", ())
+        return not fields or any(str(request.data.get(name) or "").strip() for name in fields)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from core.forms import ServiceFormMixin
+from core.stepup import StepUpRequiredMixin
 from core.views import FORM_METHODS, DeletePageView, DetailPageView, GateMixin, ListPageView, ObjectActionView
 
 from . import selectors, services
@@ -54,7 +55,7 @@ class RobotDetailView(RobotScopeMixin, DetailPageView):
         return context
 
 
-class RobotCreateView(ServiceFormMixin, RobotScopeMixin, GateMixin, generic.CreateView):
+class RobotCreateView(StepUpRequiredMixin, ServiceFormMixin, RobotScopeMixin, GateMixin, generic.CreateView):
     """Add a robot to a store the viewer manages (or company-wide, for super admins)."""
 
     form_class = RobotForm
@@ -62,6 +63,7 @@ class RobotCreateView(ServiceFormMixin, RobotScopeMixin, GateMixin, generic.Crea
     http_method_names = FORM_METHODS
     template_name = "notifications/robot_form.html"
     success_message = gettext_lazy("Group robot added. Send a test message to check it reaches the group.")
+    step_up_fields = ("webhook_key",)  # a robot key is a secret: setting one needs a fresh second factor
 
     def get_initial(self):
         store = self.request.GET.get("store", "")
@@ -71,7 +73,7 @@ class RobotCreateView(ServiceFormMixin, RobotScopeMixin, GateMixin, generic.Crea
         return services.robot_create(actor=self.request.user, **form.service_data())
 
 
-class RobotEditView(ServiceFormMixin, RobotScopeMixin, GateMixin, generic.UpdateView):
+class RobotEditView(StepUpRequiredMixin, ServiceFormMixin, RobotScopeMixin, GateMixin, generic.UpdateView):
     """Edit a robot the viewer manages (others: 404); an empty key keeps the saved one."""
 
     form_class = RobotForm
@@ -79,6 +81,7 @@ class RobotEditView(ServiceFormMixin, RobotScopeMixin, GateMixin, generic.Update
     http_method_names = FORM_METHODS
     template_name = "notifications/robot_form.html"
     context_object_name = "robot"
+    step_up_fields = ("webhook_key",)  # replacing the key needs a fresh second factor; other edits do not
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,4 +1,4 @@
-"""Self-service writes around signing in: the authenticator, backup codes, the personal API token.
+"""Self-service writes around signing in: the authenticator and backup codes (API tokens: token_services).
 
 Every function acts on the signed-in person only, is atomic, and records its audit event inside the
 same transaction. Secrets (the TOTP key, backup codes, the token) are returned to the caller to be
@@ -17,10 +17,11 @@ from django_otp import devices_for_user, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from audit.services import record
 from core.middleware import needs_second_factor
+
+from .token_services import api_tokens_revoke_all
 
 BACKUP_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "authenticator"
@@ -142,8 +143,8 @@ def backup_codes_regenerate(*, user) -> list[str]:
 def second_factor_remove(*, user, code: str) -> None:
     """Removes the user's authenticator and backup codes, confirmed with a current code.
 
-    Refused for anyone with an administrative right (they must keep a second factor). The personal
-    API token goes too: it was issued on the strength of the second factor. Records auth.2fa_remove.
+    Refused for anyone with an administrative right (they must keep a second factor). The API tokens
+    go too: they were issued on the strength of the second factor. Records auth.2fa_remove.
     """
     if needs_second_factor(user):
         raise SecondFactorError(_("Your account has administrative rights, so it must keep two-factor authentication."))
@@ -155,29 +156,5 @@ def second_factor_remove(*, user, code: str) -> None:
     with transaction.atomic():
         for device in list(devices_for_user(user, confirmed=None)):
             device.delete()
-        api_token_revoke(user=user)
+        api_tokens_revoke_all(user=user, reason="second factor removed")
         record("auth.2fa_remove", target=user, before={"method": "totp"}, after={"method": None})
-
-
-def api_token_issue(*, user, second_factor_passed: bool) -> str:
-    """Issues the user's personal API token (replacing an earlier one) and returns its key, to show once.
-
-    Only from a session that passed the second factor: API tokens count as verified. Records
-    auth.token_issue (never the key).
-    """
-    if not second_factor_passed:
-        raise SecondFactorError(_("Set up two-factor authentication and sign in with it before issuing a token."))
-    with transaction.atomic():
-        replaced, _deleted = Token.objects.filter(user=user).delete()
-        token = Token.objects.create(user=user)
-        record("auth.token_issue", target=user, after={"replaced_earlier": bool(replaced)})
-    return token.key
-
-
-def api_token_revoke(*, user) -> bool:
-    """Deletes the user's personal API token, if any. Records auth.token_revoke when one existed."""
-    with transaction.atomic():
-        deleted, _rows = Token.objects.filter(user=user).delete()
-        if deleted:
-            record("auth.token_revoke", target=user)
-    return bool(deleted)

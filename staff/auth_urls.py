@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import auth_views, stepup_views
+from . import auth_views, stepup_views, token_urls
 
 app_name = "accounts"
 
@@ -15,6 +15,5 @@ urlpatterns = [
     path("security/", auth_views.SecurityView.as_view(), name="security"),
     path("security/backup-codes/", auth_views.BackupCodesView.as_view(), name="backup_codes"),
     path("security/2fa/remove/", auth_views.SecondFactorRemoveView.as_view(), name="otp_remove"),
-    path("security/token/", auth_views.TokenIssueView.as_view(), name="token_issue"),
-    path("security/token/revoke/", auth_views.TokenRevokeView.as_view(), name="token_revoke"),
+    *token_urls.urlpatterns,
 ]

@@ -32,7 +32,6 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
-from rest_framework.authtoken.models import Token
 
 from core.forms import add_service_errors
 from core.gates import Scope
@@ -43,7 +42,7 @@ from security.policy import current as security_policy
 from security.policy import password_expired
 from security.services import password_renew
 
-from . import auth_services
+from . import auth_services, token_services
 from .auth_forms import EnrollForm, SecondFactorForm, SignInForm
 
 SETUP_KEY_SESSION_KEY = "shopcrew_otp_setup_key"
@@ -276,7 +275,7 @@ class SecondFactorSetupView(LoginRequiredMixin, View):
 
 
 class SecurityView(GateMixin, TemplateView):
-    """The signed-in person's own security: second factor, backup codes, personal API token."""
+    """The signed-in person's own security: second factor, backup codes, how many API tokens are live."""
 
     template_name = "accounts/security.html"
     http_method_names = READ_METHODS
@@ -291,7 +290,7 @@ class SecurityView(GateMixin, TemplateView):
                 "backup_codes_left": auth_services.backup_codes_left(user),
                 "required": needs_second_factor(user),
                 "verified": user.is_verified(),
-                "token": Token.objects.filter(user=user).first(),
+                "tokens_live": token_services.live(user.api_tokens.all()).count(),
                 "code_form": SecondFactorForm(auto_id="remove_%s"),
             }
         )
@@ -340,31 +339,4 @@ class SecondFactorRemoveView(GateMixin, View):
             return redirect("accounts:security")
         request.session[OTP_REQUIRED_SESSION_KEY] = False
         messages.success(request, _("Two-factor authentication was removed."))
-        return redirect("accounts:security")
-
-
-class TokenIssueView(GateMixin, View):
-    """POST: issue (or replace) the personal API token and show it once."""
-
-    http_method_names = POST_ONLY
-    scope = Scope.OWN  # one's own security settings
-
-    def post(self, request):
-        try:
-            key = auth_services.api_token_issue(user=request.user, second_factor_passed=request.user.is_verified())
-        except auth_services.SecondFactorError as exc:
-            messages.error(request, str(exc))
-            return redirect("accounts:security")
-        return _no_store(render(request, "accounts/token_issued.html", {"key": key}))
-
-
-class TokenRevokeView(GateMixin, View):
-    """POST: revoke the personal API token."""
-
-    http_method_names = POST_ONLY
-    scope = Scope.OWN  # one's own security settings
-
-    def post(self, request):
-        if auth_services.api_token_revoke(user=request.user):
-            messages.success(request, _("Your API token was revoked; programs using it can no longer sign in."))
         return redirect("accounts:security")

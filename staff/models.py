@@ -1,5 +1,6 @@
 """Staff (the custom user model), departments and positions."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
@@ -142,7 +143,8 @@ class Staff(ReadableUniqueErrors, RestrictedModel, AbstractUser):
     def has_perm(self, perm, obj=None):
         """Store permissions are answered from the PermissionSet directly: the same answer as the
         project's auth backend gives, without Django's per-call dispatch over every backend."""
-        if self.is_active and self.is_superuser:
+        narrowed = self.__dict__.get("_shopcrew_perms")  # an API token limited to some stores narrows even these
+        if self.is_active and self.is_superuser and (narrowed is None or narrowed.super_admin):
             return True
         if perm.startswith(STORE_PERM_PREFIX):
             return has_store_perm(self, perm, obj)
@@ -151,3 +153,40 @@ class Staff(ReadableUniqueErrors, RestrictedModel, AbstractUser):
     @property
     def is_working(self) -> bool:
         return self.is_active and self.status == StaffStatus.ACTIVE
+
+
+class ApiToken(models.Model):
+    """A personal API token (Authorization: Token <secret>). Only the SHA-256 digest of the secret is kept, with
+    its first characters (`prefix`) to recognise it; the secret is shown once, at issue. A token expires, may be
+    limited to some of its owner's stores (empty: all of them) and to reading, and carries the step-up scope
+    only when issued with it (core.stepup.StepUpScope). Revoked tokens stay listed as history (`revoked_at`).
+    Written only through staff.token_services."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    stores = models.ManyToManyField(
+        settings.SHOPCREW_STORE_MODEL, verbose_name=_("stores"), blank=True, related_name="+"
+    )
+    read_only = models.BooleanField(_("read only"), default=False)
+    step_up = models.BooleanField(_("step-up scope"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+    seen_addresses = models.JSONField(default=list, blank=True)
+    expiry_recorded = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ()
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -11,6 +11,7 @@ from django.views import generic
 
 from core.forms import ServiceFormMixin
 from core.gates import Scope, dangerously_unscoped
+from core.stepup import StepUpRequiredMixin
 from core.views import FORM_METHODS, DetailPageView, GateMixin, ListPageView
 
 from . import selectors, services
@@ -87,7 +88,7 @@ class StaffCreateView(ServiceFormMixin, GateMixin, generic.CreateView):
         )
 
 
-class StaffEditView(ServiceFormMixin, StaffScopeMixin, GateMixin, generic.UpdateView):
+class StaffEditView(StepUpRequiredMixin, ServiceFormMixin, StaffScopeMixin, GateMixin, generic.UpdateView):
     """Edit a staff member's profile and status (see selectors.staff_editable_by)."""
 
     form_class = StaffForm
@@ -95,6 +96,7 @@ class StaffEditView(ServiceFormMixin, StaffScopeMixin, GateMixin, generic.Update
     http_method_names = FORM_METHODS
     template_name = "staff/staff_form.html"
     context_object_name = "person"
+    step_up_fields = ("password",)  # setting someone's password needs a fresh second factor
 
     def get_object(self, queryset=None):
         person = super().get_object(queryset)

@@ -28,6 +28,7 @@ from django.views import generic
 from core.crypto import mask
 from core.forms import add_service_errors, service_error_messages
 from core.gates import Scope, dangerously_unscoped
+from core.stepup import StepUpRequiredMixin
 from core.views import FORM_METHODS, READ_METHODS, GateMixin
 
 from . import authorization
@@ -164,12 +165,13 @@ class ShopeeDeauthorizeView(StoreConnectionMixin, generic.View):
         return redirect(store.get_absolute_url())
 
 
-class OzonKeysView(StoreConnectionMixin, generic.FormView):
+class OzonKeysView(StepUpRequiredMixin, StoreConnectionMixin, generic.FormView):
     """An Ozon store's Client-Id and Api-Key: checked with one Ozon call, then saved encrypted."""
 
     form_class = OzonKeysForm
     http_method_names = FORM_METHODS
     template_name = "store_auth/ozon_keys_form.html"
+    step_up_fields = ("api_key",)  # replacing a platform secret needs a fresh second factor
 
     @cached_property
     def store(self) -> Store:
@@ -247,13 +249,14 @@ class ShopeeAppListView(ShopeeAppMixin, generic.ListView):
         return queryset.annotate(store_count=Count("credentials")).order_by("name")
 
 
-class ShopeeAppFormView(ShopeeAppMixin, generic.FormView):
+class ShopeeAppFormView(StepUpRequiredMixin, ShopeeAppMixin, generic.FormView):
     """Create or edit a Shopee app through stores.credentials.shopee_app_save."""
 
     form_class = ShopeeAppForm
     http_method_names = FORM_METHODS
     template_name = "store_auth/shopeeapp_form.html"
     app: ShopeeApp | None = None
+    step_up_fields = ("partner_key",)  # setting a platform secret needs a fresh second factor
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "creating": self.app is None}

@@ -138,3 +138,11 @@ class ExceptionGrantFactory(factory.django.DjangoModelFactory):
     store = factory.SubFactory(StoreFactory)
     permission = factory.LazyFunction(lambda: store_permission("finance_export"))
     reason = "test"
+
+
+def api_token(user, *, name: str = "test script", **options) -> str:
+    """Issue `user` an API token through the service (as from a verified session) and return its secret."""
+    from staff.token_services import api_token_issue
+
+    _token, secret = api_token_issue(user=user, name=name, second_factor_passed=True, **options)
+    return secret

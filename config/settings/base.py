@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -262,6 +261,11 @@ LAST_ACTIVE_INTERVAL = timedelta(minutes=1)
 # Per-store roles: the hot-path loader, and how long an access request waits for a second person.
 SHOPCREW_PERMISSION_LOADER = "rbac.permissions.load_permissions"
 ACCESS_REQUEST_TTL = timedelta(hours=int(os.environ.get("ACCESS_REQUEST_TTL_HOURS", "72")))
+# API tokens (staff.ApiToken): the lifetime offered by default and the longest allowed, in days; the core's token
+# authentication asks this function to recognise a secret.
+SHOPCREW_API_TOKEN_DEFAULT_DAYS = int(os.environ.get("SHOPCREW_API_TOKEN_DEFAULT_DAYS", "90"))
+SHOPCREW_API_TOKEN_MAX_DAYS = int(os.environ.get("SHOPCREW_API_TOKEN_MAX_DAYS", "365"))
+SHOPCREW_TOKEN_AUTHENTICATOR = "staff.token_services.api_token_authenticate"
 # Every refused write request is handed to this recorder (core.denied): one `denied` audit event per actor
 # and URL per minute.
 SHOPCREW_DENIAL_RECORDER = "audit.services.denied_record"

@@ -1,6 +1,8 @@
 """The group robot API: list, detail, create, edit and delete, scoped to the caller's stores."""
 
+from core.api.permissions import SignedInWithSecondFactor
 from core.api.viewsets import ServiceViewSet
+from core.stepup import StepUpScope
 
 from .. import services
 from ..filtersets import RobotFilterSet
@@ -21,6 +23,8 @@ class RobotViewSet(ServiceViewSet):
     create_service = staticmethod(services.robot_create)
     update_service = staticmethod(services.robot_update)
     destroy_service = staticmethod(services.robot_delete)
+    permission_classes = [SignedInWithSecondFactor, StepUpScope]
+    step_up_fields = ("webhook_key",)  # setting a robot key needs the step-up scope (or a fresh second factor)
 
     def scope_queryset(self, queryset):
         return queryset.select_related("store", "department")

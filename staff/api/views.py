@@ -1,7 +1,9 @@
 """API viewsets for staff (store-scoped) and the company directory (departments, positions)."""
 
+from core.api.permissions import SignedInWithSecondFactor
 from core.api.viewsets import ServiceViewSet
 from core.gates import Scope, dangerously_unscoped
+from core.stepup import StepUpScope
 
 from .. import selectors, services
 from ..filtersets import DepartmentFilterSet, PositionFilterSet, StaffFilterSet
@@ -25,6 +27,12 @@ class StaffViewSet(ServiceViewSet):
     action_scopes = {"create": Scope.COMPANY}
     create_service = staticmethod(services.staff_create)
     update_service = staticmethod(services.staff_update)
+    permission_classes = [SignedInWithSecondFactor, StepUpScope]
+
+    def step_up_required(self, request) -> bool:
+        """Setting someone's password needs the step-up scope (or a fresh second factor); a new person's first
+        password does not."""
+        return self.action in ("update", "partial_update") and bool(str(request.data.get("password") or ""))
 
     def scope_queryset(self, queryset):
         return queryset.select_related("position", "department")

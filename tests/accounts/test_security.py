@@ -6,11 +6,10 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from audit.models import AuditEvent
-from core.testing import password_login
-from tests.factories import TEST_PASSWORD, StaffFactory, SuperuserFactory
+from staff.models import ApiToken
+from tests.factories import TEST_PASSWORD, StaffFactory, SuperuserFactory, api_token
 
 from .helpers import VERIFY_URL, actions, current_code, enroll, sign_in
 
@@ -62,7 +61,7 @@ def test_admins_cannot_turn_two_factor_off(client):
 def test_staff_who_opted_in_can_turn_it_off_with_a_code(client):
     person = StaffFactory()
     device = verified(client, person)
-    Token.objects.create(user=person)
+    api_token(person)
     wrong = client.post(reverse("accounts:otp_remove"), {"code": "000001"})
     assert wrong.status_code == 302 and TOTPDevice.objects.filter(user=person).exists()
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
@@ -71,42 +70,11 @@ def test_staff_who_opted_in_can_turn_it_off_with_a_code(client):
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=person).exists()
     assert not StaticToken.objects.filter(device__user=person).exists()
-    assert not Token.objects.filter(user=person).exists()
+    assert not ApiToken.objects.filter(user=person, revoked_at__isnull=True).exists()
     assert actions(action__in=["auth.2fa_remove", "auth.token_revoke"]) == ["auth.token_revoke", "auth.2fa_remove"]
     # Signing in again takes the password alone.
     client.post(reverse("accounts:logout"))
     assert sign_in(client, person, TEST_PASSWORD).url == reverse("core:home")
-
-
-def test_api_token_is_issued_once_and_works(client):
-    admin = SuperuserFactory()
-    verified(client, admin)
-    response = client.post(reverse("accounts:token_issue"))
-    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
-    key = response.context["key"]
-    assert Token.objects.get(user=admin).key == key
-    event = AuditEvent.objects.get(action="auth.token_issue")
-    assert key not in str(event.after) and key not in event.reason
-    assert key.encode() not in client.get(SECURITY).content  # shown once only
-
-    api = client.__class__()
-    assert api.get("/api/v1/audit-events/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
-
-    again = client.post(reverse("accounts:token_issue")).context["key"]
-    assert again != key and Token.objects.filter(user=admin).count() == 1
-    assert api.get("/api/v1/audit-events/", HTTP_AUTHORIZATION=f"Token {key}").status_code in (401, 403)
-
-    assert client.post(reverse("accounts:token_revoke")).status_code == 302
-    assert not Token.objects.filter(user=admin).exists()
-    assert actions(action__startswith="auth.token") == ["auth.token_issue", "auth.token_issue", "auth.token_revoke"]
-
-
-def test_no_token_without_a_second_factor(client):
-    person = StaffFactory()
-    password_login(client, person)
-    assert client.get(SECURITY).status_code == 200
-    response = client.post(reverse("accounts:token_issue"))
-    assert response.status_code == 302 and not Token.objects.filter(user=person).exists()
 
 
 def test_moving_to_a_new_phone_replaces_the_authenticator(client):

@@ -16,7 +16,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -26,7 +25,7 @@ from schemathesis.checks import (
 )
 from werkzeug.test import Client
 
-from tests.factories import DepartmentFactory, PositionFactory, RobotFactory, StaffFactory, StoreFactory
+from tests.factories import DepartmentFactory, PositionFactory, RobotFactory, StaffFactory, StoreFactory, api_token
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -62,7 +61,7 @@ def _world(roles, grant):
 
 
 def _token(user) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
+    return api_token(user)
 
 
 def _known_ids(client, path: str, headers: dict) -> list:

@@ -4,12 +4,11 @@ coalesced per actor and URL name per minute so that a flood cannot grow the log.
 import pytest
 import redis
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from audit import services as audit_services
 from audit.models import AuditEvent, DeniedRepeat
 from audit.services import verify_chain
-from tests.factories import StaffFactory, StoreFactory
+from tests.factories import StaffFactory, StoreFactory, api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +86,7 @@ def test_the_window_is_per_actor_and_per_url(client, login, outsider):
 
 def test_a_refused_token_write_is_credited_to_the_tokens_owner(client):
     person = StaffFactory(name="接口用户")
-    key = Token.objects.create(user=person).key
+    key = api_token(person)
 
     response = client.post(
         reverse("api:department-list"),

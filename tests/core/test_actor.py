@@ -6,20 +6,19 @@ import json
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 
 from audit.models import AuditEvent
 from audit.services import record
 from core import context
 from core.api.authentication import TokenAuthentication
-from tests.factories import RoleFactory, StaffFactory, StoreFactory, SuperuserFactory
+from tests.factories import RoleFactory, StaffFactory, StoreFactory, SuperuserFactory, api_token
 
 pytestmark = pytest.mark.django_db
 
 
 def token_client(client, user):
-    key = Token.objects.create(user=user).key
+    key = api_token(user)
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
     return client
 
@@ -41,9 +40,10 @@ def test_a_role_grant_through_the_api_with_a_token_credits_the_granter(client, g
     person = StaffFactory(name="新同事")  # already works in the store, so its admin can see them
     grant(person, RoleFactory(permissions=["shipping_view"]), store)
     role = RoleFactory(name="只看订单", permissions=["orders_view"])
+    client = token_client(client, admin_a)
     last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
 
-    response = token_client(client, admin_a).post(
+    response = client.post(
         reverse("api:binding-list"),
         {"staff": person.pk, "role": role.pk, "store": store.pk, "reason": "新人上岗"},
         content_type="application/json",
@@ -65,7 +65,7 @@ def test_a_session_write_through_the_api_credits_the_session_user(client, login)
 def test_token_authentication_binds_the_actor_itself():
     """The root fix, apart from the safety net: DRF's authentication binds the token's owner."""
     owner = StaffFactory()
-    key = Token.objects.create(user=owner).key
+    key = api_token(owner)
     request = Request(RequestFactory().post("/api/v1/departments/", HTTP_AUTHORIZATION=f"Token {key}"))
     with context.bound(source="api", actor_id=None, actor_display="", request=None):
         user, _token = TokenAuthentication().authenticate(request)

@@ -10,11 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from core.middleware import OTP_REQUIRED_SESSION_KEY
 from core.testing import password_login
-from tests.factories import StaffFactory, SuperuserFactory
+from tests.factories import StaffFactory, SuperuserFactory, api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +67,7 @@ def test_the_second_factor_pages_themselves_are_open_to_an_admin_without_one(cli
 
 def test_the_api_refuses_an_unverified_admins_session_with_a_code_and_takes_their_token(client):
     admin = SuperuserFactory()
-    key = Token.objects.create(user=admin).key
+    key = api_token(admin)
     password_login(client, admin)
 
     refused = client.get(API)

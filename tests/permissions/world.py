@@ -17,7 +17,6 @@ from django.db import connection
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from audit.models import AuditEvent
 from core.permissions import forget_permissions
@@ -28,7 +27,7 @@ from rbac import services as rbac
 from rbac.models import AccessRequest, ExceptionGrant, PositionRole, Role, RoleBinding
 from rbac.permissions import load_permissions
 from security.models import SecurityPolicy
-from staff.models import Department, Position
+from staff.models import ApiToken, Department, Position
 from stores.models import OzonCredential, ShopeeApp, ShopeeCredential, Store, StoreGroup
 from tests.factories import (
     DepartmentFactory,
@@ -70,7 +69,8 @@ WATCHED = [
     ExceptionGrant,
     Group,
     Staff.groups.through,
-    Token,
+    ApiToken,
+    ApiToken.stores.through,
     TOTPDevice,
     StaticDevice,
     StaticToken,
