@@ -75,3 +75,16 @@ def fresh_role_map():
     role_cache.invalidate()
     yield
     role_cache.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request answered in English leaves the thread's
+    translation active after the response (LocaleMiddleware does not reset it), and a later test reading
+    messages outside a request would otherwise see English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
