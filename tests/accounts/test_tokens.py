@@ -232,7 +232,7 @@ def test_replacing_a_robot_key_through_the_api_needs_the_step_up_scope(client, l
     api = client.__class__()
 
     refused = call(api, "patch", url, plain, data={"webhook_key": NEW_KEY})
-    assert refused.status_code == 403 and says(refused, "step-up scope", "提权")
+    assert refused.status_code == 403 and says(refused, "step-up scope", "高风险操作授权")
     renamed = call(api, "patch", url, plain, data={"name": "店铺1-客服部-售后"})
     assert renamed.status_code == 200, renamed.content
     assert call(api, "patch", url, scoped, data={"webhook_key": NEW_KEY}).status_code == 200

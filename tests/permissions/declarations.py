@@ -64,6 +64,7 @@ ALSO_ACCEPTS = {
     "accounts:otp_verify": {"POST"},  # the code: tests/accounts
     "accounts:otp_setup": {"POST"},  # the enrolment: tests/accounts
     "accounts:password_expired": {"POST"},  # the new password: tests/accounts/test_password_age.py
+    "accounts:step_up": {"POST"},  # the code, then back to the page: tests/accounts/test_tokens.py
 }
 
 # The permissions of the role "this store" (and "other store", on B) holds for a route.
@@ -188,10 +189,25 @@ def otp_code(ctx) -> dict:
 
 
 def give_token(ctx) -> None:
-    if ctx.user is not None:
-        from rest_framework.authtoken.models import Token
+    """A live API token of the persona's own to revoke (its pk on ctx.token)."""
+    from staff.token_services import api_token_issue
 
-        Token.objects.get_or_create(user=ctx.user)
+    ctx.token = api_token_issue(user=ctx.user, name="matrix", second_factor_passed=True)[0] if ctx.user else None
+
+
+def give_clerk_a_token(ctx) -> None:
+    """A live API token of someone else's (the clerk of A) to revoke (its pk on ctx.token)."""
+    from staff.token_services import api_token_issue
+
+    ctx.token = api_token_issue(user=ctx.world.clerk, name="matrix", second_factor_passed=True)[0]
+
+
+def the_token(ctx) -> list:
+    return [ctx.token.pk if getattr(ctx, "token", None) else 1]
+
+
+def token_form(ctx) -> dict:
+    return {"name": "matrix", "days": "30"}
 
 
 LOCKED_ACCOUNT, LOCKED_IP = "locked-matrix", "192.0.2.99"
@@ -316,6 +332,7 @@ def robot_form(ctx, **changes) -> dict:
 
 PUBLIC = everyone(OK)
 SIGNED_IN = page(none=OK, other=OK, this=OK)  # personal pages: anyone signed in (admins past the 2FA gate)
+HOME = redirect("core:home", allowed=True)
 SUPER_ONLY_PAGE = page(none=FORBIDDEN, other=FORBIDDEN, this=FORBIDDEN, super=OK)
 SUPER_ONLY_POST = page(none=FORBIDDEN, other=FORBIDDEN, this=FORBIDDEN, super=DONE)
 STORE_LIST = page(none=FORBIDDEN, other=OK, this=OK)  # other sees its own stores' rows, none of A's
@@ -544,16 +561,44 @@ ROUTES: list[Route] = [
         side_audit=("auth.2fa_verify",),
         note="refused for admins and Django staff, who must keep a second factor",
     ),
-    Route("accounts:token_issue", "auth.token_issue", SIGNED_IN, PERSONAL, method="POST", audit="auth.token_issue"),
+    Route(
+        "accounts:step_up", "the step-up page (fresh: straight on)", page(none=HOME, other=HOME, this=HOME), PERSONAL
+    ),
+    Route("accounts:token_list", "my API tokens", SIGNED_IN, PERSONAL),
+    Route("accounts:token_issue", "API token (form)", SIGNED_IN, PERSONAL),
+    Route(
+        "accounts:token_issue",
+        "auth.token_issue",
+        SIGNED_IN,
+        PERSONAL,
+        method="POST",
+        data=token_form,
+        audit="auth.token_issue",
+        note="the answer shows the secret once; a stale second factor gets the step-up page (tests/accounts)",
+    ),
     Route(
         "accounts:token_revoke",
         "auth.token_revoke",
         page(none=DONE, other=DONE, this=DONE),
         PERSONAL,
         method="POST",
+        args=the_token,
         prepare=give_token,
         audit="auth.token_revoke",
     ),
+    Route(
+        "accounts:token_revoke",
+        "auth.token_revoke (someone else's)",
+        page(none=NOT_FOUND, other=NOT_FOUND, this=NOT_FOUND, super=DONE),
+        PERSONAL,
+        method="POST",
+        args=the_token,
+        prepare=give_clerk_a_token,
+        audit="auth.token_revoke",
+        variant="another's",
+        note="only super admins revoke another person's token; to others it does not exist",
+    ),
+    Route("accounts:token_company_list", "everyone's API tokens", SUPER_ONLY_PAGE, PERSONAL),
     # --- staff -----------------------------------------------------------------------------------------------
     Route("staff:staff_list", "view staff", STORE_LIST, USERS_VIEW, shows=True, lists=True),
     Route("staff:staff_detail", "view a staff member of A", STORE_OBJECT, USERS_VIEW, args=CLERK, shows=True),
