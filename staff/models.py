@@ -181,6 +181,9 @@ class ApiToken(models.Model):
     expiry_recorded = models.BooleanField(default=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
+    # Set when the token authenticates a call: the ids of the stores it is limited to (None: all the owner's).
+    store_ids: list[int] | None = None
+
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import NoReturn
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -124,7 +125,7 @@ def api_tokens_revoke_all(*, user, reason: str = "") -> int:
     return len(live)
 
 
-def _refuse(message: str):
+def _refuse(message: str) -> NoReturn:
     raise TokenRefused(message)
 
 
