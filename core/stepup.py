@@ -225,4 +225,9 @@ class StepUpScope(BasePermission):
         if request.method in SAFE_METHODS:
             return False
         fields = getattr(view, "step_up_fields", ())
-        return not fields or any(str(request.data.get(name) or "").strip() for name in fields)
+        if not fields:
+            return True
+        if request.method not in ("POST", "PUT", "PATCH"):  # a DELETE sets no field
+            return False
+        data = request.data
+        return hasattr(data, "get") and any(str(data.get(name) or "").strip() for name in fields)

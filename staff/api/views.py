@@ -32,7 +32,8 @@ class StaffViewSet(ServiceViewSet):
     def step_up_required(self, request) -> bool:
         """Setting someone's password needs the step-up scope (or a fresh second factor); a new person's first
         password does not."""
-        return self.action in ("update", "partial_update") and bool(str(request.data.get("password") or ""))
+        data = request.data if self.action in ("update", "partial_update") else None
+        return hasattr(data, "get") and bool(str(data.get("password") or ""))
 
     def scope_queryset(self, queryset):
         return queryset.select_related("position", "department")
