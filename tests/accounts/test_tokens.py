@@ -241,3 +241,28 @@ def test_replacing_a_robot_key_through_the_api_needs_the_step_up_scope(client, l
     assert client.patch(url, {"webhook_key": NEW_KEY}, content_type="application/json").status_code == 200
     stale_second_factor(client)
     assert client.patch(url, {"webhook_key": NEW_KEY}, content_type="application/json").status_code == 403
+
+
+def test_setting_a_password_through_the_api_needs_the_step_up_scope(client):
+    admin, person = SuperuserFactory(), StaffFactory()
+    url = f"/api/v1/staff/{person.pk}/"
+    plain, scoped = api_token(admin), api_token(admin, step_up=True)
+    refused = call(client, "patch", url, plain, data={"password": "a-new-Passw0rd-42"})
+    assert refused.status_code == 403 and says(refused, "step-up scope", "高风险操作授权")
+    assert call(client, "patch", url, plain, data={"name": "新名字"}).status_code == 200
+    assert call(client, "patch", url, scoped, data={"password": "a-new-Passw0rd-42"}).status_code == 200
+    person.refresh_from_db()
+    assert person.check_password("a-new-Passw0rd-42")
+
+
+def test_token_lists_take_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    admin = SuperuserFactory()
+    stores = [StoreFactory() for _ in range(3)]
+    for n in range(30):  # the admin's limited to 0-2 stores, the others' (who work nowhere) unlimited
+        api_token(StaffFactory(), name=f"t{n}") if n % 2 else api_token(admin, name=f"t{n}", stores=stores[: n % 3])
+    verified_login(client, admin)
+    for name in ("accounts:token_list", "accounts:token_company_list"):
+        with django_assert_max_num_queries(14):
+            page = client.get(reverse(name))
+        assert page.status_code == 200
+    assert len(page.context["object_list"]) == 30  # the company list; the admin's own list had 15
