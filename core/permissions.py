@@ -155,13 +155,33 @@ def _loader():
     return import_string(getattr(settings, "SHOPCREW_PERMISSION_LOADER", "core.permissions.default_loader"))
 
 
+STORE_LIMIT_ATTRIBUTE = "_shopcrew_store_limit"
+
+
+def limit_to_stores(user, store_ids) -> None:
+    """Hold `user` (this user object, so this request) to these stores whatever they hold elsewhere — an API
+    token limited to some stores. Every PermissionSet loaded for it, now or after forget_permissions(), is
+    narrowed (PermissionSet.limited_to)."""
+    setattr(user, STORE_LIMIT_ATTRIBUTE, frozenset(store_ids))
+    forget_permissions(user)
+
+
+def store_limit(user) -> frozenset[int] | None:
+    """The stores `user` is held to for this request (limit_to_stores), or None."""
+    return getattr(user, STORE_LIMIT_ATTRIBUTE, None)
+
+
 def permissions_of(user) -> PermissionSet:
-    """The viewer's PermissionSet, loaded once per user object (so once per request)."""
+    """The viewer's PermissionSet, loaded once per user object (so once per request); narrowed to the stores
+    of limit_to_stores() when the request is held to some."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY
     cached = getattr(user, "_shopcrew_perms", None)
     if cached is None:
         cached = _loader()(user)
+        limit = store_limit(user)
+        if limit is not None:
+            cached = cached.limited_to(limit)
         user._shopcrew_perms = cached
     return cached
 

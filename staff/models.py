@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import RestrictedModel, RestrictedQuerySet, TimeStampedModel
-from core.permissions import STORE_PERM_PREFIX, has_store_perm
+from core.permissions import STORE_PERM_PREFIX, has_store_perm, store_limit
 from core.uniqueness import ReadableUniqueErrors
 
 from .choices import StaffStatus
@@ -143,8 +143,8 @@ class Staff(ReadableUniqueErrors, RestrictedModel, AbstractUser):
     def has_perm(self, perm, obj=None):
         """Store permissions are answered from the PermissionSet directly: the same answer as the
         project's auth backend gives, without Django's per-call dispatch over every backend."""
-        narrowed = self.__dict__.get("_shopcrew_perms")  # an API token limited to some stores narrows even these
-        if self.is_active and self.is_superuser and (narrowed is None or narrowed.super_admin):
+        # an API token limited to some stores holds even a superuser to them
+        if self.is_active and self.is_superuser and store_limit(self) is None:
             return True
         if perm.startswith(STORE_PERM_PREFIX):
             return has_store_perm(self, perm, obj)

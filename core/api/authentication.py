@@ -11,7 +11,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.permissions import SAFE_METHODS
 
 from core import context
-from core.permissions import permissions_of
+from core.permissions import limit_to_stores
 
 
 class BindsActor(authentication.BaseAuthentication):
@@ -57,7 +57,7 @@ class TokenAuthentication(BindsActor, authentication.TokenAuthentication):
         if token.read_only and request.method not in SAFE_METHODS:
             raise ReadOnlyToken()
         if token.store_ids is not None:
-            user._shopcrew_perms = permissions_of(user).limited_to(token.store_ids)
+            limit_to_stores(user, token.store_ids)
         request._request.second_factor_via_token = True
         user.is_verified = lambda: True
         return result

@@ -266,3 +266,15 @@ def test_token_lists_take_a_fixed_number_of_queries(client, django_assert_max_nu
             page = client.get(reverse(name))
         assert page.status_code == 200
     assert len(page.context["object_list"]) == 30  # the company list; the admin's own list had 15
+
+
+def test_a_store_limit_survives_reloading_the_permissions():
+    from core.permissions import forget_permissions, limit_to_stores, permissions_of
+
+    a, b = StoreFactory(), StoreFactory()
+    admin = SuperuserFactory()
+    limit_to_stores(admin, [a.pk])
+    forget_permissions(admin)  # as a service does after changing someone's rights mid-request
+    perms = permissions_of(admin)
+    assert not perms.super_admin and perms.stores_with("settings_manage") == frozenset({a.pk})
+    assert admin.has_perm("stores.settings_manage", a) and not admin.has_perm("stores.settings_manage", b)
