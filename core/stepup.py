@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -140,6 +141,8 @@ def step_up_required_response(request, *, methods: Iterable[str] = ("POST",)):
 
 def challenge(request):
     """The step-up check for a request that needs it (see step_up_required_response)."""
+    if not request.user.is_authenticated:  # nobody to ask: sign in first
+        return redirect_to_login(request.get_full_path())
     if has_fresh_second_factor(request):
         _drop_code(request)
         return None
