@@ -48,6 +48,7 @@ def secret_models():
     """Models holding secrets, which a future admin.py might register: the site must keep them harmless."""
     models = [TOTPDevice, StaticDevice, StaticToken, ShopeeApp, ShopeeCredential, OzonCredential]
     models.append(apps.get_model("notifications", "Robot"))
+    models.append(apps.get_model("staff", "ApiToken"))
     if apps.is_installed("rest_framework.authtoken"):
         from rest_framework.authtoken.models import Token, TokenProxy
 
@@ -80,10 +81,14 @@ def planted(db):
     backup = StaticDevice.objects.create(user=person, name="backup", confirmed=True)
     backup.token_set.create(token=SECRETS["backup code"])
     planted = dict(SECRETS)
+    from staff.token_services import api_token_issue
+
+    token, planted["api token"] = api_token_issue(user=person, name="脚本", second_factor_passed=True)
+    planted["api token digest"] = token.digest
     if apps.is_installed("rest_framework.authtoken"):
         from rest_framework.authtoken.models import Token
 
-        planted["api token"] = Token.objects.create(user=person).key
+        planted["legacy api token"] = Token.objects.create(user=person).key
     RobotFactory(webhook_key=SECRETS["robot webhook key"])
     app = ShopeeAppFactory(partner_key=SECRETS["partner key"])
     ShopeeCredential.objects.create(
