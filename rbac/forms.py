@@ -97,11 +97,13 @@ class PositionRolesForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    """One role to one person on one store (empty store: all stores, super admins only)."""
+    """One role to one person on one store, or (super admins only, ticked explicitly: never the default) on all
+    stores."""
 
     staff = StaffChoiceField(label=_("Staff member"), queryset=None)
     role = forms.ModelChoiceField(label=_("Role"), queryset=None)
     store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False)
+    all_stores = forms.BooleanField(label=_("All stores (one all-store binding)"), required=False)
     reason = _reason_field()
     expires_at = _expiry_field()
 
@@ -113,11 +115,20 @@ class GrantForm(forms.Form):
         )
         self.fields["role"].queryset = _roles()
         store = self.fields["store"]
-        store.required = not self.super_admin
         choose(store, STORES, scope="users_manage", queryset=grantable_stores(viewer=viewer).order_by(*STORES.ordering))
-        if self.super_admin:
-            store.empty_label = _("All stores")
-            store.help_text = _("Leave at “All stores” for a binding on every store.")
+        if not self.super_admin:
+            store.required = True
+            del self.fields["all_stores"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "all_stores" not in self.fields or self.errors.get("store"):
+            return cleaned
+        if cleaned.get("all_stores") and cleaned.get("store"):
+            self.add_error("store", _("Choose one store, or tick “All stores” — not both."))
+        elif not cleaned.get("all_stores") and not cleaned.get("store"):
+            self.add_error("store", _("Choose a store, or tick “All stores” for a binding on every store."))
+        return cleaned
 
 
 class ExceptionGrantForm(forms.Form):

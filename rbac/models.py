@@ -307,6 +307,9 @@ class AccessRequest(RestrictedModel):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.CharField(_("decision reason"), max_length=500, blank=True)
+    # The sole super admin approved their own request after a fresh second factor, because no second person
+    # who could approve it existed (the security policy's fallback; announced to the security robot).
+    approved_alone = models.BooleanField(_("approved alone"), default=False)
 
     store_lookups = ("store",)
     # "request": asking (for oneself) or cancelling needs only to work in some store

@@ -38,5 +38,10 @@ urlpatterns = [
         views.AccessRequestDecisionView.as_view(decision="reject"),
         name="access_request_reject",
     ),
+    path(
+        "requests/<int:pk>/approve-alone/",
+        views.AccessRequestApproveAloneView.as_view(),
+        name="access_request_approve_alone",
+    ),
     path("requests/<int:pk>/cancel/", views.AccessRequestCancelView.as_view(), name="access_request_cancel"),
 ]

@@ -122,11 +122,11 @@ class GrantableStaffField(serializers.PrimaryKeyRelatedField):
 
 
 class BindingCreateSerializer(serializers.Serializer):
-    """Input for a grant: store empty means all stores (super admins only)."""
+    """Input for a grant: `store` is required; null means all stores (super admins only), never by omission."""
 
     staff = GrantableStaffField()
     role = serializers.PrimaryKeyRelatedField(queryset=Role.objects.all())
-    store = ScopedStoreField(allow_null=True, required=False, default=None)
+    store = ScopedStoreField(allow_null=True)
     reason = serializers.CharField(max_length=500)
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 

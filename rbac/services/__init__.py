@@ -12,11 +12,12 @@ bindings; only super admins edit roles and grant all-store bindings. A grant tha
 high-risk permission becomes an AccessRequest that another entitled person approves.
 
 Sections, each importing only those above it: common (refusal rules, row builders) · roles ·
-revoke · requests (opening) · grants · exceptions · approvals (deciding) · expiry · offboarding ·
+revoke · requests (opening) · grants · exceptions · approvals (deciding) · alone (the sole super admin's fallback) · expiry · offboarding ·
 bootstrap. Callers import from `rbac.services`; the names below are its public surface (plus the
 refusal helpers the page selectors reuse to explain a refusal in the same words).
 """
 
+from .alone import ALONE_REASON, access_requests_approve_alone, alone_notice, approve_alone_refusal, second_approvers
 from .approvals import (
     access_request_approve,
     access_request_cancel,
@@ -35,6 +36,11 @@ from .revoke import RevokePlan, binding_revoke, bindings_bulk_revoke, bindings_b
 from .roles import position_roles_set, role_create, role_delete, role_update
 
 __all__ = [
+    "ALONE_REASON",
+    "access_requests_approve_alone",
+    "alone_notice",
+    "approve_alone_refusal",
+    "second_approvers",
     "GrantPlan",
     "GrantResult",
     "OffboardResult",

@@ -161,29 +161,35 @@ def access_requests_bulk_approve(*, actor, requests, reason: str) -> list[RoleBi
             refusal = _approval_refusal(actor=actor, rights=rights, req=req, now=now, codes=codes)
             if refusal:
                 raise refusal.exception()
-        created: list = []
-        groups: dict = {}
-        for req in reqs:
-            if req.kind == RequestKind.ROLE:
-                groups.setdefault((req.role_id, req.requested_by_id, req.grant_expires_at, req.reason), []).append(req)
-            else:
-                created.append(
-                    _create_exception(
-                        staff=req.staff,
-                        store=req.store,
-                        permission=_given(req.permission),
-                        granted_by=req.requested_by,
-                        reason=req.reason,
-                        expires_at=req.grant_expires_at,
-                        now=now,
-                        request=req,
-                    )
-                )
-        for group in groups.values():
-            created.extend(_approve_role_group(group, now=now))
+        created = _grant_requested(reqs, now=now)
         _decide(
             reqs, actor=actor, status=RequestStatus.APPROVED, reason=reason, now=now, action="access_request.approve"
         )
+    return created
+
+
+def _grant_requested(reqs: list[AccessRequest], *, now) -> list[RoleBinding | ExceptionGrant]:
+    """Grant what the (locked, checked) requests ask for, in bulk: bindings per role group, exception grants."""
+    created: list = []
+    groups: dict = {}
+    for req in reqs:
+        if req.kind == RequestKind.ROLE:
+            groups.setdefault((req.role_id, req.requested_by_id, req.grant_expires_at, req.reason), []).append(req)
+        else:
+            created.append(
+                _create_exception(
+                    staff=req.staff,
+                    store=req.store,
+                    permission=_given(req.permission),
+                    granted_by=req.requested_by,
+                    reason=req.reason,
+                    expires_at=req.grant_expires_at,
+                    now=now,
+                    request=req,
+                )
+            )
+    for group in groups.values():
+        created.extend(_approve_role_group(group, now=now))
     return created
 
 

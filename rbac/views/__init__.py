@@ -11,6 +11,7 @@ from .duties import MyDutiesView, WhyView
 from .grid import GridView
 from .offboarding import StaffOffboardView
 from .requests import (
+    AccessRequestApproveAloneView,
     AccessRequestCancelView,
     AccessRequestCreateView,
     AccessRequestDecisionView,
@@ -22,6 +23,7 @@ from .roles import PositionRolesView, RoleDeleteView, RoleDetailView, RoleFormVi
 from .single import ExceptionGrantView, ExceptionRevokeView, GrantView, RevokeView
 
 __all__ = [
+    "AccessRequestApproveAloneView",
     "AccessRequestCancelView",
     "AccessRequestCreateView",
     "AccessRequestDecisionView",

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.stepup import StepUpRequiredMixin
 from core.views import FORM_METHODS, GateMixin
 
 from .. import forms, page_selectors, services
@@ -17,7 +18,7 @@ from .common import _form_error
 Staff = get_user_model()
 
 
-class StaffOffboardView(GateMixin, View):
+class StaffOffboardView(StepUpRequiredMixin, GateMixin, View):
     """Offboard a person: GET previews every binding, exception grant and pending request that ends (in the
     viewer's stores) and what stands in the way (stores they still own, rights the viewer may not revoke);
     POST with a reason calls rbac.services.staff_offboard. For users_manage holders over that person."""

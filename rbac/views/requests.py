@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from core.gates import Scope
 from core.permissions import permissions_of
+from core.stepup import StepUpRequiredMixin, has_fresh_second_factor
 from core.views import FORM_METHODS, GateMixin
 from stores.catalogue import BY_CODENAME
 
@@ -55,7 +56,16 @@ class AccessRequestMixin(GateMixin):
         viewer = self.request.user
         role_codes = (req.description.get("role") or {}).get("permissions") or []
         pending = req.status == RequestStatus.PENDING
+        approvers = services.second_approvers([req]).get(req.pk, []) if pending else []
+        alone_refusal = (
+            services.approve_alone_refusal(actor=viewer, requests=[req], approvers={req.pk: approvers})
+            if pending and viewer.pk == req.requested_by_id
+            else None
+        )
         context = {
+            "approvers": approvers,
+            "may_approve_alone": pending and viewer.pk == req.requested_by_id and alone_refusal is None,
+            "alone_refusal": alone_refusal if pending and not approvers else None,
             "req": req,
             "errors": errors,
             "form": form or forms.DecisionForm(),
@@ -76,11 +86,15 @@ class AccessRequestDetailView(AccessRequestMixin, View):
         return self.render_detail(self.get_request_object(pk))
 
 
-class AccessRequestDecisionView(AccessRequestMixin, View):
-    """POST: approve or reject with a reason (the service re-checks who may)."""
+class AccessRequestDecisionView(StepUpRequiredMixin, AccessRequestMixin, View):
+    """POST: approve or reject with a reason (the service re-checks who may). Approving grants high-risk rights
+    (that is why it waited for a second person): it needs a fresh second factor; rejecting does not."""
 
     http_method_names = ["post"]
     decision = "approve"
+
+    def step_up_required(self, request) -> bool:
+        return self.decision == "approve"
 
     def post(self, request, pk):
         req = self.get_request_object(pk)
@@ -96,6 +110,30 @@ class AccessRequestDecisionView(AccessRequestMixin, View):
             return self.render_detail(req, form=form, errors=_error_messages(exc), status=400)
         done = _("Request approved; the grant is live.") if self.decision == "approve" else _("Request rejected.")
         messages.success(request, done)
+        return redirect("rbac:access_request_detail", pk=req.pk)
+
+
+class AccessRequestApproveAloneView(StepUpRequiredMixin, AccessRequestMixin, View):
+    """POST: the sole super admin approves their own request (its whole batch) when nobody else could, after a
+    fresh second factor (the step-up page asks for it and carries on); refused as soon as a second approver
+    exists or the security policy forbids it."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        req = self.get_request_object(pk)
+        batch = (
+            list(AccessRequest.objects.filter(batch=req.batch, status=RequestStatus.PENDING)) if req.batch else [req]
+        )
+        try:
+            services.access_requests_approve_alone(
+                actor=request.user, requests=batch, fresh_second_factor=has_fresh_second_factor(request)
+            )
+        except PermissionDenied as exc:
+            return self.render_detail(req, errors=_error_messages(exc), status=403)
+        except ValidationError as exc:
+            return self.render_detail(req, errors=_error_messages(exc), status=400)
+        messages.success(request, _("Approved alone: the grant is live, recorded as approved alone and announced."))
         return redirect("rbac:access_request_detail", pk=req.pk)
 
 

@@ -33,10 +33,13 @@ class _GrantOneView(GateMixin, View):
         """(the access request's notice, the grant's success message)"""
         raise NotImplementedError
 
+    def render_form(self, request, form, status=200):
+        context = {"form": form, "next": _next_url(request, ""), "alone_notice": services.alone_notice(request.user)}
+        return render(request, self.template_name, context, status=status)
+
     def get(self, request):
         initial = {k: request.GET[k] for k in self.prefill if request.GET.get(k)}
-        form = self.form_class(viewer=request.user, initial=initial)
-        return render(request, self.template_name, {"form": form, "next": _next_url(request, "")})
+        return self.render_form(request, self.form_class(viewer=request.user, initial=initial))
 
     def post(self, request):
         form = self.form_class(request.POST, viewer=request.user)
@@ -53,7 +56,7 @@ class _GrantOneView(GateMixin, View):
                     return redirect("rbac:access_request_detail", pk=result.pk)
                 messages.success(request, granted)
                 return redirect(_next_url(request, data["staff"].get_absolute_url()))
-        return render(request, self.template_name, {"form": form, "next": _next_url(request, "")}, status=400)
+        return self.render_form(request, form, status=400)
 
 
 class GrantView(_GrantOneView):

@@ -1049,6 +1049,17 @@ ROUTES: list[Route] = [
         side_audit=("binding.grant",),
     ),
     Route(
+        "rbac:access_request_approve_alone",
+        "approve alone (someone else's request, while second approvers exist)",
+        page(none=NOT_FOUND, other=NOT_FOUND, this=FORM_ERROR, super=FORM_ERROR),
+        USERS_VIEW,
+        method="POST",
+        args=REQUEST,
+        data=lambda ctx: {},
+        audit="access_request.approve_alone",
+        note="only the requester who is the sole super admin may; the world has second approvers, so this is refused",
+    ),
+    Route(
         "rbac:access_request_reject",
         "access_request.reject",
         page(none=NOT_FOUND, other=NOT_FOUND, this=DONE),

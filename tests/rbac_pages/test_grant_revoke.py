@@ -125,8 +125,20 @@ class TestGrantForm:
             self.url, {"staff": newcomer.pk, "role": read_only.pk, "store": "", "reason": "x"}
         )
         assert response.status_code == 400 and 'id="errors-store"' in response.content.decode()
-        as_user(sa).post(self.url, {"staff": newcomer.pk, "role": read_only.pk, "store": "", "reason": "x"})
+        assert 'name="all_stores"' not in as_user(admin_a).get(self.url).content.decode()
+        # a super admin who leaves the store empty is asked for one: all stores is never the default
+        response = as_user(sa).post(self.url, {"staff": newcomer.pk, "role": read_only.pk, "store": "", "reason": "x"})
+        assert response.status_code == 400 and 'id="errors-store"' in response.content.decode()
+        assert not RoleBinding.objects.filter(staff=newcomer, role=read_only).exists()
+        as_user(sa).post(
+            self.url, {"staff": newcomer.pk, "role": read_only.pk, "store": "", "all_stores": "on", "reason": "x"}
+        )
         assert RoleBinding.objects.live().filter(staff=newcomer, role=read_only, store=None).exists()
+
+    def test_the_form_never_opens_on_all_stores(self, as_user, sa):
+        html = as_user(sa).get(self.url).content.decode()
+        assert 'name="all_stores"' in html and 'name="all_stores" checked' not in html
+        assert "全部店铺" not in html.split('name="store"', 1)[1].split("</select>", 1)[0]
 
 
 class TestRevoke:
