@@ -23,7 +23,7 @@ from stores.catalogue import label_of
 
 from ..models import AccessRequest, RequestStatus
 from .approvals import _approval_refusal, _decide, _grant_requested, _locked_requests
-from .common import Staff, _rights
+from .common import Staff, _given, _rights
 from .requests import _approver_ids
 
 # Recorded on the request and in the audit log, in both of the console's languages (it is data, not UI text).
@@ -40,7 +40,8 @@ def second_approvers(requests: list[AccessRequest]) -> dict[int, list[Staff]]:
     candidates = {pk for ids in by_store.values() for pk in ids}
     people = Staff.objects.in_bulk(candidates)
     rights = {pk: _rights(person) for pk, person in people.items()}
-    now, codes = timezone.now(), {}
+    now = timezone.now()
+    codes: dict = {}
     answer: dict[int, list[Staff]] = {}
     for req in requests:
         eligible = []
@@ -127,7 +128,7 @@ def access_requests_approve_alone(*, actor, requests, fresh_second_factor: bool)
                         "requester": str(actor),
                         "approver": str(actor),
                         "staff": str(r.staff),
-                        "what": r.role.name if r.role is not None else label_of(r.permission.codename),
+                        "what": r.role.name if r.role is not None else label_of(_given(r.permission).codename),
                         "reason": r.reason,
                         "decide_by": r.expires_at.isoformat() if r.expires_at else None,
                     },
