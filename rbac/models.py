@@ -250,6 +250,9 @@ class RequestStatus(models.TextChoices):
 class RequestKind(models.TextChoices):
     ROLE = "role", _("Role")
     PERMISSION = "permission", _("Single permission")
+    # Ending an administrator's binding (a super-admin binding, or an admin role on a store its holder owns)
+    # needs the same second person as granting it, so one co-admin cannot lock the other out.
+    REVOKE = "revoke", _("Revoke an administrator role")
 
 
 class AccessRequestQuerySet(RestrictedQuerySet):
@@ -291,6 +294,10 @@ class AccessRequest(RestrictedModel):
         related_name="access_requests",
         help_text=_("Empty means all stores."),
     )
+    # For a revocation request: the binding it ends when approved.
+    binding = models.ForeignKey(
+        "RoleBinding", verbose_name=_("binding"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     grant_expires_at = models.DateTimeField(_("grant expires at"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     description = models.JSONField(_("what would change"), default=dict)
@@ -323,7 +330,7 @@ class AccessRequest(RestrictedModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["staff", "role", "permission", "store"],
+                fields=["kind", "staff", "role", "permission", "store"],
                 condition=Q(status="pending"),
                 nulls_distinct=False,
                 name="rbac_request_one_pending",
@@ -331,6 +338,7 @@ class AccessRequest(RestrictedModel):
             models.CheckConstraint(
                 condition=Q(kind="role", role__isnull=False, permission__isnull=True)
                 | Q(kind="permission", role__isnull=True, permission__isnull=False, store__isnull=False)
+                | Q(kind="revoke", role__isnull=False, permission__isnull=True, binding__isnull=False)
                 | ~Q(status="pending"),
                 name="rbac_request_kind_fields",
             ),

@@ -21,7 +21,7 @@ from events.services import EventRow, event_emit_many
 from security.policy import current as security_policy
 from stores.catalogue import label_of
 
-from ..models import AccessRequest, RequestStatus
+from ..models import AccessRequest, RequestKind, RequestStatus
 from .approvals import _approval_refusal, _decide, _grant_requested, _locked_requests
 from .common import Staff, _given, _rights
 from .requests import _approver_ids
@@ -46,7 +46,8 @@ def second_approvers(requests: list[AccessRequest]) -> dict[int, list[Staff]]:
     for req in requests:
         eligible = []
         for pk in by_store.get(req.store_id, []):
-            if pk in (req.requested_by_id, req.staff_id) or pk not in people:
+            grantee = req.staff_id if req.kind != RequestKind.REVOKE else None  # one may consent to losing a role
+            if pk in (req.requested_by_id, grantee) or pk not in people:
                 continue
             if _approval_refusal(actor=people[pk], rights=rights[pk], req=req, now=now, codes=codes) is None:
                 eligible.append(people[pk])
@@ -83,6 +84,8 @@ def approve_alone_refusal(*, actor, requests: list[AccessRequest], approvers: di
     if not permissions_of(actor).super_admin:
         return _("Only a super admin may approve alone.")
     for req in requests:
+        if req.kind == RequestKind.REVOKE:
+            return _("Ending an administrator's role is never approved alone: it waits for a second person.")
         if req.status != RequestStatus.PENDING:
             return _("This request has already been decided (%(status)s).") % {"status": req.get_status_display()}
         if req.requested_by_id != actor.pk:

@@ -32,6 +32,8 @@ from .common import (
     _exception_refusal,
     _given,
     _grant_refusal,
+    _last_super_admin_message,
+    _permanent_super_admins,
     _require_reason,
     _rights,
     _role_codes,
@@ -54,9 +56,11 @@ def _approval_refusal(*, actor, rights: PermissionSet, req: AccessRequest, now, 
         return Refusal(req.staff, req.store, why, denied=False)
     if actor.pk == req.requested_by_id:
         why = _("You made this request; another person must decide it.")
+    elif actor.pk == req.staff_id and req.kind == RequestKind.REVOKE:
+        why = None  # giving up one's own administrator role is consent, not escalation
     elif actor.pk == req.staff_id:
         why = _("This request is for you; another person must decide it.")
-    elif req.kind == RequestKind.ROLE:
+    elif req.kind in (RequestKind.ROLE, RequestKind.REVOKE):
         role = _given(req.role)
         if req.role_id not in codes:
             codes[req.role_id] = _role_codes(role)
@@ -172,7 +176,12 @@ def _grant_requested(reqs: list[AccessRequest], *, now) -> list[RoleBinding | Ex
     """Grant what the (locked, checked) requests ask for, in bulk: bindings per role group, exception grants."""
     created: list = []
     groups: dict = {}
+    ending = [r for r in reqs if r.kind == RequestKind.REVOKE]
+    if ending:
+        _end_requested(ending, now=now)
     for req in reqs:
+        if req.kind == RequestKind.REVOKE:
+            continue
         if req.kind == RequestKind.ROLE:
             groups.setdefault((req.role_id, req.requested_by_id, req.grant_expires_at, req.reason), []).append(req)
         else:
@@ -191,6 +200,26 @@ def _grant_requested(reqs: list[AccessRequest], *, now) -> list[RoleBinding | Ex
     for group in groups.values():
         created.extend(_approve_role_group(group, now=now))
     return created
+
+
+def _end_requested(reqs: list[AccessRequest], *, now) -> None:
+    """End the bindings approved revocation requests name (those still live), credited to the requester."""
+    from .revoke import _revoke_bindings
+
+    live = {
+        b.pk: b
+        for b in RoleBinding.objects.live()
+        .select_for_update(of=("self",))
+        .select_related("role")
+        .filter(pk__any_of=[r.binding_id for r in reqs if r.binding_id])
+    }
+    supers = [b.pk for b in live.values() if b.role.is_super_admin and b.store_id is None]
+    if supers and not _permanent_super_admins(exclude_bindings=supers):
+        raise ValidationError(_last_super_admin_message())
+    for req in reqs:
+        binding = live.get(req.binding_id)
+        if binding is not None:
+            _revoke_bindings([binding], by=req.requested_by, reason=req.reason, now=now)
 
 
 def _approve_role_group(reqs: list[AccessRequest], *, now) -> list[RoleBinding]:

@@ -84,8 +84,10 @@ def _create_requests(
     now,
     role: Role | None = None,
     permission: Permission | None = None,
+    bindings: dict | None = None,
 ) -> list[AccessRequest]:
-    """Open one access request per target (one batch id), in bulk, each audited as access_request.create."""
+    """Open one access request per target (one batch id), in bulk, each audited as access_request.create.
+    A revocation request names the binding it ends (`bindings`: {(staff id, store id): binding})."""
     if not targets:
         return []
     codes = _role_codes(role) if role is not None else frozenset([_given(permission).codename])
@@ -106,6 +108,7 @@ def _create_requests(
             grant_expires_at=grant_expires_at,
             reason=reason,
             batch=batch,
+            binding=(bindings or {}).get((p.pk, s.pk if s is not None else None)),
             created_at=now,
             expires_at=now + settings.ACCESS_REQUEST_TTL,
             description=_describe(
@@ -121,6 +124,9 @@ def _create_requests(
         )
         for p, s in targets
     ]
+    if kind == RequestKind.REVOKE:
+        for r in requests:
+            r.description.update(adds=[], removes=sorted(codes))
     bulk.insert(requests)
     record_many(
         "access_request.create",
@@ -268,6 +274,35 @@ def access_request_create(
             role=role,
             permission=perm,
         )[0]
+
+
+def revoke_requests_open(bindings, *, requested_by, reason: str, now) -> list[AccessRequest]:
+    """Open a revocation request for each administrator's binding (one batch per role), unless one is already
+    waiting for that binding; the bindings stay live until a second person approves."""
+    waiting = set(
+        AccessRequest.objects.pending(now)
+        .filter(kind=RequestKind.REVOKE, binding__in=[b.pk for b in bindings])
+        .values_list("binding_id", flat=True)
+    )
+    by_role: dict[int, list] = {}
+    for b in bindings:
+        if b.pk not in waiting:
+            by_role.setdefault(b.role_id, []).append(b)
+    opened: list[AccessRequest] = []
+    for group in by_role.values():
+        opened += _create_requests(
+            RequestKind.REVOKE,
+            [(b.staff, b.store) for b in group],
+            requested_by=requested_by,
+            reason=reason,
+            grant_expires_at=None,
+            now=now,
+            role=group[0].role,
+            bindings={(b.staff_id, b.store_id): b for b in group},
+        )
+    if not opened and bindings:
+        raise ValidationError(_("A request to revoke this is already waiting for approval."))
+    return opened
 
 
 def _expire_requests(queryset) -> int:

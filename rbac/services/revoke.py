@@ -37,6 +37,9 @@ class RevokePlan:
     revoke: list[RoleBinding] = field(default_factory=list)
     unchanged: list[RoleBinding] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)  # each with .binding
+    # administrators' bindings: ending them needs a second person's approval, as granting them did
+    needs_approval: list[RoleBinding] = field(default_factory=list)
+    requests: list = field(default_factory=list)  # the revocation requests opened when applied
 
     @property
     def key(self) -> str:
@@ -44,6 +47,7 @@ class RevokePlan:
         return _fingerprint(
             {
                 "revoke": sorted(b.pk for b in self.revoke),
+                "approval": sorted(b.pk for b in self.needs_approval),
                 "unchanged": sorted(b.pk for b in self.unchanged),
                 "refused": sorted(r.binding.pk for r in self.refused),
             }
@@ -92,7 +96,29 @@ def bindings_bulk_revoke_plan(*, actor, bindings, now: datetime | None = None, _
         plan.refused.extend(
             Refusal(b.staff, b.store, _last_super_admin_message(), denied=False, binding=b) for b in supers
         )
+    owned = _owned_pairs([b for b in plan.revoke if b.store_id])
+    plan.needs_approval = [b for b in plan.revoke if _administrator_binding(b, codes[b.role_id], owned)]
+    plan.revoke = [b for b in plan.revoke if b not in plan.needs_approval]
     return plan
+
+
+def _owned_pairs(bindings: list[RoleBinding]) -> set[tuple[int, int]]:
+    """{(staff id, store id)} among these bindings where the person owns the store (one query)."""
+    from stores.models import Store
+
+    if not bindings:
+        return set()
+    stores = Store.objects.filter(pk__any_of=sorted({b.store_id for b in bindings})).values_list(
+        "pk", "primary_owner_id", "backup_owner_id"
+    )
+    return {(owner, pk) for pk, primary, backup in stores for owner in (primary, backup)}
+
+
+def _administrator_binding(b: RoleBinding, codes: frozenset[str], owned: set[tuple[int, int]]) -> bool:
+    """A super-admin binding, or an admin role (one that manages users) on a store its holder owns."""
+    if b.role.is_super_admin:
+        return True
+    return "users_manage" in codes and (b.staff_id, b.store_id) in owned
 
 
 def bindings_bulk_revoke(*, actor, bindings, reason: str, expected_plan: str | None = None) -> RevokePlan:
@@ -107,17 +133,24 @@ def bindings_bulk_revoke(*, actor, bindings, reason: str, expected_plan: str | N
         plan = bindings_bulk_revoke_plan(actor=actor, bindings=bindings, now=now, _locked=True)
         _apply_only(plan.key, expected_plan)
         _revoke_bindings(plan.revoke, by=actor, reason=reason, now=now)
+        if plan.needs_approval:
+            from .requests import revoke_requests_open
+
+            plan.requests = revoke_requests_open(plan.needs_approval, requested_by=actor, reason=reason, now=now)
     return plan
 
 
-def binding_revoke(*, actor, binding: RoleBinding, reason: str) -> RoleBinding:
-    """Revoke one live binding (the row stays as history)."""
+def binding_revoke(*, actor, binding: RoleBinding, reason: str):
+    """Revoke one live binding (the row stays as history); an administrator's binding is not ended but gets a
+    revocation request that a second person approves (returned instead)."""
     with transaction.atomic():
         plan = bindings_bulk_revoke(actor=actor, bindings=[binding], reason=reason)
         if plan.refused:
             raise plan.refused[0].exception()
         if plan.unchanged:
             raise ValidationError(_("This binding has already ended."))
+    if plan.requests:
+        return plan.requests[0]
     binding.refresh_from_db()
     return binding
 

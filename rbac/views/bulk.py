@@ -172,6 +172,12 @@ class BulkRevokeView(GateMixin, View):
             _("Revoked %(revoked)d; %(refused)d refused.")
             % {"revoked": len(applied.revoke), "refused": len(applied.refused)},
         )
+        if applied.requests:
+            messages.info(
+                request,
+                _("%(count)d administrator role(s) stay until a second person approves their revocation requests.")
+                % {"count": len(applied.requests)},
+            )
         data = form.cleaned_data
         target = data["staff"].get_absolute_url() if data["staff"] else data["store"].get_absolute_url()
         return redirect(target)

@@ -130,7 +130,8 @@ class _RevokeOneView(GateMixin, View):
     def get_object(self, request, pk):
         raise NotImplementedError
 
-    def revoke(self, actor, obj, reason: str) -> None:
+    def revoke(self, actor, obj, reason: str):
+        """End it (None) — or, for an administrator's binding, the revocation request opened instead."""
         raise NotImplementedError
 
     def describe(self, obj) -> dict:
@@ -149,10 +150,19 @@ class _RevokeOneView(GateMixin, View):
         form = forms.RevokeForm(request.POST)
         if form.is_valid():
             try:
-                self.revoke(request.user, obj, form.cleaned_data["reason"])
+                result = self.revoke(request.user, obj, form.cleaned_data["reason"])
             except (ValidationError, PermissionDenied) as exc:
                 _form_error(form, exc)
             else:
+                if isinstance(result, AccessRequest):
+                    messages.info(
+                        request,
+                        _(
+                            "Ending an administrator's role needs a second person's approval, as granting it did: a "
+                            "revocation request was opened; the role stays until it is approved."
+                        ),
+                    )
+                    return redirect("rbac:access_request_detail", pk=result.pk)
                 messages.success(request, self.describe(obj)["done"])
                 return redirect(_next_url(request, obj.staff.get_absolute_url()))
         return self.render_page(request, obj, form, status=400)
@@ -168,7 +178,8 @@ class RevokeView(_RevokeOneView):
         )
 
     def revoke(self, actor, obj, reason):
-        services.binding_revoke(actor=actor, binding=obj, reason=reason)
+        result = services.binding_revoke(actor=actor, binding=obj, reason=reason)
+        return result if isinstance(result, AccessRequest) else None
 
     def describe(self, obj):
         return {

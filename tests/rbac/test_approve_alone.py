@@ -112,3 +112,42 @@ def test_a_bulk_grants_batch_is_approved_alone_together(sole_admin, roles):
     services.access_requests_approve_alone(actor=sole_admin, requests=batch, fresh_second_factor=True)
     assert RoleBinding.objects.live().filter(staff=newcomer).count() == 3
     assert AccessRequest.objects.filter(staff=newcomer, approved_alone=True).count() == 3
+
+
+# --- ending an administrator's role needs the same second person as granting it -------------------------------
+
+
+def test_revoking_a_co_admins_super_admin_binding_waits_for_a_second_person(super_admins, roles):
+    first, second = super_admins
+    binding = RoleBinding.objects.live().get(staff=second, role=roles["super_admin"])
+    req = services.binding_revoke(actor=first, binding=binding, reason="离职交接")
+    assert isinstance(req, AccessRequest) and req.kind == "revoke" and req.binding == binding
+    assert RoleBinding.objects.live().filter(pk=binding.pk).exists()  # nobody is locked out by one co-admin
+    with pytest.raises(ValidationError):  # never approved alone
+        services.access_requests_approve_alone(actor=first, requests=[req], fresh_second_factor=True)
+    with pytest.raises(ValidationError, match="already waiting"):
+        services.binding_revoke(actor=first, binding=binding, reason="again")
+    # the person losing the role may consent; then it ends, credited to the requester
+    services.access_request_approve(actor=second, access_request=req, reason="同意")
+    binding.refresh_from_db()
+    assert not binding.is_live() and binding.revoked_by == first and binding.revoke_reason == "离职交接"
+
+
+def test_revoking_an_owners_admin_role_on_their_own_store_needs_approval(super_admins, roles):
+    first, second = super_admins
+    owner = StaffFactory(name="店主")
+    store = StoreFactory(primary_owner=owner)
+    bound = services.binding_grant(actor=first, staff=owner, role=roles["store_admin"], store=store, reason="r")
+    services.access_request_approve(actor=second, access_request=bound, reason="ok")
+    binding = RoleBinding.objects.live().get(staff=owner, store=store)
+    req = services.binding_revoke(actor=first, binding=binding, reason="调岗")
+    assert isinstance(req, AccessRequest) and RoleBinding.objects.live().filter(pk=binding.pk).exists()
+    services.access_request_approve(actor=second, access_request=req, reason="核实")
+    assert not RoleBinding.objects.live().filter(pk=binding.pk).exists()
+
+
+def test_an_ordinary_role_is_still_revoked_at_once(super_admins, roles, grant):
+    clerk, store = StaffFactory(name="客服"), StoreFactory()
+    binding = grant(clerk, roles["customer_service"], store)
+    result = services.binding_revoke(actor=super_admins[0], binding=binding, reason="调岗")
+    assert isinstance(result, RoleBinding) and not result.is_live()

@@ -327,14 +327,16 @@ def test_a_working_second_super_admin_lets_the_first_go(roles, lone_super):
     _person, binding = lone_super
     second = StaffFactory(name="在岗总管理员")
     bootstrap(second, roles["super_admin"])
-    services.binding_revoke(actor=second, binding=binding, reason=REASON)
+    req = services.binding_revoke(actor=second, binding=binding, reason=REASON)  # a super admin's: approved first
+    services.access_request_approve(actor=_person, access_request=req, reason="consent")
     assert RoleBinding.objects.get(pk=binding.pk).revoked_at is not None
 
 
 def test_a_working_django_superuser_counts_as_the_one_that_remains(lone_super):
     _person, binding = lone_super
     root = StaffFactory(name="root", is_superuser=True)
-    services.binding_revoke(actor=root, binding=binding, reason=REASON)
+    req = services.binding_revoke(actor=root, binding=binding, reason=REASON)  # a super admin's: approved first
+    services.access_request_approve(actor=_person, access_request=req, reason="consent")
     assert RoleBinding.objects.get(pk=binding.pk).revoked_at is not None
 
 

@@ -242,15 +242,18 @@ class TestInvariants:
             expires_at=timezone.now() + timedelta(days=1),
         )
         services.access_request_approve(actor=second, access_request=req, reason="ok")
-        services.binding_revoke(actor=first, binding=RoleBinding.objects.get(staff=second), reason="r")
+        ending = services.binding_revoke(actor=first, binding=RoleBinding.objects.get(staff=second), reason="r")
+        services.access_request_approve(actor=second, access_request=ending, reason="consent")
         with pytest.raises(ValidationError, match="no active super admin"):
             services.binding_revoke(actor=temp, binding=RoleBinding.objects.get(staff=first), reason="r")
 
     def test_a_django_superuser_counts(self, super_admins):
         root = SuperuserFactory()
         first, second = super_admins
-        services.binding_revoke(actor=first, binding=RoleBinding.objects.get(staff=second), reason="r")
-        services.binding_revoke(actor=root, binding=RoleBinding.objects.get(staff=first), reason="r")
+        ending = services.binding_revoke(actor=first, binding=RoleBinding.objects.get(staff=second), reason="r")
+        services.access_request_approve(actor=root, access_request=ending, reason="ok")
+        ending = services.binding_revoke(actor=root, binding=RoleBinding.objects.get(staff=first), reason="r")
+        services.access_request_approve(actor=first, access_request=ending, reason="consent")
         assert not load_permissions(first).super_admin and load_permissions(root).super_admin
 
     def test_deleting_a_role_in_use_is_refused(self, sa, store):
