@@ -39,6 +39,9 @@ urlpatterns = [
         name="access_request_reject",
     ),
     path(
+        "requests/<int:pk>/batch/", views.AccessRequestBatchDecisionView.as_view(), name="access_request_batch_decide"
+    ),
+    path(
         "requests/<int:pk>/approve-alone/",
         views.AccessRequestApproveAloneView.as_view(),
         name="access_request_approve_alone",

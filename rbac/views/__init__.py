@@ -12,6 +12,7 @@ from .grid import GridView
 from .offboarding import StaffOffboardView
 from .requests import (
     AccessRequestApproveAloneView,
+    AccessRequestBatchDecisionView,
     AccessRequestCancelView,
     AccessRequestCreateView,
     AccessRequestDecisionView,
@@ -24,6 +25,7 @@ from .single import ExceptionGrantView, ExceptionRevokeView, GrantView, RevokeVi
 
 __all__ = [
     "AccessRequestApproveAloneView",
+    "AccessRequestBatchDecisionView",
     "AccessRequestCancelView",
     "AccessRequestCreateView",
     "AccessRequestDecisionView",

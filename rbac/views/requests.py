@@ -62,7 +62,17 @@ class AccessRequestMixin(GateMixin):
             if pending and viewer.pk == req.requested_by_id
             else None
         )
+        batch = (
+            list(
+                AccessRequest.objects.filter(batch=req.batch, status=RequestStatus.PENDING)
+                .select_related("staff", "store")
+                .order_by("pk")
+            )
+            if pending and req.batch
+            else []
+        )
         context = {
+            "batch": batch if len(batch) > 1 else [],
             "approvers": approvers,
             "may_approve_alone": pending and viewer.pk == req.requested_by_id and alone_refusal is None,
             "alone_refusal": alone_refusal if pending and not approvers else None,
@@ -110,6 +120,44 @@ class AccessRequestDecisionView(StepUpRequiredMixin, AccessRequestMixin, View):
             return self.render_detail(req, form=form, errors=_error_messages(exc), status=400)
         done = _("Request approved; the grant is live.") if self.decision == "approve" else _("Request rejected.")
         messages.success(request, done)
+        return redirect("rbac:access_request_detail", pk=req.pk)
+
+
+class AccessRequestBatchDecisionView(StepUpRequiredMixin, AccessRequestMixin, View):
+    """POST: approve or reject the ticked pending requests of this request's batch (a bulk grant's requests) in
+    one action with one reason; unticked ones stay pending (per-store exceptions, decided on their own)."""
+
+    http_method_names = ["post"]
+
+    def step_up_required(self, request) -> bool:
+        return request.POST.get("decision") == "approve"
+
+    def post(self, request, pk):
+        req = self.get_request_object(pk)
+        form = forms.DecisionForm(request.POST)
+        chosen = {int(v) for v in request.POST.getlist("requests") if v.isdigit()}
+        batch = list(
+            AccessRequest.objects.filter(batch=req.batch, status=RequestStatus.PENDING, pk__in=chosen)
+            if req.batch
+            else []
+        )
+        if not form.is_valid() or not batch:
+            errors = [] if batch else [_("Tick at least one request of the batch.")]
+            return self.render_detail(req, form=form, errors=errors, status=400)
+        approve = request.POST.get("decision") == "approve"
+        service = services.access_requests_bulk_approve if approve else services.access_requests_bulk_reject
+        try:
+            service(actor=request.user, requests=batch, reason=form.cleaned_data["reason"])
+        except PermissionDenied as exc:
+            return self.render_detail(req, form=form, errors=_error_messages(exc), status=403)
+        except ValidationError as exc:
+            return self.render_detail(req, form=form, errors=_error_messages(exc), status=400)
+        done = (
+            _("Approved %(count)d requests of the batch.")
+            if approve
+            else _("Rejected %(count)d requests of the batch.")
+        )
+        messages.success(request, done % {"count": len(batch)})
         return redirect("rbac:access_request_detail", pk=req.pk)
 
 

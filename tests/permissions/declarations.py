@@ -1049,6 +1049,17 @@ ROUTES: list[Route] = [
         side_audit=("binding.grant",),
     ),
     Route(
+        "rbac:access_request_batch_decide",
+        "decide a batch (the world's request is alone: nothing to tick)",
+        page(none=NOT_FOUND, other=NOT_FOUND, this=FORM_ERROR, super=FORM_ERROR),
+        USERS_VIEW,
+        method="POST",
+        args=REQUEST,
+        data=lambda ctx: {"decision": "reject", "reason": "permission matrix"},
+        audit="access_request.reject",
+        note="batches are tested in tests/rbac_pages/test_request_batches.py",
+    ),
+    Route(
         "rbac:access_request_approve_alone",
         "approve alone (someone else's request, while second approvers exist)",
         page(none=NOT_FOUND, other=NOT_FOUND, this=FORM_ERROR, super=FORM_ERROR),
