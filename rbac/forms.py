@@ -334,3 +334,31 @@ class AccessRequestForm(forms.Form):
         if bool(cleaned.get("role")) == bool(cleaned.get("permission")):
             raise forms.ValidationError(_("Ask for either a role or a single permission."))
         return cleaned
+
+
+class ApprovalPolicyForm(forms.Form):
+    """Which permissions make a grant wait for a second person, and each role's rule."""
+
+    permissions = forms.MultipleChoiceField(
+        label=_("Permissions whose grant waits for a second person"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, roles, initial_codes, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["permissions"]
+        field.choices = [(p.codename, f"{p.label}{' ★' if p.high_risk else ''}") for p in PERMISSIONS]
+        field.initial = sorted(initial_codes)
+        field.help_text = _("★ marks the catalogue's high-risk permissions (the default).")
+        self.roles = list(roles)
+        for role in self.roles:
+            choices = (
+                [("always", _("Always waits"))] if role.is_super_admin else Role._meta.get_field("approval").choices
+            )
+            self.fields[f"role_{role.pk}"] = forms.ChoiceField(
+                label=role.name, choices=choices, initial="always" if role.is_super_admin else role.approval
+            )
+
+    def role_modes(self) -> dict[int, str]:
+        return {role.pk: self.cleaned_data[f"role_{role.pk}"] for role in self.roles}

@@ -69,6 +69,18 @@ class Role(models.Model):
         limit_choices_to=STORE_PERMISSION_CHOICES,
     )
     is_super_admin = models.BooleanField(_("super admin"), default=False, help_text=_("All stores, every permission."))
+    # Whether granting it waits for a second person: by its permissions (the approval policy), always, or never
+    # (a super-admin role always does).
+    approval = models.CharField(
+        _("second approver"),
+        max_length=12,
+        choices=[
+            ("permissions", _("By its permissions")),
+            ("always", _("Always waits")),
+            ("never", _("Never waits")),
+        ],
+        default="permissions",
+    )
     builtin = models.BooleanField(_("built-in"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

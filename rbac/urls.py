@@ -25,6 +25,7 @@ urlpatterns = [
     path("exceptions/<int:pk>/revoke/", views.ExceptionRevokeView.as_view(), name="exception_revoke"),
     path("staff/<int:pk>/offboard/", views.StaffOffboardView.as_view(), name="staff_offboard"),
     path("why/", views.WhyView.as_view(), name="why"),
+    path("approval-policy/", views.ApprovalPolicyView.as_view(), name="approval_policy"),
     path("requests/", views.AccessRequestListView.as_view(), name="access_request_list"),
     path("requests/new/", views.AccessRequestCreateView.as_view(), name="access_request_create"),
     path("requests/<int:pk>/", views.AccessRequestDetailView.as_view(), name="access_request_detail"),

@@ -18,6 +18,7 @@ refusal helpers the page selectors reuse to explain a refusal in the same words)
 """
 
 from .alone import ALONE_REASON, access_requests_approve_alone, alone_notice, approve_alone_refusal, second_approvers
+from .approval_policy import approval_policy_set
 from .approvals import (
     access_request_approve,
     access_request_cancel,
@@ -39,6 +40,7 @@ __all__ = [
     "ALONE_REASON",
     "access_requests_approve_alone",
     "alone_notice",
+    "approval_policy_set",
     "approve_alone_refusal",
     "second_approvers",
     "GrantPlan",

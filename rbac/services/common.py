@@ -96,8 +96,21 @@ def _role_codes(role: Role) -> frozenset[str]:
     return frozenset(role.permissions.values_list("codename", flat=True))
 
 
+def approval_codes() -> frozenset[str]:
+    """The permissions whose grant waits for a second person: the security policy's list, else the catalogue's
+    high-risk ones."""
+    from security.policy import current
+
+    chosen = current().approval_permissions
+    return HIGH_RISK if chosen is None else frozenset(chosen)
+
+
 def _needs_approval(role: Role, codes: frozenset[str]) -> bool:
-    return role.is_super_admin or bool(codes & HIGH_RISK)
+    if role.is_super_admin or role.approval == "always":
+        return True
+    if role.approval == "never":
+        return False
+    return bool(codes & approval_codes())
 
 
 def _require_reason(reason: str) -> str:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from audit.services import record, record_many
 from core.denied import Refused
-from stores.catalogue import HIGH_RISK
 from stores.models import Store
 
 from .. import sync
@@ -30,6 +29,7 @@ from .common import (
     _require_reason,
     _rights,
     _working,
+    approval_codes,
 )
 from .requests import _create_requests
 
@@ -90,7 +90,7 @@ def exception_grant(
         )
         if why:
             raise Refused(why)
-        if perm.codename in HIGH_RISK:
+        if perm.codename in approval_codes():
             if AccessRequest.objects.pending(now).filter(staff=staff, permission=perm, store=store).exists():
                 raise ValidationError(_("A request for this is already waiting for approval."))
             return _create_requests(

@@ -178,9 +178,15 @@ def rbac_tabs(context):
             ("access_request_list", "access_request_detail", "access_request_create"),
         ),
         ("why", _("Permission trace"), "users_view", ("why",)),
+        ("approval_policy", _("Approval policy"), SUPER_ADMIN_TAB, ("approval_policy",)),
     ]
     return [
         {"url": reverse(f"rbac:{name}"), "label": label, "active": current in names}
         for name, label, perm, names in tabs
-        if perm is None or viewer_perms.has_anywhere(perm)
+        if perm is None
+        or (perm == SUPER_ADMIN_TAB and viewer_perms.super_admin)
+        or (perm != SUPER_ADMIN_TAB and viewer_perms.has_anywhere(perm))
     ]
+
+
+SUPER_ADMIN_TAB = "<super admin>"

@@ -20,10 +20,11 @@ from .requests import (
     AccessRequestListView,
     AccessRequestMixin,
 )
-from .roles import PositionRolesView, RoleDeleteView, RoleDetailView, RoleFormView, RoleMatrixView
+from .roles import ApprovalPolicyView, PositionRolesView, RoleDeleteView, RoleDetailView, RoleFormView, RoleMatrixView
 from .single import ExceptionGrantView, ExceptionRevokeView, GrantView, RevokeView
 
 __all__ = [
+    "ApprovalPolicyView",
     "AccessRequestApproveAloneView",
     "AccessRequestBatchDecisionView",
     "AccessRequestCancelView",

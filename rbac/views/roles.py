@@ -18,6 +18,7 @@ from stores.catalogue import BY_CODENAME
 
 from .. import forms, page_selectors, selectors, services
 from ..models import Role
+from ..services import common as services_common
 from .common import _error_messages, _form_error
 
 
@@ -170,3 +171,33 @@ class PositionRolesView(GateMixin, View):
                 messages.success(request, _("Default roles of “%(name)s” saved.") % {"name": position.name})
                 return redirect(reverse("rbac:role_matrix") + "#positions")
         return render(request, self.template_name, {"position": position, "form": form}, status=400)
+
+
+class ApprovalPolicyView(GateMixin, View):
+    """Super admins see and set which grants wait for a second person: per permission (default: the catalogue's
+    high-risk ones) and per role (by its permissions, always, never); saving is audited."""
+
+    scope = Scope.SUPER_ADMIN
+    http_method_names = FORM_METHODS
+    template_name = "rbac/approval_policy.html"
+
+    def form(self, data=None):
+        roles = Role.objects.order_by("-builtin", "name")
+        return forms.ApprovalPolicyForm(data, roles=roles, initial_codes=services_common.approval_codes())
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": self.form()})
+
+    def post(self, request):
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                services.approval_policy_set(
+                    actor=request.user, permissions=form.cleaned_data["permissions"], roles=form.role_modes()
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Approval policy saved."))
+                return redirect("rbac:approval_policy")
+        return render(request, self.template_name, {"form": form}, status=400)

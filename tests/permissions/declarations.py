@@ -263,6 +263,14 @@ def me(ctx):
     return ctx.user.pk if ctx.user is not None else None
 
 
+def approval_policy_form(ctx) -> dict:
+    """Only 管理用户 needs a second approver; every role by its permissions (a super-admin role always)."""
+    from rbac.models import Role
+
+    roles = {f"role_{r.pk}": "always" if r.is_super_admin else "permissions" for r in Role.objects.all()}
+    return {"permissions": ["users_manage"], **roles}
+
+
 def own_request(ctx):
     return [ctx.world.own_request(ctx.user).pk]
 
@@ -530,6 +538,16 @@ ROUTES: list[Route] = [
         method="POST",
         data=security_policy_form,
         audit="security.policy_update",
+    ),
+    Route("rbac:approval_policy", "the approval policy (form)", SUPER_ONLY_PAGE, USERS_MANAGE),
+    Route(
+        "rbac:approval_policy",
+        "approval_policy.update",
+        SUPER_ONLY_POST,
+        USERS_MANAGE,
+        method="POST",
+        data=approval_policy_form,
+        audit="approval_policy.update",
     ),
     Route("security:lockout_list", "the sign-in lockouts in force", SUPER_ONLY_PAGE, USERS_MANAGE),
     Route(
