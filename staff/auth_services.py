@@ -158,3 +158,26 @@ def second_factor_remove(*, user, code: str) -> None:
             device.delete()
         api_tokens_revoke_all(user=user, reason="second factor removed")
         record("auth.2fa_remove", target=user, before={"method": "totp"}, after={"method": None})
+
+
+def second_factor_reset(*, actor, user) -> None:
+    """An administrator resets a colleague's second factor (a lost phone): their authenticator and backup codes
+    are removed and their API tokens revoked; their sessions lose the verified second factor, so their next
+    page asks them to set one up again where their role requires it. Only someone who may edit that person
+    (staff.selectors.staff_editable_by: never a super admin's, unless by a super admin), never for oneself (the
+    security page is for that). Records auth.2fa_reset (no secret)."""
+    from core.denied import Refused
+
+    from .selectors import staff_editable_by
+
+    if actor.pk == user.pk:
+        raise SecondFactorError(_("Use your own security page to change your own second factor."))
+    if not staff_editable_by(actor=actor, staff=user):
+        raise Refused(_("You may not reset this person's second factor."))
+    if not user_has_device(user, confirmed=None):
+        raise SecondFactorError(_("%(name)s has no second factor set up.") % {"name": user})
+    with transaction.atomic():
+        for device in list(devices_for_user(user, confirmed=None)):
+            device.delete()
+        api_tokens_revoke_all(user=user, reason="second factor reset by an administrator")
+        record("auth.2fa_reset", target=user, before={"method": "totp"}, after={"method": None})

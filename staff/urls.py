@@ -14,6 +14,11 @@ urlpatterns = [
     path("new/", views.StaffCreateView.as_view(), name="staff_create"),
     path("<int:pk>/", views.StaffDetailView.as_view(), name="staff_detail"),
     path("<int:pk>/edit/", views.StaffEditView.as_view(), name="staff_edit"),
+    path(
+        "<int:pk>/second-factor/reset/",
+        views.StaffSecondFactorResetView.as_view(),
+        name="staff_second_factor_reset",
+    ),
     path("departments/", views.DepartmentListView.as_view(), name="department_list"),
     path("departments/new/", views.DepartmentCreateView.as_view(), name="department_create"),
     path("departments/<int:pk>/", views.DepartmentDetailView.as_view(), name="department_detail"),

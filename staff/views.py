@@ -8,13 +8,14 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
+from django_otp import user_has_device
 
 from core.forms import ServiceFormMixin
 from core.gates import Scope, dangerously_unscoped
 from core.stepup import StepUpRequiredMixin
 from core.views import FORM_METHODS, DetailPageView, GateMixin, ListPageView
 
-from . import selectors, services
+from . import auth_services, selectors, services
 from .filtersets import DepartmentFilterSet, PositionFilterSet, StaffFilterSet
 from .forms import DepartmentForm, PositionForm, StaffForm
 from .models import Department, Position, Staff
@@ -67,6 +68,9 @@ class StaffDetailView(StaffScopeMixin, DetailPageView):
             .order_by("name")
         )
         context["can_edit"] = selectors.staff_editable_by(actor=viewer, staff=person)
+        context["can_reset_second_factor"] = (
+            context["can_edit"] and viewer.pk != person.pk and user_has_device(person, confirmed=None)
+        )
         context["panels"] = STAFF_DETAIL_PANELS
         return context
 
@@ -111,6 +115,35 @@ class StaffEditView(StepUpRequiredMixin, ServiceFormMixin, StaffScopeMixin, Gate
             data=form.service_data(),
             password=form.cleaned_data.get("password") or None,
         )
+
+
+class StaffSecondFactorResetView(StepUpRequiredMixin, StaffScopeMixin, GateMixin, generic.DetailView):
+    """Reset a colleague's second factor (a lost phone) after a confirmation, with a fresh second factor of
+    one's own: their authenticator, backup codes and API tokens go; they set one up again at their next page."""
+
+    permission_action = "change"
+    http_method_names = FORM_METHODS
+    template_name = "staff/second_factor_reset.html"
+    context_object_name = "person"
+
+    def get_object(self, queryset=None):
+        person = super().get_object(queryset)
+        if not selectors.staff_editable_by(actor=self.request.user, staff=person):
+            raise PermissionDenied
+        return person
+
+    def post(self, request, *args, **kwargs):
+        self.object = person = self.get_object()
+        try:
+            auth_services.second_factor_reset(actor=request.user, user=person)
+        except auth_services.SecondFactorError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(name)s's second factor was reset; they set one up again at their next page.") % {"name": person},
+            )
+        return redirect(person.get_absolute_url())
 
 
 # ---- departments and positions -----------------------------------------------------------------------

@@ -658,6 +658,18 @@ ROUTES: list[Route] = [
         data=staff_form,
         audit="staff.update",
     ),
+    Route("staff:staff_second_factor_reset", "reset 2FA (confirm page)", STORE_OBJECT, USERS_MANAGE, args=CLERK),
+    Route(
+        "staff:staff_second_factor_reset",
+        "auth.2fa_reset (the clerk has none set up: refused, nothing done)",
+        page(none=FORBIDDEN, other=NOT_FOUND, this=REFUSED, super=REFUSED),
+        USERS_MANAGE,
+        method="POST",
+        args=CLERK,
+        data=lambda ctx: {},
+        audit="auth.2fa_reset",
+        note="resetting a device is tested in tests/staff/test_second_factor_reset.py",
+    ),
     *_crud("department", DEPARTMENT, extra={"manager": ""}, audit="department", deletable=EMPTY_DEPARTMENT),
     *_crud("position", POSITION, extra={"department": ""}, audit="position", deletable=EMPTY_POSITION),
     # --- stores ----------------------------------------------------------------------------------------------
