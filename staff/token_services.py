@@ -24,6 +24,7 @@ from core import context
 from core.api.authentication import TokenRefused
 from core.permissions import ALL_STORES, ANY, permissions_of
 from core.stores import get_store_model
+from security.policy import admin_allowed_from
 
 from .models import ApiToken
 
@@ -143,6 +144,11 @@ def api_token_authenticate(*, key: str, ip: str | None):
         _refuse(
             _("This API token expired on %(date)s; issue a new one on your security page.")
             % {"date": date_format(timezone.localtime(token.expires_at), "DATETIME_FORMAT")}
+        )
+    if not admin_allowed_from(ip) and permissions_of(token.user).is_admin:
+        _refuse(
+            _("Administrators' API tokens work only from the company's administrator networks (this address: %(ip)s).")
+            % {"ip": ip or "-"}
         )
     _note_use(token, ip, now)
     token.store_ids = list(token.stores.values_list("pk", flat=True)) or None

@@ -278,3 +278,18 @@ def test_a_store_limit_survives_reloading_the_permissions():
     perms = permissions_of(admin)
     assert not perms.super_admin and perms.stores_with("settings_manage") == frozenset({a.pk})
     assert admin.has_perm("stores.settings_manage", a) and not admin.has_perm("stores.settings_manage", b)
+
+
+def test_an_administrators_token_works_only_from_the_administrator_networks(client):
+    from security.models import SecurityPolicy
+
+    SecurityPolicy.objects.update_or_create(pk=1, defaults={"admin_networks": "198.51.100.0/24"})
+    admin, clerk = SuperuserFactory(), StaffFactory()
+    admin_secret, clerk_secret = api_token(admin), api_token(clerk)
+    inside = call(client, "get", STORES_API, admin_secret, REMOTE_ADDR="198.51.100.7")
+    outside = call(client, "get", STORES_API, admin_secret, REMOTE_ADDR="203.0.113.9")
+    assert inside.status_code == 200
+    assert outside.status_code in (401, 403) and says(outside, "networks", "网络")
+    # the networks bind administrators only: an ordinary colleague's token works from anywhere
+    ordinary = call(client, "get", STORES_API, clerk_secret, REMOTE_ADDR="203.0.113.9")
+    assert ordinary.status_code != 401 and not says(ordinary, "networks", "网络")
