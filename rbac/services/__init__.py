@@ -17,7 +17,14 @@ bootstrap. Callers import from `rbac.services`; the names below are its public s
 refusal helpers the page selectors reuse to explain a refusal in the same words).
 """
 
-from .alone import ALONE_REASON, access_requests_approve_alone, alone_notice, approve_alone_refusal, second_approvers
+from .alone import (
+    ALONE_REASON,
+    access_requests_approve_alone,
+    alone_notice,
+    approve_alone_refusal,
+    approvers_named,
+    second_approvers,
+)
 from .approval_policy import approval_policy_set
 from .approvals import (
     access_request_approve,
@@ -40,6 +47,7 @@ __all__ = [
     "ALONE_REASON",
     "access_requests_approve_alone",
     "alone_notice",
+    "approvers_named",
     "approval_policy_set",
     "approve_alone_refusal",
     "second_approvers",

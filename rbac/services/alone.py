@@ -55,6 +55,19 @@ def second_approvers(requests: list[AccessRequest]) -> dict[int, list[Staff]]:
     return answer
 
 
+def approvers_named(requests) -> None:
+    """Set `approver_names` on each pending request: who may decide it (the people it is announced to, without
+    its requester and — unless it ends their own role — its grantee), for the request lists; a fixed number of
+    queries however many requests."""
+    pending = [r for r in requests if r.status == RequestStatus.PENDING]
+    by_store = _approver_ids({r.store_id for r in pending})
+    names = {p.pk: str(p) for p in Staff.objects.filter(pk__in={pk for ids in by_store.values() for pk in ids})}
+    for r in requests:
+        grantee = r.staff_id if r.kind != RequestKind.REVOKE else None
+        ids = by_store.get(r.store_id, []) if r in pending else []
+        r.approver_names = [names[pk] for pk in ids if pk not in (r.requested_by_id, grantee) and pk in names]
+
+
 def alone_notice(viewer) -> str | None:
     """What a grant form tells a super admin before anything is sent, when no other super admin exists to
     approve a high-risk grant (None when one does, or for anyone else)."""

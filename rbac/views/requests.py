@@ -43,6 +43,13 @@ class AccessRequestListView(GateMixin, TemplateView):
             query = self.request.GET.copy()
             query.pop("page", None)
             context["querystring"] = query.urlencode()
+        waiting = list(context["to_decide"])
+        context["to_decide_total"], context["to_decide"] = len(waiting), waiting[:50]
+        context["mine"] = list(context["mine"])
+        shown = context["to_decide"] + context["mine"]
+        if "page_obj" in context:
+            shown += list(context["page_obj"].object_list)
+        services.approvers_named(shown)
         return context
 
 

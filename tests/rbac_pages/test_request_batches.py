@@ -65,3 +65,21 @@ def test_nothing_ticked_is_a_clear_error(as_user, super_admins, roles):
         reverse("rbac:access_request_batch_decide", args=[batch[0].pk]), {"decision": "reject", "reason": "x"}
     )
     assert response.status_code == 400 and "Tick at least one request" in response.content.decode()
+
+
+def test_the_request_list_names_who_may_approve_in_a_fixed_number_of_queries(as_user, super_admins, roles):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = super_admins
+    open_batch(first, roles, count=2)
+    client = as_user(first)
+    url = reverse("rbac:access_request_list")
+    client.get(url)  # the session's first page does its one-off work
+    with CaptureQueriesContext(connection) as few:
+        html = client.get(url).content.decode()
+    assert 'class="approvers"' in html and "总管理员乙" in html.split('class="approvers"', 1)[1]
+    open_batch(first, roles, count=6)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
