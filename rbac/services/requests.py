@@ -204,7 +204,8 @@ def _announce(requests: list[AccessRequest]) -> None:
             "request_id": r.pk,
             "requester": d.get("requested_by_name", ""),
             "staff": d.get("staff_name", ""),
-            "what": d.get("what", ""),
+            # a revocation says so: the group reads "撤销 店铺管理员", not a grant
+            "what": ("撤销 " if r.kind == RequestKind.REVOKE else "") + d.get("what", ""),
             "reason": r.reason,
             "decide_by": r.expires_at.isoformat() if r.expires_at else None,
             "approver_ids": ids,
