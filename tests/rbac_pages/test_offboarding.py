@@ -220,6 +220,17 @@ class TestAccess:
         assert client.post(url(clerk_a), {"reason": "r"}).status_code == 404
         assert Staff.objects.get(pk=clerk_a.pk).is_active
 
+    def test_offboarding_needs_a_fresh_second_factor(self, as_user, sa, leaver):
+        from core.testing import stale_second_factor
+
+        client = as_user(sa)
+        stale_second_factor(client)
+        response = client.post(url(leaver), {"reason": "离职"})
+        assert response.status_code == 200 and 'id="step-up"' in response.content.decode()
+        leaver.refresh_from_db()
+        assert leaver.status != StaffStatus.OFFBOARDED
+        assert RoleBinding.objects.live().filter(staff=leaver).exists()
+
     def test_nobody_offboards_themselves(self, as_user, admin_a):
         client = as_user(admin_a)
         assert "You cannot offboard yourself." in client.get(url(admin_a)).context["preview"].refusals
