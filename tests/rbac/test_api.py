@@ -275,3 +275,16 @@ class TestExceptionGrantsAndMe:
         assert set(by_stores) == {tuple(sorted(s.pk for s in same)), (other.pk,)}
         assert by_stores[(other.pk,)] == ["reports_view"]
         assert "reports_view" not in by_stores[tuple(sorted(s.pk for s in same))]
+
+
+def test_a_grant_without_a_store_is_never_all_stores(client, login, sa, plain_role):
+    """Omitting `store` is an error even for a super admin; all stores is only ever chosen explicitly (null)."""
+    person = StaffFactory()
+    login(sa)
+    url = reverse("api:binding-list")
+    omitted = _post(client, url, {"staff": person.pk, "role": plain_role.pk, "reason": "r"})
+    assert omitted.status_code == 400 and "store" in omitted.json()["fields"]
+    assert not RoleBinding.objects.filter(staff=person).exists()
+    explicit = _post(client, url, {"staff": person.pk, "role": plain_role.pk, "store": None, "reason": "r"})
+    assert explicit.status_code == 201
+    assert RoleBinding.objects.live().filter(staff=person, role=plain_role, store=None).exists()
