@@ -151,3 +151,11 @@ def test_an_ordinary_role_is_still_revoked_at_once(super_admins, roles, grant):
     binding = grant(clerk, roles["customer_service"], store)
     result = services.binding_revoke(actor=super_admins[0], binding=binding, reason="调岗")
     assert isinstance(result, RoleBinding) and not result.is_live()
+
+
+def test_the_opened_event_names_requester_staff_what_reason_and_deadline(sole_admin, request_for_store_admin):
+    req = request_for_store_admin
+    event = Event.objects.get(kind="access.request_opened", dedupe_key=f"access.request_opened:{req.pk}")
+    payload = event.payload
+    assert payload["requester"].startswith("唯一管理员") and payload["staff"].startswith("新店长")
+    assert payload["what"] and payload["reason"] == "开店" and payload["decide_by"]
