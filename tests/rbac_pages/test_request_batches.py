@@ -83,3 +83,17 @@ def test_the_request_list_names_who_may_approve_in_a_fixed_number_of_queries(as_
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_approving_one_high_risk_request_with_a_stale_second_factor_asks_for_it_first(as_user, super_admins, roles):
+    first, second = super_admins
+    person = StaffFactory(name="一店店长")
+    req = services.binding_grant(
+        actor=first, staff=person, role=roles["store_admin"], store=StoreFactory(), reason="开店"
+    )
+    client = as_user(second)
+    stale_second_factor(client)
+    response = client.post(reverse("rbac:access_request_approve", args=[req.pk]), {"reason": "核实"})
+    assert response.status_code == 200 and 'id="step-up"' in response.content.decode()
+    req.refresh_from_db()
+    assert req.status == RequestStatus.PENDING and not RoleBinding.objects.filter(staff=person).exists()
