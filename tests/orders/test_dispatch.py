@@ -52,6 +52,19 @@ def test_due_stores_are_claimed_once_and_polled_less_often_while_pushes_work(set
 
 
 @pytest.mark.django_db
+def test_a_store_due_moments_after_this_run_is_not_left_for_the_next_minute(settings):
+    """Beat starts the dispatcher every minute, never exactly on the second: a store claimed at 12:00:00.4 is due
+    at 12:01:00.4, and the run at 12:01:00.1 still claims it (else it waits until 12:02 — twice the interval)."""
+    settings.SHOPCREW_POLL_INTERVAL, settings.SHOPCREW_POLL_DISPATCH_SLACK = 60, 5
+    soon, later = StoreFactory.create_batch(2)
+    now = timezone.now()
+    sync_states_ensure(now=now)
+    SyncState.objects.filter(store=soon).update(next_poll_at=now + timedelta(seconds=0.3))
+    SyncState.objects.filter(store=later).update(next_poll_at=now + timedelta(seconds=30))
+    assert sync_claim_due(now=now) == [soon.pk]
+
+
+@pytest.mark.django_db
 def test_the_dispatcher_claims_in_batches_and_queues_each_store_once():
     stores = StoreFactory.create_batch(7)
     tasks = []
