@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedTextField
 from core.models import RestrictedModel, RestrictedQuerySet, TimeStampedModel
 from core.permissions import STORE_PERM_PREFIX, has_store_perm, store_limit
 from core.uniqueness import ReadableUniqueErrors
@@ -112,6 +113,8 @@ class Staff(ReadableUniqueErrors, RestrictedModel, AbstractUser):
     last_active = models.DateTimeField(_("last active"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=StaffStatus.choices, default=StaffStatus.ACTIVE)
     notes = models.TextField(_("notes"), blank=True)
+    # Set when an admin creates the account or resets its password: the first sign-in asks for a new one.
+    must_change_password = models.BooleanField(_("must change password at next sign-in"), default=False)
 
     store_lookups = ()  # stores are related by the relations higher layers register (see the docstring)
     # Whose value it is stays unsaid here: the form names the holder only to a viewer who may see them.
@@ -193,3 +196,69 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class Leave(models.Model):
+    """A period a person is away (休假): from `starts_on` to `ends_on` inclusive, in the company's calendar. While it
+    runs, the backup owner of each store the person owns as primary takes that store's checklists, escalations and
+    @-mentions (cover). Cancelling keeps the row, so the history shows it."""
+
+    staff = models.ForeignKey(Staff, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="leaves")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("leave")
+        verbose_name_plural = _("leaves")
+        ordering = ["-starts_on"]
+        default_permissions = ()
+        indexes = [models.Index(fields=["ends_on", "starts_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="leave_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.staff} {self.starts_on}–{self.ends_on}"
+
+
+class WeComSettings(models.Model):
+    """The company's WeCom (企业微信) server API settings: one row (pk 1). The app secret reads the directory, signs
+    people in and sends app messages; the contacts-sync (通讯录同步) secret creates and disables members. Secrets are
+    encrypted at rest and never shown back."""
+
+    corp_id = models.CharField(_("corp ID"), max_length=64, blank=True)
+    agent_id = models.PositiveIntegerField(_("app agent ID"), null=True, blank=True)
+    app_secret = EncryptedTextField(_("app secret"), blank=True)
+    contacts_secret = EncryptedTextField(_("contacts sync secret"), blank=True)
+    sign_in_enabled = models.BooleanField(_("sign in with WeCom"), default=False)
+    sync_members = models.BooleanField(
+        _("create and disable WeCom members"),
+        default=False,
+        help_text=_("Joining creates the WeCom member and leaving disables it, through the contacts sync secret."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("WeCom settings")
+        verbose_name_plural = _("WeCom settings")
+        default_permissions = ()
+
+    def __str__(self):
+        return self.corp_id or "WeCom"
+
+    @classmethod
+    def current(cls) -> "WeComSettings":
+        """The settings row, or an unsaved blank one (reading never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.corp_id and self.agent_id and self.app_secret)

@@ -286,7 +286,7 @@ LOGGING = {
 }
 
 # --- Orders into WeCom (issue 9): apps, the Celery queues and the intake defaults --------------------------
-INSTALLED_APPS += ["events", "orders", "security"]
+INSTALLED_APPS += ["events", "orders", "security", "sop"]
 # Three queues so a backlog of one kind never starves another: intake (push receivers' fetches), polling (the
 # dispatcher and per-store pollers), delivery (WeCom sends). A worker per queue scales out across machines on
 # the same broker and database; anything not routed goes to "default". (The broker: "The Celery runtime" below.)
