@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("orders/", include("orders.urls")),
     path("security/", include("security.urls")),
+    path("sop/", include("sop.urls")),
     path("api/v1/", include("config.api")),
     path("push/", include("orders.push_urls")),  # the platforms' push receivers (no session, no CSRF)
     path("i18n/", include("django.conf.urls.i18n")),

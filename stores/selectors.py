@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.db.models import Q, QuerySet
 
 from core.permissions import ALL_STORES, may_hand_out, owner_rights, permissions_of
 from staff.choices import StaffStatus
 from staff.models import Staff
+from staff.selectors import away_staff_ids
 
 from .models import Store
 
@@ -101,3 +103,21 @@ def storegroup_choices(*, viewer=None):
             store_id__in=Store.objects.restrict(viewer, "view").values("pk")
         ).values("storegroup_id")
     )
+
+
+def acting_owners(stores: Iterable[Store], *, on: date | None = None) -> dict[int, int | None]:
+    """{store id → the person acting as its primary owner on `on`}: the primary owner, or the backup owner while
+    the primary is on leave (cover) and the backup is not. One query for any number of stores; the stores' owner
+    ids must be loaded."""
+    stores = list(stores)
+    owner_ids = {s.primary_owner_id for s in stores if s.primary_owner_id}
+    owner_ids |= {s.backup_owner_id for s in stores if s.backup_owner_id}
+    away = away_staff_ids(on=on, staff_ids=owner_ids) if owner_ids else set()
+    acting: dict[int, int | None] = {}
+    for store in stores:
+        primary = store.primary_owner_id
+        if primary in away and store.backup_owner_id and store.backup_owner_id not in away:
+            acting[store.pk] = store.backup_owner_id
+        else:
+            acting[store.pk] = primary
+    return acting

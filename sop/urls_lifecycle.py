@@ -1,0 +1,5 @@
+"""SOP pages: lifecycle (included by sop.urls)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
