@@ -214,7 +214,6 @@ def orders_upsert_page(*, store, rows: Iterable[OrderRow], announce: bool = True
     """Upsert one page of a store's orders and their lines, and announce their transitions (see
     order_transitions) in the same transaction. At most four statements whatever the page size: orders,
     lines, surplus lines, events. `announce=False` (a store's first import of its history) writes no events."""
-    sql.relax_commit()
     store_id = _store_id(store)
     rows = _latest(rows, "order_id")
     now = timezone.now()
@@ -226,6 +225,7 @@ def orders_upsert_page(*, store, rows: Iterable[OrderRow], announce: bool = True
         updates=ORDER_UPDATES,
         changed=ORDER_CHANGED,
         guard=ORDER_GUARD,
+        relaxed=True,
         returning=("id", "order_id", "status", "previous_status", "items_changed", "carrier", "tracking_number"),
     )
     by_key = {row.order_id: row for row in rows}

@@ -67,11 +67,13 @@ def upsert(
     guard: str = "",
     returning: Sequence[str] = ("id",),
     derived: dict[str, str] | None = None,
+    relaxed: bool = False,
 ) -> list[tuple]:
     """Insert `rows` (tuples in `columns` order) into the model's table, plus `derived` columns ({column: SQL
     over `r.<input column>`}); on a conflict on `conflict`, apply `updates` ({column: SQL over the table and
     EXCLUDED}) only where one of the `changed` columns would change (and `guard` holds); return `returning`
-    of every row inserted or changed, in no particular order."""
+    of every row inserted or changed, in no particular order. `relaxed`: the transaction's commit need not wait
+    for the disk (see relax_commit), said in the same round trip as the statement."""
     if not rows:
         return []
     table = model._meta.db_table
@@ -88,9 +90,16 @@ def upsert(
         f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {sets} WHERE {where} "
         f"RETURNING {', '.join(returning)}"
     )
+    relax = relaxed and connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        # Django's psycopg cursors bind on the client, so two statements travel as one query string.
+        cursor.execute(f"{RELAX}; {sql}" if relax else sql, params)
+        if relax:
+            cursor.nextset()
         return cursor.fetchall()
+
+
+RELAX = "SET LOCAL synchronous_commit TO OFF"
 
 
 def relax_commit() -> None:
@@ -101,7 +110,7 @@ def relax_commit() -> None:
     claims and sends keep synchronous commits. Elsewhere: nothing to do."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            cursor.execute(RELAX)
 
 
 def execute(sql: str, params: Sequence[Any]) -> int:
