@@ -7,6 +7,7 @@ the actor is typed (a name, or the staff id the API uses), so no list of people 
 from datetime import datetime, time, timedelta
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from core.stores import get_store_model
 from core.widgets import ChooserSelect
 
 from .models import AuditEvent, Source
+from .vocabulary import RECORDED, action_choices, target_type_choices
 
 SEARCH_FIELDS = ("action", "target_label", "target_type", "target_id", "actor_display", "reason")
 
@@ -30,6 +32,20 @@ def audit_stores(request):
     return get_store_model().objects.restrict(_viewer(request), permission).order_by("platform", "site", "name")
 
 
+class ActionSelect(forms.Select):
+    """The actions in words, grouped by what they act on (choices read at render, in the viewer's language)."""
+
+    def get_context(self, name, value, attrs):
+        self.choices = [("", "---------")] + action_choices()
+        return super().get_context(name, value, attrs)
+
+
+class TargetTypeSelect(forms.Select):
+    def get_context(self, name, value, attrs):
+        self.choices = [("", "---------")] + target_type_choices()
+        return super().get_context(name, value, attrs)
+
+
 def _day_start(value) -> datetime:
     return timezone.make_aware(datetime.combine(value, time.min))
 
@@ -40,9 +56,8 @@ class AuditEventFilterSet(FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method="filter_search", help_text=_("Action, target, actor or reason")
     )
-    action = django_filters.CharFilter(
-        label=_("Action"), method="filter_action", help_text=_("A prefix such as auth. or store.update")
-    )
+    # Offered as choices in words; any code or prefix (the API's "auth." or "store") is still understood.
+    action = django_filters.CharFilter(label=_("Action"), method="filter_action", widget=ActionSelect())
     actor = django_filters.CharFilter(
         label=_("Actor"),
         method="filter_actor",
@@ -62,7 +77,7 @@ class AuditEventFilterSet(FilterSet):
     until = django_filters.DateFilter(
         label=_("To"), method="filter_until", widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"})
     )
-    target_type = django_filters.CharFilter(label=_("Target type"), field_name="target_type")
+    target_type = django_filters.CharFilter(label=_("Target type"), field_name="target_type", widget=TargetTypeSelect())
     target_id = django_filters.CharFilter(label=_("Target ID"), field_name="target_id")
 
     class Meta:
@@ -90,8 +105,12 @@ class AuditEventFilterSet(FilterSet):
         )
 
     def filter_action(self, queryset, name, value):
+        """One recorded action exactly ("auth.login" is not "auth.login_failed"); anything else as a prefix
+        ("store." every action on stores)."""
         value = (value or "").strip()
-        return queryset.filter(action__startswith=value) if value else queryset
+        if not value:
+            return queryset
+        return queryset.filter(action=value) if value in RECORDED else queryset.filter(action__startswith=value)
 
     def filter_since(self, queryset, name, value):
         return queryset.filter(created_at__gte=_day_start(value)) if value else queryset

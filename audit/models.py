@@ -71,6 +71,19 @@ class AuditEvent(RestrictedModel):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_display or '-'} {self.action} {self.target_label}"
 
+    @property
+    def action_label(self) -> str:
+        """The action in words (audit.vocabulary)."""
+        from .vocabulary import action_label
+
+        return str(action_label(self.action))
+
+    @property
+    def target_type_label(self) -> str:
+        from .vocabulary import target_type_label
+
+        return str(target_type_label(self.target_type)) if self.target_type else ""
+
 
 class DeniedRepeat(models.Model):
     """How many more times a `denied` event's refusal came back within its minute (same actor, same URL).
