@@ -52,6 +52,8 @@ class AuditEvent(RestrictedModel):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # {field: {id: name}}: what the ids in before/after were called when this was recorded (audit.names)
+    names = models.JSONField(_("names at the time"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, unique=True)
 

@@ -17,6 +17,7 @@ from core.denied import Denial
 
 from .chain import row_hash
 from .models import AuditEvent, DeniedRepeat
+from .names import names_of
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ def record(
         target_id = target_id or target.pk
         target_label = target_label or str(target)
     store_id = store if isinstance(store, int) or store is None else store.pk
+    names = names_of([(target, before, after)])[0]
     with transaction.atomic():
         _lock_chain()
         prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
@@ -129,6 +131,7 @@ def record(
             "after": after,
             "reason": reason or "",
             "prev_hash": prev_hash,
+            "names": names,
         }
         values["hash"] = row_hash(values)
         return AuditEvent.objects.create(**values)
@@ -145,13 +148,16 @@ def record_many(action: str, items: list[dict]) -> int:
         return 0
     ctx_values = _context_values(context.current())
     now = timezone.now()
+    changes = [diff(_value(item.get("before")), _value(item.get("after"))) for item in items]
+    names = names_of(
+        [(item.get("target"), before, after) for item, (before, after) in zip(items, changes, strict=True)]
+    )
     with transaction.atomic():
         _lock_chain()
         prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
         rows = []
-        for item in items:
+        for item, (before, after), item_names in zip(items, changes, names, strict=True):
             target = item.get("target")
-            before, after = diff(_value(item.get("before")), _value(item.get("after")))
             target_type = item.get("target_type", "")
             target_id = item.get("target_id", "")
             target_label = item.get("target_label", "")
@@ -172,6 +178,7 @@ def record_many(action: str, items: list[dict]) -> int:
                 "after": after,
                 "reason": item.get("reason") or "",
                 "prev_hash": prev_hash,
+                "names": item_names,
             }
             values["hash"] = prev_hash = row_hash(values)
             rows.append(values)

@@ -6,6 +6,7 @@ users_view; events that belong to no store (sign-ins, company-wide changes) only
 
 import csv
 import json
+import re
 from typing import Any
 
 from django.apps import apps
@@ -24,6 +25,7 @@ from .models import AuditEvent
 from .services import record
 
 EXPORT_CHUNK = 2000
+KEY = re.compile(r"[0-9]{1,18}")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -49,10 +51,10 @@ class EventListView(AuditScopeMixin, ListPageView):
 
     def keyset(self) -> tuple[str, int | None]:
         for direction in ("before", "after"):
-            raw = self.request.GET.get(direction, "")
-            if raw:
-                if raw.isdigit() and len(raw) < 19:
-                    return direction, int(raw)
+            values = self.request.GET.getlist(direction)
+            if values:
+                if len(values) == 1 and KEY.fullmatch(values[0]):
+                    return direction, int(values[0])
                 self.page_errors.append(_("That page does not exist; showing the newest events."))
         return "", None
 
@@ -100,16 +102,24 @@ def _display(value) -> str:
     return str(value)
 
 
-def change_rows(before, after) -> list[dict]:
-    """before/after as rows of (field, before, after), fields in name order."""
-    before, after = before or {}, after or {}
+def change_rows(before, after, names=None) -> list[dict]:
+    """before/after as rows of (field, before, after), fields in name order; an id shows the name it had when
+    the event was recorded (`names`, audit.names) beside it: "客服/售后 (#6)"."""
+    before, after, names = before or {}, after or {}, names or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
         return [{"field": "", "before": _display(before), "after": _display(after)}]
+
+    def shown(name, value):
+        label = (
+            names.get(name, {}).get(str(value)) if value is not None and not isinstance(value, dict | list) else None
+        )
+        return f"{label} (#{value})" if label else _display(value)
+
     return [
         {
             "field": name,
-            "before": _display(before.get(name)) if name in before else None,
-            "after": _display(after.get(name)) if name in after else None,
+            "before": shown(name, before.get(name)) if name in before else None,
+            "after": shown(name, after.get(name)) if name in after else None,
         }
         for name in sorted(before.keys() | after.keys())
     ]
@@ -133,7 +143,7 @@ class EventDetailView(AuditScopeMixin, DetailPageView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["changes"] = change_rows(self.object.before, self.object.after)
+        context["changes"] = change_rows(self.object.before, self.object.after, self.object.names)
         context["target_url"] = target_url(self.object) if self.object.target_type and self.object.target_id else ""
         return context
 

@@ -180,7 +180,8 @@ def test_every_api_list_answers_a_malformed_page_with_400(url_name, param, clien
     assert client.get(url, {"page": "999999"}).status_code == 404  # past the end: DRF's answer
 
 
-PAGE_LISTS = [name for name, view, api in LIST_URLS if not api and hasattr(view, "paginate_by")]
+PAGE_LISTS = [name for name, view, api in LIST_URLS if not api and getattr(view, "paginate_by", None)]
+KEYSET_LISTS = [name for name, view, api in LIST_URLS if not api and hasattr(view, "keyset")]
 
 
 @pytest.mark.parametrize("url_name", PAGE_LISTS)
@@ -193,6 +194,18 @@ def test_every_list_page_answers_a_malformed_page_with_400(url_name, client, log
         assert CJK.search(" ".join(str(e) for e in response.context["page_errors"]))
     assert client.get(url, {"page": "1"}).status_code == 200
     assert client.get(url, {"page": "999999"}).status_code == 404  # past the end: Django's answer
+
+
+@pytest.mark.parametrize("url_name", KEYSET_LISTS)
+def test_every_keyset_list_answers_a_malformed_key_with_400(url_name, client, login, admin_request):
+    login(admin_request.user)
+    url = reverse(url_name)
+    for param in ("before", "after"):
+        for value in [*NOT_ASCII_DIGITS, "99999999999999999999", "-1", ["1", "x"]]:
+            response = client.get(url, {param: value})
+            assert response.status_code == 400, (url, param, value, response.status_code)
+            assert CJK.search(" ".join(str(e) for e in response.context["page_errors"]))
+        assert client.get(url, {param: "1"}).status_code == 200
 
 
 @pytest.mark.parametrize("param", ["page", "cpage", "rows", "cols"])

@@ -67,3 +67,24 @@ def test_chinese_labels_are_chinese():
 def test_an_unknown_code_is_shown_as_it_is():
     assert str(action_label("something.new")) == "something.new"
     assert str(target_type_label("x.y")) == "x.y"
+
+
+@pytest.mark.django_db
+def test_ids_in_a_change_keep_the_names_they_had_when_recorded(client, login):
+    from audit.models import AuditEvent
+    from audit.services import record, verify_chain
+    from staff.models import Department
+    from tests.factories import StaffFactory, SuperuserFactory
+
+    person = StaffFactory(name="王芳")
+    named_then = str(person)
+    department = Department.objects.create(name="客服部")
+    record("department.update", target=department, before={"manager": None}, after={"manager": person.pk})
+    event = AuditEvent.objects.latest("id")
+    assert event.names == {"manager": {str(person.pk): named_then}}
+    person.name = "王芳芳"
+    person.save()
+    login(SuperuserFactory())
+    changes = {row["field"]: row for row in client.get(f"/audit/{event.pk}/").context["changes"]}
+    assert changes["manager"]["after"] == f"{named_then} (#{person.pk})"
+    assert verify_chain()[1] is None  # the names are covered by the row's hash
