@@ -36,7 +36,7 @@ class ActionSelect(forms.Select):
     """The actions in words, grouped by what they act on (choices read at render, in the viewer's language)."""
 
     def get_context(self, name, value, attrs):
-        self.choices = [("", "---------")] + action_choices()
+        self.choices: list = [("", "---------"), *action_choices()]
         return super().get_context(name, value, attrs)
 
 

@@ -46,7 +46,7 @@ class EventListView(AuditScopeMixin, ListPageView):
     filterset_class = AuditEventFilterSet
     template_name = "audit/event_list.html"
     context_object_name = "events"
-    paginate_by = None
+    paginate_by = 0  # not Django's numbered pages: keyset pages of page_size
     page_size = 50
 
     def keyset(self) -> tuple[str, int | None]:
@@ -62,7 +62,7 @@ class EventListView(AuditScopeMixin, ListPageView):
         """One keyset page; super admins (the whole log is theirs to read) also see the chain's last verification
         and its newest checkpoint: two single-row reads, never a walk of the table."""
         direction, key = self.keyset()
-        queryset = self.object_list
+        queryset: Any = self.object_list
         if direction == "after":
             rows = list(queryset.filter(pk__gt=key).order_by("id")[: self.page_size + 1])
             newer, rows = len(rows) > self.page_size, rows[: self.page_size]
