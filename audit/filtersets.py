@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,27 @@ def audit_stores(request):
     """Stores whose events the viewer may read."""
     permission = AuditEvent.permission_for("view")
     return get_store_model().objects.restrict(_viewer(request), permission).order_by("platform", "site", "name")
+
+
+def _departments(request):
+    """Departments are company-wide names (a directory anyone working may read)."""
+    return get_user_model()._meta.get_field("department").related_model._default_manager.all()
+
+
+class ActorChooser(ChooserSelect):
+    """The people chooser for a filter that also takes a typed name: a chosen id is shown by the person's name."""
+
+    viewer = None  # set by the filterset's form
+
+    def get_context(self, name, value, attrs):
+        key = value[0] if isinstance(value, list | tuple) and value else value
+        person = None
+        if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) < 19:
+            # named only to a viewer who may see the person (no reading names by guessing ids)
+            people = get_user_model()._default_manager.restrict(self.viewer, "view")
+            person = people.filter(pk=int(key)).first()
+        self.choices = [("", "---------")] + ([(key, str(person))] if person else [(key, key)] if key else [])
+        return super().get_context(name, value, attrs)
 
 
 class ActionSelect(forms.Select):
@@ -63,6 +85,13 @@ class AuditEventFilterSet(FilterSet):
         method="filter_actor",
         help_text=_("A name, or a staff ID number"),
         validators=[validate_id_or_text],
+        widget=ActorChooser("staff", "view"),
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Actor's department"),
+        queryset=_departments,
+        method="filter_department",
+        widget=ChooserSelect("departments", "view"),
     )
     store = django_filters.ModelChoiceFilter(
         label=_("Store"),
@@ -82,7 +111,18 @@ class AuditEventFilterSet(FilterSet):
 
     class Meta:
         model = AuditEvent
-        fields = ["q", "action", "actor", "store", "source", "since", "until", "target_type", "target_id"]
+        fields = [
+            "q",
+            "action",
+            "actor",
+            "department",
+            "store",
+            "source",
+            "since",
+            "until",
+            "target_type",
+            "target_id",
+        ]
 
     def filter_search(self, queryset, name, value):
         value = (value or "").strip()
@@ -103,6 +143,19 @@ class AuditEventFilterSet(FilterSet):
             if actor_id is not None
             else queryset.filter(actor_display__icontains=value)
         )
+
+    @property
+    def form(self):
+        form = super().form
+        form.fields["actor"].widget.viewer = _viewer(self.request)
+        return form
+
+    def filter_department(self, queryset, name, value):
+        """Actions by the people of a department (as it is now)."""
+        if not value:
+            return queryset
+        people = get_user_model().objects.filter(department=value).values("pk")
+        return queryset.filter(actor_id__in=people)
 
     def filter_action(self, queryset, name, value):
         """One recorded action exactly ("auth.login" is not "auth.login_failed"); anything else as a prefix

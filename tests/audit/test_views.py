@@ -195,3 +195,29 @@ def test_export_refuses_an_invalid_filter(client, login):
     login(SuperuserFactory())
     assert client.get(EXPORT, {"since": "not-a-date"}).status_code == 400
     assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
+def test_actor_and_department_filters_are_choosers_naming_only_people_the_viewer_may_see(
+    client, login, two_stores, store_viewer
+):
+    from staff.models import Department
+
+    first, second = two_stores
+    department = Department.objects.create(name="客服部")
+    colleague = StaffFactory(name="王小明", department=department)
+    with context.bound(source="web", actor_id=colleague.pk, actor_display=str(colleague)):
+        record("store.update", target=first, store=first, reason="改名")
+    record("store.update", target=first, store=first, reason="改名")
+    login(SuperuserFactory())
+    response = client.get(LIST, {"department": department.pk})
+    assert [e.actor_id for e in response.context["events"]] == [colleague.pk]
+    body = response.content.decode()
+    assert 'name="department"' in body and 'data-chooser-url="/staff/departments/lookup/' in body
+    assert f'<option value="{colleague.pk}" selected>' not in body
+    body = client.get(LIST, {"actor": colleague.pk}).content.decode()
+    assert f'<option value="{colleague.pk}" selected>{colleague}</option>' in body
+    # a viewer who may not see that person is shown the id, never the name
+    client.logout()
+    login(store_viewer)
+    body = client.get(LIST, {"actor": colleague.pk}).content.decode()
+    assert "王小明" not in body.split('name="actor"', 1)[1].split("</select>", 1)[0]
