@@ -202,3 +202,11 @@ def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 def target_type_choices() -> list[tuple[str, str]]:
     return sorted(((code, str(label)) for code, label in TARGET_TYPES.items()), key=lambda c: c[1])
+
+
+def actions_named(words: str) -> list[str]:
+    """The recorded actions whose words (in the active language) contain `words`: "批准" → the approvals."""
+    words = words.strip().casefold()
+    if len(words) < 2:
+        return []
+    return [action for action in RECORDED if words in _action_label(action).casefold()]

@@ -221,3 +221,20 @@ def test_actor_and_department_filters_are_choosers_naming_only_people_the_viewer
     login(store_viewer)
     body = client.get(LIST, {"actor": colleague.pk}).content.decode()
     assert "王小明" not in body.split('name="actor"', 1)[1].split("</select>", 1)[0]
+
+
+def test_search_finds_words_in_any_field_and_actions_by_their_words(client, login, two_stores):
+    first = two_stores[0]
+    record("store.update", target=first, store=first, reason="调岗到仓储")
+    record("access_request.reject", target_type="rbac.accessrequest", target_id=9, target_label="申请 9")
+    record("access_request.approve", target_type="rbac.accessrequest", target_id=8, target_label="申请 8")
+    login(SuperuserFactory())
+
+    def found(q):
+        return sorted(e.action for e in client.get(LIST, {"q": q}).context["events"])
+
+    assert found("仓储") == ["store.update"]
+    assert found("申请 9") == ["access_request.reject"]
+    assert found("驳回") == ["access_request.reject"]  # the action's words in Chinese
+    assert found("ACCESS_REQUEST.APP") == ["access_request.approve"]  # codes, any case
+    assert found("没有这个词") == []
