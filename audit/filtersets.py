@@ -10,7 +10,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,7 @@ from core.widgets import ChooserSelect
 from .models import SEARCH_SQL, AuditEvent, Source
 from .vocabulary import RECORDED, action_choices, actions_named, target_type_choices
 
+CLOCK_SLACK = timedelta(hours=1)
 SEARCH_FIELDS = ("action", "target_label", "target_type", "target_id", "actor_display", "reason")
 
 
@@ -175,8 +176,20 @@ class AuditEventFilterSet(FilterSet):
             return queryset
         return queryset.filter(action=value) if value in RECORDED else queryset.filter(action__startswith=value)
 
+    # Dates are also turned into id bounds (events are appended in time order, under the chain lock), read with
+    # one probe of the created_at index each: the newest-first id scan then starts and stops at the dates, not
+    # at the newest event (measured at 5,000,000 events: a day 200 days back, 480 ms → a few ms). The slack
+    # keeps the bounds right even if the server's clock once stepped back by less than it.
     def filter_since(self, queryset, name, value):
-        return queryset.filter(created_at__gte=_day_start(value)) if value else queryset
+        if not value:
+            return queryset
+        start = _day_start(value)
+        first = AuditEvent.objects.filter(created_at__gte=start - CLOCK_SLACK).order_by("created_at").values("pk")
+        return queryset.filter(created_at__gte=start, pk__gte=Subquery(first[:1]))
 
     def filter_until(self, queryset, name, value):
-        return queryset.filter(created_at__lt=_day_start(value + timedelta(days=1))) if value else queryset
+        if not value:
+            return queryset
+        end = _day_start(value + timedelta(days=1))
+        last = AuditEvent.objects.filter(created_at__lt=end + CLOCK_SLACK).order_by("-created_at").values("pk")
+        return queryset.filter(created_at__lt=end, pk__lte=Subquery(last[:1]))

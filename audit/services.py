@@ -147,13 +147,13 @@ def record_many(action: str, items: list[dict]) -> int:
     if not items:
         return 0
     ctx_values = _context_values(context.current())
-    now = timezone.now()
     changes = [diff(_value(item.get("before")), _value(item.get("after"))) for item in items]
     names = names_of(
         [(item.get("target"), before, after) for item, (before, after) in zip(items, changes, strict=True)]
     )
     with transaction.atomic():
         _lock_chain()
+        now = timezone.now()  # taken under the lock, as record()'s: events are appended in time order
         prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
         rows = []
         for item, (before, after), item_names in zip(items, changes, names, strict=True):
