@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import HEAD_SHOWN, AuditCheckpoint, ChainCheck
+from .models import HEAD_SHOWN, AuditArchive, AuditCheckpoint, ChainCheck
 from .services import record, verify_chain
 
 STALE_AFTER = timedelta(days=2)  # the daily check is this late: say so on the page (is beat running?)
@@ -135,6 +135,9 @@ def chain_verify(*, external: ExternalCheckpoint | None = None, batch_size: int 
     """
     report = ChainReport()
     report.problems, valid = _checkpoint_problems(list(AuditCheckpoint.objects.order_by("id")), checkpoint_keys())
+    # a checkpoint whose head was archived since is the archive's to vouch for (verify_audit_archive)
+    archived_to = AuditArchive.objects.order_by("-last_id").values_list("last_id", flat=True).first() or 0
+    valid = [checkpoint for checkpoint in valid if checkpoint.head_id > archived_to]
     heads: dict[int, list[AuditCheckpoint]] = {}
     for checkpoint in valid:
         heads.setdefault(checkpoint.head_id, []).append(checkpoint)
@@ -200,10 +203,11 @@ def chain_check_save(report: ChainReport, *, write_checkpoint: bool) -> tuple[Ch
 
 def chain_status() -> dict:
     """The chain's state as last checked (and whether that was longer ago than the daily task allows) and its
-    newest checkpoint, for the audit log page: two single-row reads, never a walk of the table."""
+    newest checkpoint and archive, for the audit log page: three single-row reads, never a walk of the table."""
     check = ChainCheck.objects.order_by("-id").first()
     return {
         "check": check,
         "checkpoint": AuditCheckpoint.objects.order_by("-id").first(),
+        "archive": AuditArchive.objects.order_by("-last_id").first(),
         "stale": check is not None and check.checked_at < timezone.now() - STALE_AFTER,
     }

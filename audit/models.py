@@ -176,3 +176,33 @@ class ChainCheck(models.Model):
 
     def __str__(self):
         return f"{self.checked_at:%Y-%m-%d %H:%M} {'ok' if self.intact else 'broken'}"
+
+
+class AuditArchive(models.Model):
+    """Events `first_id`…`last_id` (all of them, in chain order) moved out of the table into `filename`, a gzip of
+    JSON lines that verifies on its own (`manage.py verify_audit_archive`): a header, then every event with its
+    hash. `total` counts every event archived so far, this one's included, so the chain's positions go on
+    counting from where the archives end; the table's first remaining event links to `head_hash`. The file's
+    SHA-256 and an HMAC signature (SHOPCREW_AUDIT_CHECKPOINT_KEYS) are kept here. Append-only like the events;
+    an event may be deleted only once an archive covers it (the database triggers check)."""
+
+    created_at = models.DateTimeField(_("time"))
+    first_id = models.BigIntegerField(_("first event ID"))
+    last_id = models.BigIntegerField(_("last event ID"))
+    count = models.PositiveBigIntegerField(_("events"))
+    total = models.PositiveBigIntegerField(_("events archived in all"))
+    first_prev_hash = models.CharField(max_length=64, blank=True)
+    head_hash = models.CharField(_("head hash"), max_length=64)
+    cutoff = models.DateTimeField(_("events before"))
+    filename = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    signature = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("audit archive")
+        verbose_name_plural = _("audit archives")
+        ordering = ["-last_id"]
+        indexes = [models.Index(fields=["first_id", "last_id"])]
+
+    def __str__(self):
+        return f"{self.filename} ({self.first_id}–{self.last_id})"

@@ -34,6 +34,17 @@ class PolicyForm(forms.ModelForm):
             "requires 定期密码更换. People whose password is older must choose a new one when they next sign in."
         ),
     )
+    audit_retention_days = forms.IntegerField(
+        label=_("Audit log retention (days)"),
+        min_value=90,
+        max_value=36500,
+        required=False,
+        help_text=_(
+            "Empty (the default): every audit event stays in the log. Otherwise events older than this move each "
+            "night to a compressed archive file that can be verified on its own (manage.py verify_audit_archive); "
+            "the log that remains still verifies. Check how long your laws and auditors require records to be kept."
+        ),
+    )
 
     class Meta:
         model = SecurityPolicy

@@ -22,6 +22,8 @@ class SecurityPolicy(models.Model):
     admin_networks = models.TextField(_("administrator networks"), blank=True, default="")
     # 定期密码更换: off by default (current guidance, NIST SP 800-63B, advises against forced rotation).
     max_password_age_days = models.PositiveSmallIntegerField(_("maximum password age (days)"), null=True, blank=True)
+    # Audit events older than this many days move to archive files (audit.archive), daily; null keeps them all.
+    audit_retention_days = models.PositiveIntegerField(_("audit log retention (days)"), null=True, blank=True)
     # Which permissions make a grant wait for a second person: codenames, or null for the catalogue's high-risk
     # ones (stores.catalogue.HIGH_RISK). Roles may override it (rbac.Role.approval).
     approval_permissions = models.JSONField(_("permissions needing a second approver"), null=True, blank=True)

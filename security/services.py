@@ -33,7 +33,13 @@ from .models import SecurityPolicy, SeenSource
 from .policy import network_allows, parse_networks
 from .sources import browser_label
 
-POLICY_FIELDS = ("approval_fallback_allowed", "step_up_minutes", "admin_networks", "max_password_age_days")
+POLICY_FIELDS = (
+    "approval_fallback_allowed",
+    "step_up_minutes",
+    "admin_networks",
+    "max_password_age_days",
+    "audit_retention_days",
+)
 STAFF_TARGET = "staff.staff"
 
 

@@ -228,6 +228,9 @@ CELERY_BEAT_SCHEDULE["orders-escalate-due-cases"] = {"task": "orders.work_tasks.
 CELERY_BEAT_SCHEDULE["orders-emit-digests"] = {"task": "orders.work_tasks.emit_digests", "schedule": 900.0}
 # The audit log's daily checkpoint: verify the chain, sign its head, send count and head to the security robot.
 CELERY_BEAT_SCHEDULE["security-audit-checkpoint"] = {"task": "security.tasks.audit_checkpoint", "schedule": 86400.0}
+# Retention: events older than the security policy's period move to archive files (none while it keeps all).
+CELERY_BEAT_SCHEDULE["security-audit-archive"] = {"task": "security.tasks.audit_archive", "schedule": 86400.0}
+SHOPCREW_AUDIT_ARCHIVE_DIR = Path(os.environ.get("SHOPCREW_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
 # Delivery's safety net every 10 s: interrupted sends, due retries, quiet hours that ended, a lost kick.
 CELERY_BEAT_SCHEDULE["notifications-deliver-due"] = {
     "task": "notifications.tasks.deliver_due",
