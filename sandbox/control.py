@@ -235,3 +235,18 @@ class Control:
     def requests(self, *, service: str | None = None, since_id: int = 0, limit: int = 1000) -> list[dict]:
         params = {"since_id": since_id, "limit": limit, **({"service": service} if service else {})}
         return self._call("GET", "requests", params=params)["requests"]
+
+    # WeCom server API (sandbox/wecom_server.py)
+    def wecom_corp(self, corp: dict) -> dict:
+        """Create or replace a corp: corpid, name, secrets {value: {kind, agentid, visible, …}}, departments,
+        members, trusted_domains."""
+        return self._call("POST", "wecom/corps", corp)
+
+    def wecom_corp_get(self, corpid: str) -> dict:
+        return self._call("GET", f"wecom/corps/{corpid}")
+
+    def wecom_member(self, corpid: str, userid: str, **changes) -> dict:
+        return self._call("POST", f"wecom/corps/{corpid}/members/{userid}", changes)
+
+    def wecom_expire_tokens(self, corpid: str) -> dict:
+        return self._call("POST", f"wecom/corps/{corpid}/expire-tokens", {})

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.views.decorators.csrf import csrf_exempt
 
-from . import demo_flow, push, seed
+from . import demo_flow, push, seed, wecom_server
 from .http import json_response, parse_json, read_body
 from .shopee import issue_code, issue_tokens, revoke_shop
 from .state import DAY, Partner, Robot, Seller, Shop, World, get_world
@@ -468,6 +468,50 @@ def messages(world: World, body: dict, query=None) -> dict:
     since = int(query.get("since_id", 0)) if query else 0
     rows = [m.as_dict() for m in world.messages if (key is None or m.key == key) and m.id > since]
     return {"messages": rows}
+
+
+# --- WeCom server API (sandbox/wecom_server.py) ---------------------------------------------------------
+
+
+@route("POST", "wecom/corps")
+def wecom_corp_set(world: World, body: dict) -> dict:
+    try:
+        return wecom_server.corp_set(world, body)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ControlError(f"bad corp: {exc}") from None
+
+
+@route("GET", r"wecom/corps/(?P<corpid>[^/]+)")
+def wecom_corp_get(world: World, body: dict, corpid: str) -> dict:
+    try:
+        return wecom_server.corp_summary(wecom_server.corp_get(world, corpid))
+    except KeyError:
+        raise ControlError(f"unknown corp {corpid}", status=404) from None
+
+
+@route("POST", r"wecom/corps/(?P<corpid>[^/]+)/expire-tokens")
+def wecom_corp_expire(world: World, body: dict, corpid: str) -> dict:
+    try:
+        return {"expired": wecom_server.expire_tokens(world, corpid)}
+    except KeyError:
+        raise ControlError(f"unknown corp {corpid}", status=404) from None
+
+
+@route("POST", r"wecom/corps/(?P<corpid>[^/]+)/members/(?P<userid>[^/]+)")
+def wecom_member_set(world: World, body: dict, corpid: str, userid: str) -> dict:
+    """Change a member as the corp's admin would in WeCom's console: {"status": 1|2|4|5, "name": …}."""
+    try:
+        corp = wecom_server.corp_get(world, corpid)
+    except KeyError:
+        raise ControlError(f"unknown corp {corpid}", status=404) from None
+    member = corp.members.get(userid.lower())
+    if member is None:
+        raise ControlError(f"unknown member {userid}", status=404)
+    for name in ("status", "name", "mobile", "department"):
+        if name in body:
+            member[name] = body[name]
+    member["activated"] = member.get("activated") or member["status"] == 1
+    return {k: v for k, v in member.items() if k not in ("activated", "creator")}
 
 
 # --- push emitters (sandbox/push.py) --------------------------------------------------------------------

@@ -329,6 +329,7 @@ class World:
         self.messages: list[Message] = []
         self.media: dict[str, Media] = {}
         self.message_ids = itertools.count(1)
+        self.wecom_corps: dict = {}  # WeCom server API (sandbox/wecom_server.py): corpid → Corp
         # Push emitters (sandbox/push.py)
         self.push_ids = itertools.count(1)
         self.shopee_push: dict = {}

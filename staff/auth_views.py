@@ -88,8 +88,17 @@ def _sign_in(request, user, next_url: str):
 
 
 class SignInView(django_auth_views.LoginView):
-    """Username and password; then a new password if the company's maximum age has passed, then the code
-    prompt, enrollment, or straight on."""
+    """Username and password; then a new password if the company's maximum age has passed or an administrator
+    set this one (first sign-in), then the code prompt, enrollment, or straight on. Where the company signs in
+    with WeCom, the page offers that too (staff.wecom_views)."""
+
+    def get_context_data(self, **kwargs):
+        from .wecom_views import in_wecom, sign_in_available
+
+        context = super().get_context_data(**kwargs)
+        context["wecom_sign_in"] = sign_in_available()
+        context["in_wecom"] = in_wecom(self.request)
+        return context
 
     template_name = "accounts/login.html"
     form_class = SignInForm
@@ -98,7 +107,7 @@ class SignInView(django_auth_views.LoginView):
     def form_valid(self, form):
         user = form.get_user()
         next_url = self.get_redirect_url()  # validated by LoginView: "" unless it stays on this site
-        if password_expired(user):
+        if password_expired(user) or user.must_change_password:
             self.request.session[PASSWORD_EXPIRED_SESSION_KEY] = {
                 "user": user.pk,
                 "backend": user.backend,
@@ -144,13 +153,17 @@ class PasswordExpiredView(View):
                 add_service_errors(form, exc)
             else:
                 request.session.pop(PASSWORD_EXPIRED_SESSION_KEY, None)
+                if self.user.must_change_password:  # an administrator's first password: now their own
+                    type(self.user)._default_manager.filter(pk=self.user.pk).update(must_change_password=False)
+                    self.user.must_change_password = False
                 messages.success(request, _("Your password was changed."))
                 return _sign_in(request, self.user, safe_next(request))
         return self.render(form)
 
     def render(self, form):
         days = security_policy().max_password_age_days
-        context = {"form": form, "next": safe_next(self.request), "days": days}
+        first = self.user.must_change_password
+        context = {"form": form, "next": safe_next(self.request), "days": days, "first": first}
         return render(self.request, self.template_name, context)
 
 

@@ -1,0 +1,166 @@
+"""Sign in with WeCom (企业微信扫码登录, and the OAuth link inside WeCom's own browser), and the company's WeCom
+settings and directory import pages.
+
+The WeCom userid replaces the password as the first factor; people with a second factor still enter it, and
+people who must have one still enrol (staff.auth_views._sign_in). The `state` sent to WeCom is a nonce kept in
+this browser's session plus its HMAC: the callback accepts it once, from the browser that started, and never a
+state someone else made. Unknown members, people outside the company and closed accounts are refused in words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+
+from audit.services import record
+from core.middleware import client_ip
+from core.permissions import permissions_of
+from core.views import READ_METHODS
+from security.policy import admin_allowed_from
+
+from .auth_views import _sign_in, safe_next
+from .choices import StaffStatus
+from .models import Staff, WeComSettings
+from .wecom_client import WeComError, login_url, oauth_url
+from .wecom_services import app_client, error_words
+
+STATE_SESSION_KEY = "shopcrew_wecom_state"
+
+
+def _mac(nonce: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"wecom-state|{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def new_state(request, next_url: str) -> str:
+    nonce = secrets.token_hex(16)
+    request.session[STATE_SESSION_KEY] = {"nonce": nonce, "next": next_url}
+    return nonce + _mac(nonce)
+
+
+def take_state(request, state: str) -> dict | None:
+    """The pending sign-in this state belongs to, once (it is forgotten as it is read)."""
+    pending = request.session.pop(STATE_SESSION_KEY, None)
+    if not pending or len(state) != 64:
+        return None
+    nonce, mac = state[:32], state[32:]
+    if not (hmac.compare_digest(mac, _mac(nonce)) and hmac.compare_digest(nonce, pending.get("nonce", ""))):
+        return None
+    return pending
+
+
+def in_wecom(request) -> bool:
+    return "wxwork" in request.headers.get("User-Agent", "").lower()
+
+
+def sign_in_available() -> bool:
+    config = WeComSettings.current()
+    return config.sign_in_enabled and config.configured
+
+
+@method_decorator(never_cache, name="dispatch")
+class WeComSignInView(View):
+    """Start: off to WeCom's QR page (or, inside WeCom, its OAuth link) with a fresh state."""
+
+    http_method_names = READ_METHODS
+
+    def get(self, request):
+        config = WeComSettings.current()
+        if not (config.sign_in_enabled and config.configured):
+            messages.error(request, _("Signing in with WeCom is not switched on for this company."))
+            return redirect("accounts:login")
+        state = new_state(request, safe_next(request))
+        callback = request.build_absolute_uri(reverse("accounts:wecom_callback"))
+        if in_wecom(request):
+            return redirect(
+                oauth_url(corp_id=config.corp_id, agent_id=config.agent_id, redirect_uri=callback, state=state)
+            )
+        lang = "en" if (request.LANGUAGE_CODE or "").startswith("en") else "zh"
+        return redirect(
+            login_url(corp_id=config.corp_id, agent_id=config.agent_id, redirect_uri=callback, state=state, lang=lang)
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class WeComCallbackView(View):
+    """WeCom sends the browser back here with a code: exchange it, find the colleague, sign them in."""
+
+    http_method_names = READ_METHODS
+
+    def refuse(self, request, message: str, *, userid: str = "", account=None, reason: str = ""):
+        record(
+            "auth.login_failed",
+            target_type="staff.staff",
+            target_id=account.pk if account else "",
+            target_label=userid or "WeCom",
+            after={"wecom_userid": userid, "via": "wecom"},
+            reason=reason or message,
+        )
+        return render(request, "accounts/wecom_refused.html", {"message": message}, status=403)
+
+    def get(self, request):
+        pending = take_state(request, request.GET.get("state", ""))
+        if pending is None:
+            return self.refuse(
+                request,
+                _("This sign-in link has expired or was already used. Start again from the sign-in page."),
+                reason="state not issued to this browser, or used already",
+            )
+        code = request.GET.get("code", "")
+        if not code:
+            return self.refuse(request, _("Sign-in was cancelled in WeCom."), reason="no code")
+        config = WeComSettings.current()
+        if not config.configured:
+            return self.refuse(request, _("Signing in with WeCom is not switched on for this company."))
+        try:
+            with app_client(config) as client:
+                answer = client.user_for_code(code)
+        except WeComError as exc:
+            message, what = error_words(exc)
+            if exc.errcode == 40029:
+                message, what = _("The WeCom code has expired or was already used."), _("Scan again.")
+            return self.refuse(request, f"{message} {what}", reason=f"WeCom {exc.errcode}")
+        userid = str(answer.get("userid") or "")
+        if not userid:
+            return self.refuse(
+                request,
+                _("That WeCom account is not a member of this company. Scan with your company's WeCom."),
+                reason="not a member (openid)",
+            )
+        account = Staff.objects.filter(wecom_userid__iexact=userid).first()
+        if account is None:
+            return self.refuse(
+                request,
+                _("No colleague in ShopCrew is linked to the WeCom member %(userid)s. Ask an administrator.")
+                % {"userid": userid},
+                userid=userid,
+                reason="no staff member has this WeCom userid",
+            )
+        if not account.is_active or account.status == StaffStatus.OFFBOARDED:
+            return self.refuse(
+                request,
+                _("This account has been closed. Ask an administrator if you need access again."),
+                userid=userid,
+                account=account,
+                reason="the account is closed",
+            )
+        if not admin_allowed_from(client_ip(request)) and permissions_of(account).is_admin:
+            return self.refuse(
+                request,
+                _("Administrators may sign in only from the company's networks."),
+                userid=userid,
+                account=account,
+                reason="an administrator outside the company's administrator networks",
+            )
+        account.backend = "django.contrib.auth.backends.ModelBackend"
+        request.session["shopcrew_signed_in_with"] = "wecom"
+        return _sign_in(request, account, pending.get("next", ""))
