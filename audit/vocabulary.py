@@ -103,6 +103,9 @@ ACTIONS = {
     "audit.export": _("Audit log exported"),
     "audit.archive": _("Audit events archived"),
     "security.policy_update": _("Security policy changed"),
+    "wecom.member_create": _("WeCom member created"),
+    "wecom.member_disable": _("WeCom member disabled"),
+    "wecom.settings_update": _("WeCom settings changed"),
     "change": _("Changed"),
     "denied": _("Refused (no permission)"),
 }
@@ -182,6 +185,10 @@ RECORDED = (
     "security.policy_update staff.create staff.offboard staff.update stock.threshold store.authorize "
     "store.connection_test store.create store.credentials_change store.deauthorize store.update "
     "store_group.create store_group.delete store_group.update"
+    " wecom.member_create wecom.member_disable wecom.settings_update"
+    # staff lifecycle (sop.lifecycle): onboarding, leave, transfer, offboarding with its handover
+    " checklist.create checklist_item.update delivery.update leave.cancel leave.create staff.hand_over staff.onboard"
+    " staff.transfer"
 ).split()
 
 
