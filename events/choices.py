@@ -23,6 +23,7 @@ class EventKind(models.TextChoices):
     SECURITY_AUDIT_CHECKPOINT = "security.audit_checkpoint", _("Audit log checkpoint")
     DIGEST_DAILY = "digest.daily", _("Daily digest")
     DIGEST_WEEKLY = "digest.weekly", _("Weekly digest")
+    SOP_CHECKLIST_OVERDUE = "sop.checklist_overdue", _("Checklist overdue")
 
 
 class EventState(models.TextChoices):

@@ -117,6 +117,12 @@ DIGEST = (
     _p("open_cases", _("Open after-sales cases"), 12, "4"),
     _p("low_stock", _("Low-stock SKUs"), 12, "6"),
 )
+CHECKLIST = (
+    _p("title", _("Checklist"), 200, "日常店铺检查 · 泰国店 · 12-05"),
+    _p("assignee", _("Assigned to"), 100, "李娜"),
+    _p("progress", _("Items done"), 12, "5/8"),
+    _p("due_time", _("Due (store time)"), 20, "12-05 18:00"),
+)
 
 K = EventKind
 PLACEHOLDERS: dict[str, tuple[Placeholder, ...]] = {
@@ -138,6 +144,7 @@ PLACEHOLDERS: dict[str, tuple[Placeholder, ...]] = {
     K.SECURITY_AUDIT_CHECKPOINT: COMMON + CHECKPOINT,
     K.DIGEST_DAILY: COMMON + DIGEST,
     K.DIGEST_WEEKLY: COMMON + DIGEST,
+    K.SOP_CHECKLIST_OVERDUE: COMMON + CHECKLIST,
 }
 
 _CASE_BODY = "订单号:{order_id} | 问题类型:{issue} | 状态:{status} | 处理人:{operator} | 截止时间:{due_date}"
@@ -165,6 +172,7 @@ DEFAULT_BODIES: dict[str, str] = {
     K.SECURITY_AUDIT_CHECKPOINT: "【审计日志检查点】事件数:{count} | 链头:{head} | 校验:{verified} | 时间:{time}",
     K.DIGEST_DAILY: "【日报】{store} {period} " + _DIGEST_BODY,
     K.DIGEST_WEEKLY: "【周报】{store} {period} " + _DIGEST_BODY,
+    K.SOP_CHECKLIST_OVERDUE: "【清单超时未完成】{store} {title} | 负责人:{assignee} | 已完成:{progress} | 截止:{due_time}",
 }
 
 # What {store} says for an event of no store (a department's digest, a company-wide request).

@@ -327,6 +327,8 @@ def _assigned(event: Event, assignees: dict[int, int]) -> list[int]:
         return [int(i) for i in event.payload.get("approver_ids") or () if str(i).isdigit()]
     staff = assignees.get(event.pk)
     people = [staff] if staff else []
+    if event.kind == "sop.checklist_overdue":  # the checklist's assignee (sop.checklists names them)
+        return [int(i) for i in event.payload.get("mention_staff_ids") or () if str(i).isdigit()]
     if event.kind == "aftersales.due_soon":
         escalated = [int(i) for i in event.payload.get("mention_staff_ids") or () if str(i).isdigit()]
         people = [*escalated, *(p for p in people if p not in escalated)]

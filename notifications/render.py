@@ -195,6 +195,7 @@ _DERIVED: dict[str, dict[str, Callable[..., Any]]] = {
         ),
     },
     "access.request_opened": {"decide_by": _time("decide_by")},
+    "sop.checklist_overdue": {"due_time": _time("due_at")},
 }
 _plans: dict[tuple[str, frozenset[str] | None], tuple] = {}
 

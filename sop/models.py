@@ -138,6 +138,11 @@ class Checklist(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("sop:checklist_detail", args=[self.pk])
+
 
 class ChecklistItem(models.Model):
     """One item of a checklist: copied from the template when the checklist is made (later template edits leave it

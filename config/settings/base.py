@@ -402,3 +402,13 @@ if SHOPCREW_DEMO:
         "schedule": 10.0,  # so the demo's first messages come within a minute of starting
         "options": {"expires": 9},
     }
+
+# Checklists (sop.checklists): each active store's daily check is made once its local time reaches
+# SHOPCREW_SOP_DAILY_AT and is due at its local SHOPCREW_SOP_DAILY_DUE; an overdue one is announced once.
+SHOPCREW_SOP_DAILY_AT = os.environ.get("SHOPCREW_SOP_DAILY_AT", "06:00")
+SHOPCREW_SOP_DAILY_DUE = os.environ.get("SHOPCREW_SOP_DAILY_DUE", "18:00")
+CELERY_BEAT_SCHEDULE["sop-generate-daily-checks"] = {"task": "sop.tasks.generate_daily_checks", "schedule": 900.0}
+CELERY_BEAT_SCHEDULE["sop-remind-overdue-checklists"] = {
+    "task": "sop.tasks.remind_overdue_checklists",
+    "schedule": 900.0,
+}

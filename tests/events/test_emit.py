@@ -73,6 +73,8 @@ def test_every_kind_of_the_issue_is_a_choice_with_a_chinese_label():
         # issue "Access administration": the security robot's messages
         "access.approved_alone", "security.lockout", "security.unlock", "security.new_source",
         "security.audit_checkpoint",
+        # issue 11: a daily store check (or another checklist) not completed by its due time
+        "sop.checklist_overdue",
     }  # fmt: skip
     assert set(EventKind.values) == expected
     with translation.override("zh-hans"):

@@ -1978,3 +1978,184 @@ ROUTES += [
         audit="message_template.reset",
     ),
 ]
+
+
+# ---------------------------------------------------------------------------------------------- sop: checklists
+# Checklists are read by their assignee and by anyone working on their store; ticked by the assignee, the store's
+# owners and super admins (the "this" and "allstore" personas are made the assignee of the checklist they tick).
+# Templates belong to no store: those who manage the settings of every store edit them.
+from sop.models import Checklist as _Checklist  # noqa: E402
+from sop.models import ChecklistItem as _ChecklistItem  # noqa: E402
+from sop.models import ChecklistTemplate as _ChecklistTemplate  # noqa: E402
+from sop.models import TemplateItem as _TemplateItem  # noqa: E402
+
+from .world import WATCHED as _WATCHED  # noqa: E402
+
+# The checklist pages change these rows (the fingerprint of "did the call change anything").
+_WATCHED += [m for m in (_Checklist, _ChecklistItem, _ChecklistTemplate, _TemplateItem) if m not in _WATCHED]
+
+
+def _sop_checklist(ctx, *, where="a", assign=True, tick=False):
+    from django.utils import timezone as tz
+
+    from sop.checklists import checklist_create, item_tick, templates_ensure
+
+    templates_ensure()
+    store = ctx.world.store_a if where == "a" else ctx.world.store_b
+    assignee = ctx.user if assign and ctx.persona in ("this", "allstore") else store.primary_owner
+    checklist = checklist_create(
+        kind="daily",
+        title=f"日常店铺检查 · {store.name}",
+        store=store,
+        assignee=assignee,
+        for_date=tz.localdate(tz.now(), store.tzinfo),
+    )
+    item = checklist.items.get(title="缺货预警")
+    if tick:
+        item_tick(actor=None, item=item, system=True)
+    return checklist, item
+
+
+def _sop_both_stores(ctx):
+    _sop_checklist(ctx, where="a", assign=False)
+    _sop_checklist(ctx, where="b", assign=False)
+
+
+def _sop_template_form(ctx, *, name):
+    return {
+        "name": name,
+        "kind": "custom",
+        "description": "",
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+        "items-0-position": "1",
+        "items-0-title": "检查广告预算",
+    }
+
+
+def _sop_template(ctx):
+    from sop.checklists import templates_ensure
+    from sop.models import ChecklistTemplate
+
+    templates_ensure()
+    return [ChecklistTemplate.objects.get(kind="transfer", is_default=True).pk]
+
+
+ROUTES += [
+    Route(
+        "sop:checklist_list",
+        "the checklists I may read (a store's history)",
+        SIGNED_IN,
+        ANY_ROLE,
+        prepare=_sop_both_stores,
+        shows=("this",),
+        lists=True,
+    ),
+    Route(
+        "sop:checklist_detail",
+        "a daily store check of A",
+        page(none=NOT_FOUND, other=NOT_FOUND, this=OK),
+        ANY_ROLE,
+        args=lambda ctx: [_sop_checklist(ctx, assign=False)[0].pk],
+        shows=True,
+        note="a checklist is found among those the viewer may read, or not at all (404)",
+    ),
+    Route(
+        "sop:checklist_item_tick",
+        "checklist_item.tick",
+        replace(page(none=NOT_FOUND, other=NOT_FOUND, this=DONE), lacks=FORBIDDEN),
+        ANY_ROLE,
+        method="POST",
+        args=lambda ctx: [_sop_checklist(ctx)[1].pk],
+        data=lambda ctx: {},
+        audit="checklist_item.tick",
+        note="'this' is the checklist's assignee; someone else working on A reads it but may not tick (403)",
+    ),
+    Route(
+        "sop:checklist_item_untick",
+        "checklist_item.untick",
+        replace(page(none=NOT_FOUND, other=NOT_FOUND, this=DONE), lacks=FORBIDDEN),
+        ANY_ROLE,
+        method="POST",
+        args=lambda ctx: [_sop_checklist(ctx, tick=True)[1].pk],
+        audit="checklist_item.untick",
+        note="'this' is the checklist's assignee",
+    ),
+    Route(
+        "sop:checklist_rates",
+        "checklist completion rates per store and person",
+        page(none=FORBIDDEN, other=OK, this=OK),
+        frozenset({"reports_view"}),
+        prepare=_sop_both_stores,
+        shows=True,
+        lists=True,
+    ),
+    Route("sop:template_list", "checklist templates", ALL_STORE_PAGE, SETTINGS),
+    Route("sop:template_create", "checklist_template.create (form)", ALL_STORE_PAGE, SETTINGS),
+    Route(
+        "sop:template_create",
+        "checklist_template.create",
+        ALL_STORE_POST,
+        SETTINGS,
+        method="POST",
+        data=lambda ctx: _sop_template_form(ctx, name=f"矩阵模板-{ctx.persona}"),
+        audit="checklist_template.create",
+    ),
+    Route("sop:template_edit", "checklist_template.update (form)", ALL_STORE_PAGE, SETTINGS, args=_sop_template),
+    Route(
+        "sop:template_edit",
+        "checklist_template.update",
+        ALL_STORE_POST,
+        SETTINGS,
+        method="POST",
+        args=_sop_template,
+        data=lambda ctx: _sop_template_form(ctx, name=f"员工调岗-{ctx.persona}"),
+        audit="checklist_template.update",
+    ),
+]
+
+
+def leave_form(ctx) -> dict:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return {"starts_on": today.isoformat(), "ends_on": today.isoformat(), "reason": "matrix"}
+
+
+def clerk_leave(ctx) -> None:
+    """A leave of A's clerk to cancel (its pk on ctx.leave)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from staff.models import Leave
+
+    day = timezone.localdate() + timedelta(days=30)
+    ctx.leave = Leave.objects.create(staff=ctx.world.clerk, starts_on=day, ends_on=day, reason="matrix")
+
+
+ROUTES += [
+    Route("sop:staff_leave", "leave of A's clerk", STORE_OBJECT, USERS_MANAGE, args=CLERK),
+    Route(
+        "sop:staff_leave",
+        "leave.create",
+        STORE_POST,
+        USERS_MANAGE,
+        method="POST",
+        args=CLERK,
+        data=leave_form,
+        audit="leave.create",
+    ),
+    Route(
+        "sop:leave_cancel",
+        "leave.cancel",
+        STORE_POST,
+        USERS_MANAGE,
+        method="POST",
+        prepare=clerk_leave,
+        args=lambda ctx: [ctx.leave.pk],
+        audit="leave.cancel",
+    ),
+]
