@@ -151,11 +151,13 @@ class _Batch:
     def _load_stores(self, ids: set[int]) -> dict[int, _Store]:
         if not ids or not self.routes:
             return {}
-        fields = ("pk", "name", "platform", "site", "timezone", "primary_owner_id", "backup_owner_id")
+        fields = ("pk", "name", "platform", "site", "timezone", "primary_owner_id", "backup_owner_id", "covered")
         stores = {}
-        for pk, name, platform, site, tz, primary, backup in Store.objects.filter(pk__any_of=ids).values_list(*fields):
+        rows = mentions.with_cover(Store.objects.filter(pk__any_of=ids), timezone.localdate(self.now))
+        for pk, name, platform, site, tz, primary, backup, covered in rows.values_list(*fields):
             facts = StoreFacts(name, platform, site, Store(site=site, timezone=tz).tzinfo)
-            stores[pk] = _Store(facts, platform, site, (primary, backup))
+            # cover: while the primary owner is on leave the backup takes the primary's mentions
+            stores[pk] = _Store(facts, platform, site, (backup if covered else primary, backup))
         group_ids = {r.store_group_id for r in self.routes if r.store_group_id}
         if group_ids:
             through = StoreGroup.stores.through.objects.filter(storegroup_id__any_of=group_ids, store_id__any_of=ids)

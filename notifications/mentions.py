@@ -17,14 +17,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from rbac.models import ExceptionGrant, RoleBinding
 from rbac.permissions import OWNER_ROLE_KEY, role_cache
 from staff.choices import StaffStatus
-from staff.models import Staff
+from staff.models import Leave, Staff
 
 ALL = "@all"
 
@@ -85,6 +86,18 @@ def permission_holders(
     for staff_id, store_id, code in grants:
         holders[(store_id, code)].add(staff_id)
     return holders
+
+
+def with_cover(stores: QuerySet, day: date | None = None) -> QuerySet:
+    """The stores annotated with `covered`: True while the primary owner is on leave on `day` (today by default)
+    and the backup owner is not — the backup then takes the primary's mentions (the rule of stores.selectors
+    .acting_owners, as a subquery so the fan-out reads it with the stores, no query of its own)."""
+    day = day or timezone.localdate()
+    on_leave = Leave.objects.filter(starts_on__lte=day, ends_on__gte=day, cancelled_at__isnull=True)
+    return stores.annotate(
+        covered=Exists(on_leave.filter(staff_id=OuterRef("primary_owner_id")))
+        & ~Exists(on_leave.filter(staff_id=OuterRef("backup_owner_id")))
+    )
 
 
 def handles(people: Iterable[Person | None], *, everyone: bool = False) -> tuple[list[str], list[str]]:

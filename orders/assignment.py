@@ -24,6 +24,7 @@ from audit.services import record, record_many
 from core.denied import Refused
 from core.permissions import holders_of, permissions_of
 from events.choices import EventKind
+from staff.models import Leave
 
 from .choices import AssignmentMode, CaseStatus, OrderStatus
 from .models import AfterSalesCase, Order, StoreSettings
@@ -64,13 +65,20 @@ def _action(item: Work, verb: str) -> str:
 
 
 def eligible_on_duty(*, settings_row: StoreSettings, perm: str) -> list[int]:
-    """Ids of the store's on-duty colleagues who still hold `perm` there and are working, in id order
+    """Ids of the store's on-duty colleagues who still hold `perm` there, are working and not on leave, in id order
     (the round-robin order): two queries whatever the size of the company."""
     on_duty = list(settings_row.on_duty.values_list("pk", flat=True))
     if not on_duty:
         return []
     holders = holders_of(store=settings_row.store, perm=perm).filter(pk__in=on_duty)
+    holders = holders.exclude(pk__in=_on_leave_today())  # cover: nobody on leave takes new work
     return sorted(holders.values_list("pk", flat=True))
+
+
+def _on_leave_today():
+    """Ids of people on leave today, as a subquery (no query of its own)."""
+    day = timezone.localdate()
+    return Leave.objects.filter(starts_on__lte=day, ends_on__gte=day, cancelled_at__isnull=True).values("staff_id")
 
 
 def next_in_turn(ids: list[int], last_id: int | None) -> int | None:

@@ -24,6 +24,7 @@ from django.utils import timezone
 import events
 from events.choices import EventKind
 from events.services import EventRow
+from staff.selectors import away_staff_ids
 
 from .assignment import OPEN_CASE_STATUSES
 from .models import AfterSalesCase, StoreSettings
@@ -45,26 +46,43 @@ def due_cases(*, now: datetime):
         .annotate(warn_at=ExpressionWrapper(F("due_at") - margin, output_field=DateTimeField()))
         .filter(Q(warn_at__lte=now, escalation_level__lt=BACKUP_OWNER) | Q(due_at__lte=now))
         .select_related(
-            "store__backup_owner", "store__primary_owner__department__manager", "assignee__department__manager"
+            "store__backup_owner__department__manager",
+            "store__primary_owner__department__manager",
+            "assignee__department__manager",
         )
         .order_by("due_at", "pk")
     )
 
 
-def _manager(case: AfterSalesCase):
-    for person in (case.assignee, case.store.primary_owner):
+def _acting_primary(case: AfterSalesCase, away: frozenset[int] | set[int]):
+    """The store's primary owner, or the backup while the primary is on leave and the backup is not (cover)."""
+    store = case.store
+    if store.primary_owner_id in away and store.backup_owner_id and store.backup_owner_id not in away:
+        return store.backup_owner
+    return store.primary_owner
+
+
+def _manager(case: AfterSalesCase, away: frozenset[int] | set[int] = frozenset()):
+    for person in (case.assignee, _acting_primary(case, away)):
         department = getattr(person, "department", None) if person is not None else None
         if department is not None and department.manager is not None:
             return department.manager
     return None
 
 
-def _who(case: AfterSalesCase, level: int):
-    return case.store.backup_owner if level == BACKUP_OWNER else _manager(case)
+def _who(case: AfterSalesCase, level: int, away: frozenset[int] | set[int] = frozenset()):
+    """Level 1: the backup owner (the primary while the backup is on leave); level 2: the manager of the assignee,
+    or of the acting owner (the backup covering a primary on leave)."""
+    if level == BACKUP_OWNER:
+        store = case.store
+        if store.backup_owner_id in away and store.primary_owner_id and store.primary_owner_id not in away:
+            return store.primary_owner
+        return store.backup_owner
+    return _manager(case, away)
 
 
-def _payload(case: AfterSalesCase, level: int) -> dict:
-    person = _who(case, level)
+def _payload(case: AfterSalesCase, level: int, away: frozenset[int] | set[int] = frozenset()) -> dict:
+    person = _who(case, level, away)
     working = person is not None and person.is_active
     userid = (person.wecom_userid or "") if working else ""
     mobile = (person.mobile or "") if working and not userid else ""
@@ -94,13 +112,15 @@ def cases_escalate_due(*, now: datetime | None = None, batch: int = BATCH) -> in
     (one statement) and the new levels (one statement per level) are written in the same transaction."""
     now = now or timezone.now()
     cases = list(due_cases(now=now).select_for_update(skip_locked=True, of=("self",))[:batch])
+    owners = {i for c in cases for i in (c.store.primary_owner_id, c.store.backup_owner_id) if i}
+    away = away_staff_ids(staff_ids=owners) if owners else set()  # cover: who is on leave today
     rows: list[EventRow] = []
     raised: dict[int, list[int]] = {BACKUP_OWNER: [], MANAGER: []}
     for case in cases:
         target = MANAGER if case.due_at <= now else BACKUP_OWNER
         for level in range(case.escalation_level + 1, target + 1):
             key = f"{EventKind.AFTERSALES_DUE_SOON}:{case.store_id}:{case.case_id}:L{level}"
-            rows.append(EventRow(EventKind.AFTERSALES_DUE_SOON, case.store_id, key, _payload(case, level), now))
+            rows.append(EventRow(EventKind.AFTERSALES_DUE_SOON, case.store_id, key, _payload(case, level, away), now))
         raised[target].append(case.pk)
     for level, ids in raised.items():
         if ids:

@@ -1,5 +1,11 @@
-"""SOP pages: lifecycle (included by sop.urls)."""
+"""SOP pages: lifecycle (included by sop.urls): onboarding, leave, transfer, offboarding, the platform sheet."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_lifecycle as views
+
+urlpatterns: list = [
+    path("staff/<int:pk>/offboard/", views.StaffOffboardAllView.as_view(), name="staff_offboard"),
+    path("staff/<int:pk>/leave/", views.StaffLeaveView.as_view(), name="staff_leave"),
+    path("leave/<int:pk>/cancel/", views.LeaveCancelView.as_view(), name="leave_cancel"),
+]

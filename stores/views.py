@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from core.forms import ServiceFormMixin, service_error_messages
 from core.gates import Scope
 from core.views import FORM_METHODS, DeletePageView, DetailPageView, GateMixin, ListPageView, paginate
+from staff.models import Leave
 
 from . import selectors, services
 from .filtersets import StoreFilterSet, StoreGroupFilterSet
@@ -60,7 +62,23 @@ class StoreDetailView(StoreScopeMixin, DetailPageView):
         context = super().get_context_data(**kwargs)
         context["can_edit"] = selectors.store_editable_by(actor=self.request.user, store=self.object)
         context["panels"] = STORE_DETAIL_PANELS
+        context["cover"] = _cover(self.object)
         return context
+
+
+def _cover(store: Store) -> dict | None:
+    """Who covers the store today when its primary owner is on leave (the backup owner, who then takes its
+    checklists, escalations and @-mentions), with the leave's last day; None otherwise. One query."""
+    owners = [pk for pk in (store.primary_owner_id, store.backup_owner_id) if pk]
+    day = timezone.localdate()
+    away = dict(
+        Leave.objects.filter(staff_id__in=owners, starts_on__lte=day, ends_on__gte=day, cancelled_at__isnull=True)
+        .order_by("ends_on")
+        .values_list("staff_id", "ends_on")
+    )
+    if store.primary_owner_id not in away or not store.backup_owner_id or store.backup_owner_id in away:
+        return None
+    return {"primary": store.primary_owner, "backup": store.backup_owner, "until": away[store.primary_owner_id]}
 
 
 class StoreCreateView(ServiceFormMixin, GateMixin, generic.CreateView):

@@ -1979,6 +1979,43 @@ ROUTES += [
     ),
 ]
 
+# ---------------------------------------------------------------------------------------------- sop: staff lifecycle
+# Offboarding in one action (sop.lifecycle.offboarding) writes staff.hand_over once, plus the events of each step.
+LIFECYCLE_OFFBOARD_SIDE_EVENTS = OFFBOARD_SIDE_EVENTS + (
+    "staff.offboard",
+    "store.update",
+    "case.hand_over",
+    "order.hand_over",
+    "auth.token_revoke",
+    "auth.logout",
+    "delivery.update",
+    "checklist.create",
+    "checklist_item.update",
+    "wecom.member_disable",
+)
+
+ROUTES += [
+    Route(
+        "sop:staff_offboard",
+        "offboarding (离职) page of A's clerk",
+        STORE_OBJECT,
+        OFFBOARD_CLERK,
+        args=CLERK,
+        shows=True,
+    ),
+    Route(
+        "sop:staff_offboard",
+        "staff.hand_over (offboarding in one action)",
+        STORE_POST,
+        OFFBOARD_CLERK,
+        method="POST",
+        args=CLERK,
+        data=reason,
+        audit="staff.hand_over",
+        side_audit=LIFECYCLE_OFFBOARD_SIDE_EVENTS,
+        note="other manages users in B only: the clerk (A only) is out of reach, 404",
+    ),
+]
 
 # ---------------------------------------------------------------------------------------------- sop: checklists
 # Checklists are read by their assignee and by anyone working on their store; ticked by the assignee, the store's
@@ -2155,7 +2192,7 @@ ROUTES += [
         USERS_MANAGE,
         method="POST",
         prepare=clerk_leave,
-        args=lambda ctx: [ctx.leave.pk],
+        args=lambda ctx: [ctx.leave.pk if getattr(ctx, "leave", None) else 1],
         audit="leave.cancel",
     ),
 ]

@@ -27,7 +27,7 @@ from rbac import services as rbac
 from rbac.models import AccessRequest, ExceptionGrant, PositionRole, Role, RoleBinding
 from rbac.permissions import load_permissions
 from security.models import SecurityPolicy
-from staff.models import ApiToken, Department, Position
+from staff.models import ApiToken, Department, Leave, Position
 from stores.models import OzonCredential, ShopeeApp, ShopeeCredential, Store, StoreGroup
 from tests.factories import (
     DepartmentFactory,
@@ -84,6 +84,8 @@ WATCHED += [Delivery, SentMessage]
 WATCHED += [Route, MessageTemplate, StoreGroup, StoreGroup.stores.through]
 # The security policy and the sign-in failures behind lockouts (the security pages).
 WATCHED += [SecurityPolicy, AccessAttempt]
+# Leave (sop's leave pages: recording and cancelling leave).
+WATCHED += [Leave]
 
 
 def _state_sql() -> str:
