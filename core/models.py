@@ -71,6 +71,33 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+# Read scopes beyond the stores (the manager persona): {model label → [func(viewer) → Q | None]}. A scope opens
+# rows to a viewer for reading only ("view"), whatever they hold in the stores: a department manager reads their
+# department's people and the audit trail about them. Registered by the app that knows the relation, as store
+# relations are (core names none of them).
+_READ_SCOPES: dict[str, list[Callable[[Any], Q | None]]] = {}
+
+
+def register_read_scope(model_label: str, scope: Callable[[Any], Q | None]) -> None:
+    """Let `scope(viewer)` add rows of the model (`app_label.ModelName`) the viewer may read: a Q, or None for
+    nothing more. Registering the same function again replaces nothing (it is kept once)."""
+    scopes = _READ_SCOPES.setdefault(model_label.lower(), [])
+    if scope not in scopes:
+        scopes.append(scope)
+
+
+def read_scope(model, viewer) -> Q | None:
+    """The extra rows the registered scopes open to the viewer for reading (OR-ed), or None."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    found = None
+    for scope in _READ_SCOPES.get(model._meta.label_lower, ()):
+        q = scope(viewer)
+        if q is not None:
+            found = q if found is None else found | q
+    return found
+
+
 class RestrictedQuerySet(models.QuerySet[_M]):
     """A queryset that can narrow itself to what a viewer may see or change (NetBox's idiom).
 
@@ -89,9 +116,11 @@ class RestrictedQuerySet(models.QuerySet[_M]):
         stores = permissions_of(viewer).stores_with(perm)
         if stores is ALL_STORES:
             return self
+        extra = read_scope(self.model, viewer) if action == "view" else None
         if not stores:
-            return self.none()
-        return self.filter(self.model.store_q(stores, viewer=viewer))
+            return self.filter(extra) if extra is not None else self.none()
+        q = self.model.store_q(stores, viewer=viewer)
+        return self.filter(q | extra if extra is not None else q)
 
 
 class RestrictedModel(models.Model):
@@ -132,6 +161,8 @@ __all__ = [
     "RestrictedQuerySet",
     "StoreRelation",
     "TimeStampedModel",
+    "read_scope",
+    "register_read_scope",
     "register_store_relation",
     "related_store_ids",
     "store_relations",

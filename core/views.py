@@ -27,6 +27,7 @@ from django.views import generic
 
 from .filters import BAD_PAGE, query_int
 from .gates import Gate, Scope, restricted
+from .models import read_scope
 
 # For the type checker the mixins are views (they always are, at run time, through the concrete class).
 if TYPE_CHECKING:
@@ -69,7 +70,18 @@ class GateMixin(AccessMixin, _View):
         return Gate(self.get_required_permission(), Scope(self.get_scope()))
 
     def has_permission(self) -> bool:
-        return self.get_gate().allows(self.request.user)
+        if self.get_gate().allows(self.request.user):
+            return True
+        # a read scope beyond the stores (core.models.register_read_scope: the manager persona) opens the model's
+        # store-scoped read pages too; the queryset then holds only what the scope opens
+        model = self._model()
+        return (
+            self.get_permission_action() == "view"
+            and self.get_scope() == Scope.STORE
+            and self.required_permission is None
+            and model is not None
+            and read_scope(model, self.request.user) is not None
+        )
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

@@ -24,6 +24,13 @@ class RbacConfig(AppConfig):
         register_store_relation(settings.AUTH_USER_MODEL, LIVE_GRANTS)  # people work where they hold live grants
         register_owner_rights(owner_permissions)  # owners hold the store-admin role (rbac.permissions.OWNER_ROLE_KEY)
         register_holders(staff_with_perm)  # who may do a permission on a store, for the layers below (orders)
+        # the manager persona (staff.scopes): a department manager reads their people's grants and their history
+        from core.models import register_read_scope
+
+        from .relations import department_grants
+
+        for model in ("rbac.RoleBinding", "rbac.ExceptionGrant"):
+            register_read_scope(model, department_grants)
 
         # The rbac panels of the home, store detail and staff detail pages (rbac/templatetags/rbac_pages.py).
         from core.views_home import HOME_PANELS

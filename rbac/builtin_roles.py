@@ -70,4 +70,9 @@ BUILTIN_ROLES = {
         "description": "Campaigns and their budgets; sees products and reports.",
         "permissions": ["ads_view", "ads_operate", "ads_change_budget", "products_view", "reports_view"],
     },
+    "auditor": {
+        "name": "审计员",
+        "description": "Reads the audit log, and who works where, in its stores (or all): changes nothing.",
+        "permissions": ["users_view", "settings_view"],
+    },
 }

@@ -38,3 +38,13 @@ def stores_granted(staff) -> Q:
 
 
 LIVE_GRANTS = StoreRelation(rows_in=grantees_in, stores_of=stores_granted)
+
+
+def department_grants(viewer):
+    """The grants of the people of the departments the viewer manages (the manager persona reads them)."""
+    from django.db.models import Q
+
+    from staff.scopes import managed_department_ids
+
+    ids = managed_department_ids(viewer)
+    return Q(staff__department_id__in=ids) if ids else None

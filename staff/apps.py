@@ -10,9 +10,10 @@ class StaffConfig(AppConfig):
         from core import stepup
         from security.policy import current as security_policy
 
-        from . import auth_services, signals
+        from . import auth_services, scopes, signals
 
         signals.connect()
+        scopes.register()
         stepup.register(
             verify=auth_services.second_factor_verify,
             window_minutes=lambda: security_policy().step_up_minutes,

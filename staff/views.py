@@ -165,6 +165,12 @@ class DirectoryMixin(GateMixin):
     def get_scope(self) -> Scope:
         return Scope.SUPER_ADMIN if self.edits else Scope.STORE
 
+    def has_permission(self) -> bool:
+        """Department managers read the directory too (the manager persona: staff.scopes)."""
+        from .scopes import managed_department_ids
+
+        return super().has_permission() or (not self.edits and bool(managed_department_ids(self.request.user)))
+
     def directory_queryset(self):
         return self.model._default_manager.all()
 

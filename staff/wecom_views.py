@@ -74,6 +74,8 @@ class WeComSignInView(View):
     http_method_names = READ_METHODS
 
     def get(self, request):
+        if request.user.is_authenticated:  # signed in already: nothing to do at WeCom
+            return redirect(safe_next(request) or "core:home")
         config = WeComSettings.current()
         if not (config.sign_in_enabled and config.configured):
             messages.error(request, _("Signing in with WeCom is not switched on for this company."))
@@ -96,7 +98,11 @@ class WeComCallbackView(View):
 
     http_method_names = READ_METHODS
 
-    def refuse(self, request, message: str, *, userid: str = "", account=None, reason: str = ""):
+    def refuse(self, request, message: str, *, userid: str = "", account=None, reason: str = "", audited=True):
+        """The refusal page; audited as a failed sign-in once WeCom has said who scanned (a stale or forged state,
+        which names nobody, is only refused: anyone could send those, and the log is not theirs to fill)."""
+        if not audited:
+            return render(request, "accounts/wecom_refused.html", {"message": message}, status=403)
         record(
             "auth.login_failed",
             target_type="staff.staff",
@@ -113,14 +119,14 @@ class WeComCallbackView(View):
             return self.refuse(
                 request,
                 _("This sign-in link has expired or was already used. Start again from the sign-in page."),
-                reason="state not issued to this browser, or used already",
+                audited=False,
             )
         code = request.GET.get("code", "")
         if not code:
-            return self.refuse(request, _("Sign-in was cancelled in WeCom."), reason="no code")
+            return self.refuse(request, _("Sign-in was cancelled in WeCom."), audited=False)
         config = WeComSettings.current()
         if not config.configured:
-            return self.refuse(request, _("Signing in with WeCom is not switched on for this company."))
+            return self.refuse(request, _("Signing in with WeCom is not switched on for this company."), audited=False)
         try:
             with app_client(config) as client:
                 answer = client.user_for_code(code)

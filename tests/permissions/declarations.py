@@ -528,6 +528,27 @@ ROUTES: list[Route] = [
         note="without a password just proved in this session it sends people to sign in (the POST: tests/accounts)",
     ),
     Route("accounts:security", "my security page", SIGNED_IN, PERSONAL),
+    Route(
+        "accounts:wecom_login",
+        "start signing in with WeCom (not switched on in the matrix's company)",
+        Personas(
+            anonymous=redirect("accounts:login"),
+            no_2fa=SECOND_FACTOR,
+            none=redirect("core:home"),
+            other=redirect("core:home"),
+            this=redirect("core:home"),
+            super=redirect("core:home"),
+        ),
+        PERSONAL,
+        note="switched on, it sends the browser to WeCom's QR page: tests/staff/test_wecom_sign_in.py",
+    ),
+    Route(
+        "accounts:wecom_callback",
+        "WeCom's return with a code, for a state this browser was never given",
+        replace(everyone(FORBIDDEN), no_2fa=SECOND_FACTOR),
+        PERSONAL,
+        note="refused in words; a refusal after WeCom named someone is audited (tests/staff/test_wecom_sign_in.py)",
+    ),
     # --- security: the company's security policy and the sign-in lockouts (super admins) ---------------------
     Route("security:policy_edit", "the security policy (form)", SUPER_ONLY_PAGE, SETTINGS),
     Route(

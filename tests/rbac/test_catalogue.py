@@ -1,4 +1,4 @@
-"""The permission catalogue and the seller's seven built-in roles."""
+"""The permission catalogue and the seller's built-in roles (the seven of the brief and the auditor)."""
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -33,7 +33,7 @@ def test_high_risk_flags_cover_the_sellers_list():
     assert "orders_view" not in HIGH_RISK
 
 
-def test_seven_builtin_roles_are_seeded_as_documented(roles):
+def test_the_builtin_roles_are_seeded_as_documented(roles):
     assert set(roles) == set(BUILTIN_ROLES)
     for key, spec in BUILTIN_ROLES.items():
         role = roles[key]
