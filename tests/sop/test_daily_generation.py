@@ -202,3 +202,33 @@ def test_moving_time_forward_keeps_one_check_per_store_and_day(sop_templates, so
         date(2026, 12, 5),
         date(2026, 12, 6),
     ]
+
+
+def test_five_thousand_stores_get_their_checks_in_batches_of_constant_queries(sop_templates):
+    import time as clock
+
+    from stores.models import Store
+
+    owner, backup = StaffFactory(), StaffFactory()
+    zones = ("Asia/Bangkok", "Asia/Singapore", "Asia/Jakarta", "Asia/Manila", "Asia/Ho_Chi_Minh", "Asia/Kuala_Lumpur")
+    Store.objects.bulk_create(
+        Store(
+            platform="shopee",
+            site="SG",
+            shop_id=str(900000 + i),
+            name=f"批量店{i}",
+            timezone=zones[i % len(zones)],
+            primary_owner=owner,
+            backup_owner=backup,
+        )
+        for i in range(5000)
+    )
+    started = clock.monotonic()
+    with CaptureQueriesContext(connection) as ctx:
+        made = daily_checks_generate(now=at(2026, 12, 5, 3, 0), batch_size=500)
+    took = clock.monotonic() - started
+    print(f"5,000 daily checks: {took:.1f} s, {len(ctx.captured_queries)} queries")
+    assert made == 5000
+    assert ChecklistItem.objects.count() == 5000 * 8
+    per_batch = len(ctx.captured_queries) / 10
+    assert len(ctx.captured_queries) <= 10 * 25 + 5, per_batch
