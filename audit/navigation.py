@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 from core.navigation import register
 
-register("audit:event_list", _("Audit log"), "users_view", order=80)
+register("audit:event_list", _("Audit log"), "users_view", order=80, readable="audit.AuditEvent")

@@ -32,15 +32,19 @@ class NavEntry:
     label: str | Promise
     permission: str | None
     order: int
+    readable: str | None = None  # a model label whose read scope also opens it (core.models.read_scope)
 
 
 _entries: list[NavEntry] = []
 
 
-def register(url_name: str, label: str | Promise, permission: str | None = None, *, order: int) -> None:
-    """Add an entry to the top navigation (registering the same URL name again replaces it)."""
+def register(
+    url_name: str, label: str | Promise, permission: str | None = None, *, order: int, readable: str | None = None
+) -> None:
+    """Add an entry to the top navigation (registering the same URL name again replaces it). `readable`: the
+    entry also shows to people whose read scope opens that model (the manager persona)."""
     _entries[:] = [e for e in _entries if e.url_name != url_name]
-    _entries.append(NavEntry(url_name, label, permission, order))
+    _entries.append(NavEntry(url_name, label, permission, order, readable))
     _entries.sort(key=lambda e: e.order)
 
 
@@ -64,13 +68,22 @@ def nav_items(request) -> list[dict]:
             if not perms.super_admin:
                 continue
         elif entry.permission is not None and not perms.has_anywhere(entry.permission):
-            continue
+            if entry.readable is None or not _readable(entry.readable, user):
+                continue
         try:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue  # that part of the console is not mounted
         items.append({"url": url, "label": entry.label, "active": _is_current(request.path, url)})
     return items
+
+
+def _readable(model_label: str, user) -> bool:
+    from django.apps import apps
+
+    from .models import read_scope
+
+    return read_scope(apps.get_model(model_label), user) is not None
 
 
 def _is_current(path: str, url: str) -> bool:

@@ -90,3 +90,10 @@ def test_an_auditor_reads_the_log_of_their_stores_or_of_all(client, login, roles
     actions = {(e.action, e.store_id) for e in client.get("/audit/").context["events"]}
     assert {("store.update", first.pk), ("store.update", second.pk), ("security.policy_update", None)} <= actions
     assert client.get(f"/stores/{first.pk}/edit/").status_code == 403  # reads, changes nothing
+
+
+def test_the_navigation_offers_a_manager_the_staff_and_the_audit_log(client, login, company):
+    login(company["zhang"])
+    body = client.get("/").content.decode()
+    assert 'href="/staff/"' in body and 'href="/audit/"' in body
+    assert 'href="/security/"' not in body
