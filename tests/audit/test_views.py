@@ -181,10 +181,11 @@ def test_export_is_filtered_streamed_excel_friendly_and_audited(client, login, t
     assert response["Content-Disposition"].startswith('attachment; filename="audit-events-')
     rows = csv_rows(response)
     header, body = rows[0], rows[1:]
-    assert len(header) == 13 and len(body) == 4
+    assert len(header) == 14 and len(body) == 4
     assert all(row[3] == "上海一店" for row in body)
-    assert body[0][7] == '\'=HYPERLINK("http://x")'  # newest first, and no formula for Excel to run
-    assert '"name": "新名0"' in body[-1][9]
+    assert header[4:6] == ["操作", "操作代码"] and body[0][4:7] == ["店铺 · 修改", "store.update", "店铺"]  # in words
+    assert body[0][8] == '\'=HYPERLINK("http://x")'  # newest first, and no formula for Excel to run
+    assert '"name": "新名0"' in body[-1][10]
 
     event = AuditEvent.objects.get(action="audit.export")
     assert event.actor_id == admin.pk
