@@ -10,10 +10,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from audit.services import record
 from core import context
+from staff import wecom_services
 
 from ..models import Checklist, ChecklistItem, ChecklistTemplate
 
@@ -42,12 +42,8 @@ def _outcome(raw: Any) -> WeComResult:
 
 
 def wecom_call(name: str, staff, *, actor) -> WeComResult:
-    """Call staff.wecom_services.<name>(staff, actor=actor) (create_member / disable_member). Where that module
-    is not installed yet the call is skipped, as when the company did not turn member sync on."""
-    try:
-        from staff import wecom_services  # the WeCom engineer's module (issue 11, item 1)
-    except ImportError:
-        return WeComResult(ok=False, skipped=True, message=_("WeCom member sync is not available."))
+    """Call staff.wecom_services.<name>(staff, actor=actor) (create_member / disable_member; they never raise:
+    an outcome says ok, skipped — member sync off, no userid — or WeCom's error in words with what to do)."""
     return _outcome(getattr(wecom_services, name)(staff, actor=actor))
 
 

@@ -2217,3 +2217,54 @@ ROUTES += [
         audit="leave.cancel",
     ),
 ]
+
+
+def onboard_form(ctx) -> dict:
+    return {"name": "入职-matrix", "username": "matrix-onboard", "reason": "permission matrix", "confirm": "1"}
+
+
+def transfer_form(ctx) -> dict:
+    """Move A's clerk to the empty position (no default roles: nothing to add or remove), confirmed."""
+    return {"department": "", "position": ctx.world.empty_position.pk, "confirm": "1", "reason": "permission matrix"}
+
+
+ROUTES += [
+    Route(
+        "sop:staff_onboard",
+        "onboard a colleague (form)",
+        ALL_STORE_PAGE,
+        USERS_MANAGE,
+        note="only people who manage users in every store add staff",
+    ),
+    Route(
+        "sop:staff_onboard",
+        "staff.onboard",
+        replace(SUPER_ONLY_PAGE, allstore=OK),
+        USERS_MANAGE,
+        method="POST",
+        data=onboard_form,
+        audit="staff.onboard",
+        side_audit=("staff.create", "checklist.create", "checklist_item.update", "wecom.member_create"),
+        note="the created page shows the first password once (200, not a redirect)",
+    ),
+    Route("sop:staff_transfer", "transfer of A's clerk (form)", STORE_OBJECT, USERS_MANAGE, args=CLERK),
+    Route(
+        "sop:staff_transfer",
+        "staff.transfer",
+        STORE_POST,
+        USERS_MANAGE,
+        method="POST",
+        args=CLERK,
+        data=transfer_form,
+        audit="staff.transfer",
+        side_audit=("staff.update", "binding.grant", "binding.revoke", "access_request.create"),
+    ),
+    Route(
+        "sop:staff_platform_sheet",
+        "what to tick on the platforms for A's clerk",
+        STORE_OBJECT,
+        USERS_VIEW,
+        args=CLERK,
+        shows=True,
+    ),
+]
