@@ -147,7 +147,8 @@ def checklist_create(
     """Make a checklist: the items of `template` (the default template of `kind` when None and `use_template`),
     then `items_extra` (dicts of ChecklistItem fields: section, title, note, evidence_required, fact, facts, data,
     store, automatic, done_at, done_by, evidence). The caller checked the actor's right to start it (the lifecycle
-    services do); audited as checklist.create, crediting `actor`."""
+    services do); `actor` is kept as created_by; audited as checklist.create (credited, as every audit event, to the
+    request's or task's person)."""
     if template is None and use_template:
         template = selectors.template_default(kind=kind)
     with transaction.atomic():
