@@ -232,3 +232,21 @@ def test_five_thousand_stores_get_their_checks_in_batches_of_constant_queries(so
     assert ChecklistItem.objects.count() == 5000 * 8
     per_batch = len(ctx.captured_queries) / 10
     assert len(ctx.captured_queries) <= 10 * 25 + 5, per_batch
+
+
+def test_beat_runs_the_generation_and_the_reminder(sop_templates, sop_store, settings):
+    from sop import tasks
+
+    zones = ("Pacific/Honolulu", "America/Caracas", "Europe/Athens", "Asia/Shanghai", "Pacific/Kiritimati")
+    stores = [sop_store(zone) for zone in zones]
+    now = timezone.now()
+    morning_came = {s.pk for s in stores if timezone.localtime(now, s.tzinfo).hour >= 6}
+    assert morning_came  # five zones six hours apart: some store's morning has always come
+
+    assert tasks.generate_daily_checks.apply().get() == len(morning_came)
+    assert set(Checklist.objects.values_list("store_id", flat=True)) == morning_came
+    Checklist.objects.update(due_at=now - timedelta(minutes=1))
+    assert tasks.remind_overdue_checklists.apply().get() == len(morning_came)
+    assert tasks.remind_overdue_checklists.apply().get() == 0
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"sop.tasks.generate_daily_checks", "sop.tasks.remind_overdue_checklists"} <= scheduled
