@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from events.choices import EventKind
@@ -23,6 +23,14 @@ from tests.notifications.test_fanout import emit, route
 from tests.orders.rows import case
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Messages are asserted in English (the source language); pages follow the request's language."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -139,6 +147,9 @@ class TestPages:
         page = client.get(store.get_absolute_url()).content.decode()
         assert "store-cover" in page and "主负责人甲" in page and "备份乙" in page
         assert leave.ends_on.strftime("%Y-%m-%d") in page
+        chinese = client.get(store.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        until = leave.ends_on.strftime("%Y-%m-%d")
+        assert f"主负责人 主负责人甲 休假中（至 {until}），由备份负责人 备份乙 代理" in chinese
 
     def test_a_manager_records_and_cancels_leave_on_the_persons_leave_page(self, client, login, sa, owners):
         primary = owners[0]

@@ -7,7 +7,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from events.models import Event
@@ -21,6 +21,14 @@ from staff.models import ApiToken
 from tests.factories import TEST_PASSWORD, RobotFactory, StaffFactory, StoreFactory, api_token
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Messages are asserted in English (the source language); pages follow the request's language."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ the chosen stores granted through the approval policy (high-risk ones wait as re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from audit.models import AuditEvent
 from rbac.models import AccessRequest, PositionRole, RequestStatus, RoleBinding
@@ -14,6 +15,14 @@ from tests.factories import DepartmentFactory, PositionFactory, RoleFactory, Sta
 from tests.staff.wecom_fixtures import wecom  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Messages are asserted in English (the source language); pages follow the request's language."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

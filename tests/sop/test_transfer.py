@@ -4,6 +4,7 @@ and the old position's roles to remove; applied as one audited change with appro
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from audit.models import AuditEvent
 from rbac.models import AccessRequest, PositionRole, RequestStatus, RoleBinding
@@ -11,6 +12,14 @@ from sop.lifecycle.transfer import staff_transfer, transfer_plan
 from tests.factories import DepartmentFactory, PositionFactory, RoleFactory, StaffFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Messages are asserted in English (the source language); pages follow the request's language."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
