@@ -91,6 +91,14 @@ class TickForm(forms.Form):
     )
 
 
+def period_data(query) -> dict:
+    """The query string with the default period filled in (the last 30 days, daily checks), so the form shows it."""
+    today = timezone.localdate()
+    data = {"start": (today - timedelta(days=29)).isoformat(), "end": today.isoformat(), "kind": ChecklistKind.DAILY}
+    data.update({key: value for key, value in query.items() if key in data and value})
+    return data
+
+
 class PeriodForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -154,7 +154,7 @@ class RatesView(GateMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = forms_checklists.PeriodForm(self.request.GET)
+        form = forms_checklists.PeriodForm(forms_checklists.period_data(self.request.GET))
         rates = None
         if form.is_valid():
             data = form.cleaned_data

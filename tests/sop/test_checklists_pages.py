@@ -263,3 +263,26 @@ def test_a_new_default_template_takes_over_its_kind(sop_templates, login, sa):
     empty = form | {"name": "空模板", "items-0-title": ""}
     response = client.post(reverse("sop:template_create"), empty)
     assert response.status_code == 400 and "至少" in response.content.decode()
+
+
+def test_a_checklist_and_my_duties_read_a_constant_number_of_queries(sop_templates, store, login):
+    owner = store.primary_owner
+    client = login(owner)
+    checklist = today_check(store)
+    url = reverse("sop:checklist_detail", args=[checklist.pk])
+    client.get(url)  # the first page of a session warms the process-wide caches
+    client.get(reverse("rbac:my_duties"))
+
+    def count(path):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    few_items, few_duties = count(url), count(reverse("rbac:my_duties"))
+    for i in range(20):
+        ChecklistItem.objects.create(checklist=checklist, position=100 + i, title=f"附加项 {i}", fact="low_stock")
+        low_stock(store, f"SKU-{i}")
+    for i in range(10):
+        today_check(StoreOf(store), assignee=owner)
+    assert count(url) == few_items
+    assert count(reverse("rbac:my_duties")) == few_duties
