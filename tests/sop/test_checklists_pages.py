@@ -282,7 +282,7 @@ def test_a_checklist_and_my_duties_read_a_constant_number_of_queries(sop_templat
     for i in range(20):
         ChecklistItem.objects.create(checklist=checklist, position=100 + i, title=f"附加项 {i}", fact="low_stock")
         low_stock(store, f"SKU-{i}")
-    for i in range(10):
+    for _ in range(10):
         today_check(StoreOf(store), assignee=owner)
     assert count(url) == few_items
     assert count(reverse("rbac:my_duties")) == few_duties
