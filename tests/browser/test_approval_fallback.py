@@ -70,7 +70,8 @@ def test_one_admin_grants_a_store_admin_alone_then_a_second_admin_is_waited_for(
     event = AuditEvent.objects.get(action="access_request.approve_alone")
     page.goto(f"{live_server.url}{reverse('audit:event_list')}")
     log = page.inner_text("main")
-    assert "access_request.approve_alone" in log and "access_request.create" in log and "binding.grant" in log
+    # in words: 单人批准, the request made, the role granted
+    assert "权限申请 · 单人批准（无第二审批人）" in log and "权限申请 · 创建" in log and "角色授权 · 授予" in log
     page.goto(f"{live_server.url}{reverse('audit:event_detail', args=[event.pk])}")
     assert "approved alone — no second approver existed" in page.inner_text("main")
 
