@@ -533,9 +533,11 @@ def login(request, flow: str):
         scanned = request.GET.get("scan")
         if not scanned:
             return _scan_page(request, corp=corp, params=params)
+        member = corp.members.get(scanned.lower())
+        if member is not None and member["status"] in (2, 5):  # a disabled or departed member cannot use WeCom
+            return _scan_page(request, corp=corp, params=params, error="该成员已被禁用或已退出企业，无法登录")
         code = secrets.token_urlsafe(32)
         entry = {"expires": world.now() + CODE_TTL, "used": False, "redirect_host": target.netloc}
-        member = corp.members.get(scanned.lower())
         if member is not None:
             entry["userid"] = member["userid"]
         else:

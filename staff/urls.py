@@ -2,7 +2,7 @@ from django.urls import path
 
 from core.lookups_views import ChooserLookupView
 
-from . import views
+from . import views, wecom_views
 from .choosers import DEPARTMENTS, STAFF
 
 app_name = "staff"
@@ -19,6 +19,8 @@ urlpatterns = [
         views.StaffSecondFactorResetView.as_view(),
         name="staff_second_factor_reset",
     ),
+    path("wecom/", wecom_views.WeComSettingsView.as_view(), name="wecom_settings"),
+    path("wecom/directory/", wecom_views.WeComDirectoryView.as_view(), name="wecom_directory"),
     path("departments/", views.DepartmentListView.as_view(), name="department_list"),
     path("departments/new/", views.DepartmentCreateView.as_view(), name="department_create"),
     path("departments/<int:pk>/", views.DepartmentDetailView.as_view(), name="department_detail"),

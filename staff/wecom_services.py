@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from audit.services import SECRET_MARK, record
 from core.permissions import permissions_of
 
+from . import services as staff_services
 from .models import Department, Staff, WeComSettings
 from .wecom_client import NETWORK, WeComClient, WeComError
 
@@ -200,73 +201,120 @@ def wecom_settings_update(*, actor, data: dict) -> WeComSettings:
 
 # --- directory import --------------------------------------------------------------------------------------
 
+CREATE, LINK, KEEP = "create", "link", "keep"
+
 
 @dataclass
 class DirectoryRow:
+    """One WeCom member beside the staff: what the import will do with them ("create", "link" or "keep") and why."""
+
     userid: str
     name: str
     mobile: str
     departments: list[str]
-    action: str  # "link" | "create" | "keep"
+    action: str
     staff: Staff | None = None
     why: str = ""
 
 
-def directory_preview(*, actor) -> list[DirectoryRow]:
-    """WeCom's members beside the staff: linked already (kept), matched by userid or mobile (to link), or new
-    (to create, with the department of the same name when there is one). Reads WeCom with the app secret."""
+@dataclass
+class DepartmentRow:
+    """One WeCom department: created in ShopCrew under the same name, or already there."""
+
+    wecom_id: int
+    name: str
+    action: str
+    department: Department | None = None
+
+
+@dataclass
+class DirectoryPreview:
+    departments: list[DepartmentRow]
+    members: list[DirectoryRow]
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in [*self.departments, *self.members] if row.action == action)
+
+
+def _require_super_admin(actor, message: str) -> None:
+    if not permissions_of(actor).super_admin:
+        raise PermissionDenied(message)
+
+
+def _member_row(member: dict, names: dict[int, str], by_userid: dict, by_mobile: dict) -> DirectoryRow:
+    userid, mobile = str(member.get("userid", "")), str(member.get("mobile", "") or "")
+    departments = [names.get(d, str(d)) for d in member.get("department") or [] if d != 1]
+    row = DirectoryRow(
+        userid=userid, name=str(member.get("name", "")), mobile=mobile, departments=departments, action=""
+    )
+    linked, same_mobile = by_userid.get(userid.lower()), by_mobile.get(mobile) if mobile else None
+    if linked is not None:
+        row.action, row.staff, row.why = KEEP, linked, _("already linked to this WeCom member")
+    elif same_mobile is not None and not same_mobile.wecom_userid:
+        row.action, row.staff, row.why = LINK, same_mobile, _("same mobile number")
+    elif same_mobile is not None:
+        row.action, row.staff = KEEP, same_mobile
+        row.why = _("same mobile number, but linked to another WeCom member: left alone")
+    elif member.get("status") in (2, 5):
+        row.action, row.why = KEEP, _("disabled or left in WeCom: not created")
+    else:
+        row.action, row.why = CREATE, _("not in ShopCrew yet")
+    return row
+
+
+def directory_preview(*, actor) -> DirectoryPreview:
+    """WeCom's departments and members beside ShopCrew's: departments created under the same name or already
+    there; members already linked (left alone), matched by mobile (linked) or new (created). Reads WeCom with the
+    app secret (its visible range); raises WeComError when WeCom refuses. Super admins only. Writes nothing."""
+    _require_super_admin(actor, _("Only a super admin may import the WeCom directory."))
     config = WeComSettings.current()
     with app_client(config) as client:
-        departments = {d["id"]: d["name"] for d in client.departments()}
+        wecom_departments = client.departments()
         members = client.members(1)
-    staff = list(Staff.objects.all().only("pk", "name", "username", "wecom_userid", "mobile", "employee_id"))
+    existing = {d.name: d for d in Department.objects.all()}
+    departments = [
+        DepartmentRow(d["id"], d["name"], KEEP if d["name"] in existing else CREATE, existing.get(d["name"]))
+        for d in wecom_departments
+        if d.get("id") != 1  # the root is the company itself
+    ]
+    names = {d["id"]: d["name"] for d in wecom_departments}
+    staff = list(Staff.objects.only("pk", "name", "username", "wecom_userid", "mobile"))
     by_userid = {s.wecom_userid.lower(): s for s in staff if s.wecom_userid}
     by_mobile = {s.mobile: s for s in staff if s.mobile}
-    rows = []
-    for member in members:
-        userid, mobile = member.get("userid", ""), member.get("mobile", "")
-        names = [departments.get(d, str(d)) for d in member.get("department") or []]
-        row = DirectoryRow(userid=userid, name=member.get("name", ""), mobile=mobile, departments=names, action="")
-        if userid.lower() in by_userid:
-            row.action, row.staff, row.why = "keep", by_userid[userid.lower()], _("already linked")
-        elif mobile and mobile in by_mobile and not by_mobile[mobile].wecom_userid:
-            row.action, row.staff, row.why = "link", by_mobile[mobile], _("same mobile number")
-        elif mobile and mobile in by_mobile:
-            row.action, row.staff = "keep", by_mobile[mobile]
-            row.why = _("same mobile number, but linked to another WeCom member: left alone")
-        elif member.get("status") in (2, 5):
-            row.action, row.why = "keep", _("disabled or left in WeCom: not created")
-        else:
-            row.action, row.why = "create", _("new colleague")
-        rows.append(row)
-    return rows
+    return DirectoryPreview(departments, [_member_row(m, names, by_userid, by_mobile) for m in members])
 
 
 @transaction.atomic
-def directory_apply(*, actor, rows: list[DirectoryRow]) -> dict:
-    """Link and create as previewed, all or nothing; new colleagues sign in with WeCom (no password) and are
-    placed in the department of the same name when there is one."""
-    if not permissions_of(actor).super_admin:
-        raise PermissionDenied(_("Only a super admin may import the WeCom directory."))
+def directory_apply(*, actor) -> dict:
+    """Read WeCom again and do what the preview shows, all or nothing: missing departments created, matched staff
+    linked, new colleagues created (no password: they sign in with WeCom, or an administrator sets one) in their
+    WeCom department. Every change goes through the staff services (each audited) and one "wecom.directory_import"
+    event sums it up. Raises WeComError when WeCom refuses (nothing is written then)."""
+    preview = directory_preview(actor=actor)
     departments = {d.name: d for d in Department.objects.all()}
-    linked = created = 0
-    for row in rows:
-        if row.action == "link" and row.staff is not None:
-            Staff.objects.filter(pk=row.staff.pk).update(wecom_userid=row.userid)
-            record("staff.update", target=row.staff, before={"wecom_userid": ""}, after={"wecom_userid": row.userid})
-            linked += 1
-        elif row.action == "create":
-            username = f"wecom-{row.userid}".lower()[:150]
-            person = Staff(
-                username=username,
-                name=row.name,
-                wecom_userid=row.userid,
-                mobile=row.mobile if row.mobile and len(row.mobile) <= 20 else "",
-                department=next((departments[n] for n in row.departments if n in departments), None),
+    for row in preview.departments:
+        if row.action == CREATE and row.name not in departments:
+            departments[row.name] = staff_services.department_create(actor=actor, name=row.name)
+    for member in preview.members:
+        if member.action == LINK and member.staff is not None:
+            staff_services.staff_update(actor=actor, staff=member.staff, data={"wecom_userid": member.userid})
+        elif member.action == CREATE:
+            staff_services.staff_create(
+                actor=actor,
+                username=f"wecom-{member.userid}".lower()[:150],
+                name=member.name[:150],
+                password=None,
+                mobile=member.mobile if len(member.mobile) <= 20 else "",
+                wecom_userid=member.userid,
+                department=next((departments[n] for n in member.departments if n in departments), None),
             )
-            person.set_unusable_password()
-            person.full_clean(exclude=["password", "email", "employee_id", "mobile"])
-            person.save()
-            record("staff.create", target=person, after={"wecom_userid": row.userid, "source": "wecom"})
-            created += 1
-    return {"linked": linked, "created": created}
+    summary = {
+        "departments_created": sum(1 for d in preview.departments if d.action == CREATE),
+        "members_created": sum(1 for m in preview.members if m.action == CREATE),
+        "members_linked": sum(1 for m in preview.members if m.action == LINK),
+        "left_alone": sum(1 for m in preview.members if m.action == KEEP),
+    }
+    record(
+        "wecom.directory_import", target_type="staff.wecomsettings", target_id=1, target_label="WeCom", after=summary
+    )
+    return summary

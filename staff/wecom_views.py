@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,20 +20,34 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views import View
+from django.utils.translation import gettext_lazy
+from django.views import View, generic
 from django.views.decorators.cache import never_cache
 
 from audit.services import record
+from core import lockout as throttle
+from core.forms import SERVICE_ERRORS, ServiceFormMixin, service_error_messages
+from core.gates import Scope
 from core.middleware import client_ip
 from core.permissions import permissions_of
-from core.views import READ_METHODS
+from core.stepup import StepUpRequiredMixin
+from core.views import FORM_METHODS, READ_METHODS, GateMixin
 from security.policy import admin_allowed_from
 
-from .auth_views import _sign_in, safe_next
+from .auth_views import PASSWORD_EXPIRED_SESSION_KEY, _sign_in, safe_next, with_next
 from .choices import StaffStatus
 from .models import Staff, WeComSettings
 from .wecom_client import WeComError, login_url, oauth_url
-from .wecom_services import app_client, error_words
+from .wecom_forms import WeComSettingsForm
+from .wecom_services import (
+    CREATE,
+    LINK,
+    app_client,
+    directory_apply,
+    directory_preview,
+    error_words,
+    wecom_settings_update,
+)
 
 STATE_SESSION_KEY = "shopcrew_wecom_state"
 
@@ -167,6 +182,93 @@ class WeComCallbackView(View):
                 account=account,
                 reason="an administrator outside the company's administrator networks",
             )
+        if throttle.assess(account.get_username(), client_ip(request)) is not None:
+            return self.refuse(
+                request,
+                _("This account is locked after too many failed sign-ins. Try again later or ask an administrator."),
+                userid=userid,
+                account=account,
+                reason="the account is locked",
+            )
         account.backend = "django.contrib.auth.backends.ModelBackend"
         request.session["shopcrew_signed_in_with"] = "wecom"
-        return _sign_in(request, account, pending.get("next", ""))
+        next_url = pending.get("next", "")
+        if account.must_change_password:
+            # the WeCom userid was the first factor; a new password comes before anything else, as after a password
+            request.session[PASSWORD_EXPIRED_SESSION_KEY] = {
+                "user": account.pk,
+                "backend": account.backend,
+                "at": time.time(),
+            }
+            return redirect(with_next("accounts:password_expired", next_url))
+        return _sign_in(request, account, next_url)
+
+
+# --- the company's WeCom settings and the directory import (super admins) -----------------------------------
+
+
+class WeComSettingsView(StepUpRequiredMixin, ServiceFormMixin, GateMixin, generic.FormView):
+    """Corp ID, agent ID, the two secrets (masked, never shown back; replacing one needs a fresh second factor)
+    and the switches; saved by wecom_services.wecom_settings_update (audited without the secrets' values)."""
+
+    scope = Scope.SUPER_ADMIN  # one company-wide setting
+    http_method_names = FORM_METHODS
+    template_name = "staff/wecom_settings.html"
+    form_class = WeComSettingsForm
+    success_message = gettext_lazy("The WeCom settings were saved.")
+    step_up_fields = ("app_secret", "contacts_secret")
+
+    def perform(self, form):
+        return wecom_settings_update(actor=self.request.user, data=form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("staff:wecom_settings")
+
+
+class WeComDirectoryView(GateMixin, View):
+    """GET: the preview of the directory import (departments and members read from WeCom, each with what will
+    happen and why); POST: do it, all or nothing (wecom_services.directory_apply)."""
+
+    scope = Scope.SUPER_ADMIN  # the company's whole directory
+    http_method_names = FORM_METHODS
+    template_name = "staff/wecom_directory.html"
+
+    def get(self, request):
+        config = WeComSettings.current()
+        context: dict = {"configured": config.configured, "preview": None, "error": None}
+        if config.configured:
+            try:
+                preview = directory_preview(actor=request.user)
+            except WeComError as exc:
+                context["error"] = error_words(exc)
+            else:
+                context.update(preview=preview, creates=preview.count(CREATE), links=preview.count(LINK))
+        return render(request, self.template_name, context)
+
+    def post(self, request):
+        if not WeComSettings.current().configured:
+            messages.error(request, _("Enter the WeCom settings first."))
+            return redirect("staff:wecom_settings")
+        try:
+            summary = directory_apply(actor=request.user)
+        except WeComError as exc:
+            message, what = error_words(exc)
+            messages.error(request, f"{message} {what}")
+            return redirect("staff:wecom_directory")
+        except SERVICE_ERRORS as exc:
+            messages.error(request, " ".join(service_error_messages(exc)))
+            return redirect("staff:wecom_directory")
+        messages.success(
+            request,
+            _(
+                "Imported from WeCom: %(departments)s departments and %(created)s colleagues created, "
+                "%(linked)s linked, %(kept)s left alone."
+            )
+            % {
+                "departments": summary["departments_created"],
+                "created": summary["members_created"],
+                "linked": summary["members_linked"],
+                "kept": summary["left_alone"],
+            },
+        )
+        return redirect("staff:staff_list")

@@ -2268,3 +2268,39 @@ ROUTES += [
         shows=True,
     ),
 ]
+
+# --- WeCom as the staff directory (staff.wecom_views): the company's settings and the directory import ----------
+
+
+def wecom_settings_form(ctx) -> dict:
+    return {"corp_id": "wwmatrix", "agent_id": "1000002", "app_secret": "", "contacts_secret": ""}
+
+
+ROUTES += [
+    Route("staff:wecom_settings", "the WeCom settings (form)", SUPER_ONLY_PAGE, SETTINGS),
+    Route(
+        "staff:wecom_settings",
+        "wecom.settings_update",
+        SUPER_ONLY_POST,
+        SETTINGS,
+        method="POST",
+        data=wecom_settings_form,
+        audit="wecom.settings_update",
+        changes=False,  # it does write staff.WeComSettings, a table world.WATCHED does not fingerprint (yet)
+        note="replacing a secret asks for a fresh second factor (tests/staff/test_wecom_settings.py)",
+    ),
+    Route(
+        "staff:wecom_directory",
+        "the directory import preview (WeCom not set up in the matrix's company)",
+        SUPER_ONLY_PAGE,
+        SETTINGS,
+    ),
+    Route(
+        "staff:wecom_directory",
+        "the directory import, WeCom not set up",
+        page(none=FORBIDDEN, other=FORBIDDEN, this=FORBIDDEN, super=REFUSED),
+        SETTINGS,
+        method="POST",
+        note="set up, it imports all or nothing: tests/staff/test_wecom_directory.py",
+    ),
+]

@@ -86,9 +86,13 @@ def test_a_state_is_accepted_once_and_only_from_the_browser_that_started(client,
     stranger = client.__class__()
     refused = stranger.get("/accounts/wecom/callback/", {"code": "x", "state": state})
     assert refused.status_code == 403 and "已过期或已使用" in refused.content.decode()
-    response, _page = scan_and_return(client, wecom, "zhangwei")
-    replay = client.get("/accounts/wecom/callback/", {"code": "x", "state": state})
-    assert replay.status_code in (302, 403) and response.status_code == 302
+    client.get("/accounts/logout/")
+    response, used_page = scan_and_return(client, wecom, "zhangwei")
+    assert response.status_code == 302
+    used_state = parse_qs(urlsplit(used_page).query)["state"][0]
+    client.post("/accounts/logout/")
+    replay = client.get("/accounts/wecom/callback/", {"code": "x", "state": used_state})
+    assert replay.status_code == 403 and "_auth_user_id" not in client.session
 
 
 def test_first_sign_in_with_a_password_set_by_an_admin_asks_for_a_new_one(client):
@@ -102,3 +106,36 @@ def test_first_sign_in_with_a_password_set_by_an_admin_asks_for_a_new_one(client
     assert done.status_code == 302
     person.refresh_from_db()
     assert not person.must_change_password and person.check_password(new)
+
+
+def test_a_wecom_sign_in_with_an_admin_set_password_asks_for_a_new_one_first(client, wecom):  # noqa: F811
+    person = StaffFactory(wecom_userid="zhangwei", must_change_password=True)
+    response, _page = scan_and_return(client, wecom, "zhangwei", next_url="/stores/")
+    assert response["Location"].startswith("/accounts/password/expired/")
+    assert "_auth_user_id" not in client.session  # nothing opens before the new password
+    new = "Brand-new-pass-2026!"
+    done = client.post(response["Location"], {"new_password1": new, "new_password2": new})
+    assert done.status_code == 302 and client.session["_auth_user_id"] == str(person.pk)
+    person.refresh_from_db()
+    assert not person.must_change_password
+
+
+def test_a_locked_account_is_refused_by_wecom_too(client, wecom):  # noqa: F811
+    from core import lockout
+
+    person = StaffFactory(wecom_userid="zhangwei")
+    for _ in range(lockout.pair_limit()):
+        client.post(LOGIN, {"username": person.username, "password": "wrong"})
+    response, _page = scan_and_return(client, wecom, "zhangwei")
+    assert response.status_code == 403 and "锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_disabled_wecom_member_cannot_even_be_scanned_in(client, wecom):  # noqa: F811
+    """WeCom itself refuses a disabled member at the scan: the browser is never sent back with a code."""
+    StaffFactory(wecom_userid="zhangwei")
+    wecom.control.wecom_member(wecom.corpid, "zhangwei", status=2)
+    start = client.get("/accounts/wecom/")
+    with httpx.Client() as browser:
+        page = browser.get(httpx.URL(start["Location"]).copy_merge_params({"scan": "zhangwei"}))
+    assert page.status_code == 400 and "已被禁用" in page.text and "location" not in page.headers
