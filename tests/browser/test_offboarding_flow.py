@@ -1,6 +1,6 @@
 """A manager offboards a store owner in the browser, choosing the replacement on the same page: afterwards the
-person cannot sign in with their password, the store shows its new owners, and the simulated WeCom shows the
-member disabled (status 2)."""
+person cannot sign in with their password nor by scanning with WeCom, the store shows its new owners, and the
+simulated WeCom shows the member disabled (status 2)."""
 
 import pytest
 from django.urls import reverse
@@ -68,6 +68,14 @@ def test_a_manager_offboards_a_store_owner_choosing_the_replacement_on_the_same_
         assert reverse("accounts:login") in them.url and them.locator(".errorlist").count() > 0  # refused
         them.goto(f"{live_server.url}{reverse('core:home')}")
         assert reverse("accounts:login") in them.url  # not signed in
+        # nor by scanning with WeCom: the simulated QR page, choosing their userid, back to the console
+        them.goto(f"{live_server.url}/accounts/wecom/")
+        qr = them.url.split("#")[0]
+        assert qr.startswith(wecom.wecom_url)
+        them.goto(qr + ("&" if "?" in qr else "?") + "scan=zhangwei")
+        them.wait_for_load_state()
+        them.goto(f"{live_server.url}{reverse('core:home')}")
+        assert reverse("accounts:login") in them.url  # still not signed in
     finally:
         other.close()
 
