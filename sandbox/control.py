@@ -248,5 +248,15 @@ class Control:
     def wecom_member(self, corpid: str, userid: str, **changes) -> dict:
         return self._call("POST", f"wecom/corps/{corpid}/members/{userid}", changes)
 
+    def wecom_secret(self, corpid: str, secret: str, **changes) -> dict:
+        """Change a secret: trusted_ips, enabled, visible, check_new_ip, new_app."""
+        return self._call("POST", f"wecom/corps/{corpid}/secret", {"secret": secret, **changes})
+
+    def wecom_scan(self, corpid: str, *, userid: str | None, redirect_uri: str, state: str = "") -> dict:
+        """A sign-in code as if `userid` had scanned (None: someone outside the corp) → {code, location}."""
+        return self._call(
+            "POST", f"wecom/corps/{corpid}/scan", {"userid": userid, "redirect_uri": redirect_uri, "state": state}
+        )
+
     def wecom_expire_tokens(self, corpid: str) -> dict:
         return self._call("POST", f"wecom/corps/{corpid}/expire-tokens", {})

@@ -497,6 +497,24 @@ def wecom_corp_expire(world: World, body: dict, corpid: str) -> dict:
         raise ControlError(f"unknown corp {corpid}", status=404) from None
 
 
+@route("POST", r"wecom/corps/(?P<corpid>[^/]+)/secret")
+def wecom_secret_set(world: World, body: dict, corpid: str) -> dict:
+    """Change one secret of the corp: its trusted IPs (60020), enabled (40001), visible range, new-IP check."""
+    try:
+        return wecom_server.secret_set(world, corpid, body)
+    except KeyError:
+        raise ControlError(f"unknown corp or secret in {corpid}", status=404) from None
+
+
+@route("POST", r"wecom/corps/(?P<corpid>[^/]+)/scan")
+def wecom_scan(world: World, body: dict, corpid: str) -> dict:
+    """Issue a sign-in code as if `userid` had scanned: {"userid", "redirect_uri", "state"} → {code, location}."""
+    try:
+        return wecom_server.scan_issue(world, corpid, body)
+    except KeyError:
+        raise ControlError(f"unknown corp {corpid}", status=404) from None
+
+
 @route("POST", r"wecom/corps/(?P<corpid>[^/]+)/members/(?P<userid>[^/]+)")
 def wecom_member_set(world: World, body: dict, corpid: str, userid: str) -> dict:
     """Change a member as the corp's admin would in WeCom's console: {"status": 1|2|4|5, "name": …}."""

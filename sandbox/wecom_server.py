@@ -78,6 +78,10 @@ class Corp:
     sent: list[dict] = field(default_factory=list)  # app messages accepted
     per_member: dict[str, list[float]] = field(default_factory=dict)
     dropped: list[dict] = field(default_factory=list)
+    reuse_tokens: bool = True  # gettoken answers the same token until it expires (2020 page); off: a new one each time
+    per_minute: int = 10000  # per corp per API (3b.6); over it → 45009 and the API blocked for 60 s
+    calls: dict[str, list[float]] = field(default_factory=dict)  # path → call times in the last minute
+    blocked_until: dict[str, float] = field(default_factory=dict)
 
 
 def corps(world: World) -> dict[str, Corp]:
@@ -196,11 +200,24 @@ def _gettoken(world: World, request) -> dict:
         raise CorpError(40001, "invalid credential")
     now = world.now()
     for token, (value, expires) in corp.tokens.items():
-        if value == corpsecret and expires > now + 60:
+        if corp.reuse_tokens and value == corpsecret and expires > now + 60:
             return {"access_token": token, "expires_in": int(expires - now)}  # the same token until expiry
     token = secrets.token_urlsafe(48)
     corp.tokens[token] = (corpsecret, now + TOKEN_TTL)
     return {"access_token": token, "expires_in": TOKEN_TTL}
+
+
+def _limit(world: World, corp: Corp, path: str) -> None:
+    """Per corp per API: more than `per_minute` calls in a minute → 45009, and the API stays blocked 60 s."""
+    now = world.now()
+    if corp.blocked_until.get(path, 0) > now:
+        raise CorpError(45009, "api freq out of limit")
+    recent = [t for t in corp.calls.get(path, []) if now - t < 60]
+    if len(recent) >= corp.per_minute:
+        corp.blocked_until[path] = now + 60
+        corp.calls[path] = recent
+        raise CorpError(45009, "api freq out of limit")
+    corp.calls[path] = [*recent, now]
 
 
 def _member(corp: Corp, userid) -> dict:
@@ -454,6 +471,7 @@ def api(request, rest: str):
                 data = reply(0, "ok", **_gettoken(world, request))
             else:
                 corp, _value, secret = _authenticate(world, request, path)
+                _limit(world, corp, path)
                 if path in ("auth/getuserinfo", "user/getuserinfo"):
                     data = _exchange(world, request, path, corp, secret)
                 elif path == "message/send":
@@ -592,6 +610,8 @@ def corp_set(world: World, body: dict) -> dict:
         }
     corp.trusted_domains = list(body.get("trusted_domains") or [])
     corp.auto_create_departments = bool(body.get("auto_create_departments", False))
+    corp.reuse_tokens = bool(body.get("reuse_tokens", True))
+    corp.per_minute = int(body.get("per_minute", 10000))
     corps(world)[corpid] = corp
     return corp_summary(corp)
 
@@ -615,6 +635,43 @@ def corp_get(world: World, corpid: str) -> Corp:
     if corp is None:
         raise KeyError(corpid)
     return corp
+
+
+def secret_set(world: World, corpid: str, body: dict) -> dict:
+    """Change one secret as the corp's admin would: {"secret", "trusted_ips", "enabled", "check_new_ip",
+    "visible", "new_app"} (trusted IPs apply at once here; WeCom takes about a minute)."""
+    corp = corp_get(world, corpid)
+    secret = corp.secrets[str(body.get("secret", ""))]
+    for name in ("trusted_ips", "visible"):
+        if name in body:
+            setattr(secret, name, list(body[name]))
+    for name in ("enabled", "check_new_ip", "new_app"):
+        if name in body:
+            setattr(secret, name, bool(body[name]))
+    return {
+        "kind": secret.kind,
+        "agentid": secret.agentid,
+        "trusted_ips": secret.trusted_ips,
+        "enabled": secret.enabled,
+    }
+
+
+def scan_issue(world: World, corpid: str, body: dict) -> dict:
+    """A scan without a browser (for tests): {"userid" (absent: someone outside the corp), "redirect_uri",
+    "state"} → {"code", "location"} as WeCom would send the browser back."""
+    corp = corp_get(world, corpid)
+    redirect_uri, state = str(body.get("redirect_uri", "")), str(body.get("state", ""))
+    target = urlsplit(redirect_uri)
+    code = secrets.token_urlsafe(32)
+    entry: dict = {"expires": world.now() + CODE_TTL, "used": False, "redirect_host": target.netloc}
+    member = corp.members.get(str(body.get("userid") or "").lower())
+    if member is not None:
+        entry["userid"] = member["userid"]
+    else:
+        entry["openid"], entry["external_userid"] = "o" + secrets.token_hex(12), ""
+    corp.codes[code] = entry
+    separator = "&" if target.query else "?"
+    return {"code": code, "location": f"{redirect_uri}{separator}{urlencode({'code': code, 'state': state})}"}
 
 
 def expire_tokens(world: World, corpid: str) -> int:
