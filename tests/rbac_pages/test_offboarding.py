@@ -166,6 +166,7 @@ class TestOffboard:
         preview = client.get(url(clerk_a))
         html = preview.content.decode()
         assert reverse("stores:store_edit", args=[store_a.pk]) in html
+        assert reverse("sop:staff_offboard", args=[clerk_a.pk]) in html  # or all in one step, owners chosen there
         assert "秘密店铺" not in html and preview.context["preview"].hidden_owned == 1
 
         response = client.post(url(clerk_a), {"reason": "resigned"})
