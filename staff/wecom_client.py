@@ -36,11 +36,22 @@ def base_url() -> str:
     return getattr(settings, "WECOM_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
 
 
+def _pages_root(name: str, default: str, mount: str) -> str:
+    """Where WeCom's sign-in pages are: the setting `name` when set; else, when WECOM_BASE_URL points somewhere
+    other than WeCom's own host (the sandbox's simulator), the pages the simulator serves under `mount`."""
+    explicit = getattr(settings, name, None)
+    if explicit:
+        return str(explicit).rstrip("/")
+    if base_url() != DEFAULT_BASE_URL:
+        return base_url() + mount
+    return default
+
+
 def login_url(*, corp_id: str, agent_id: int, redirect_uri: str, state: str, lang: str = "zh") -> str:
     """The web sign-in page (QR code) the browser is sent to."""
     from urllib.parse import urlencode
 
-    root = getattr(settings, "WECOM_LOGIN_URL", DEFAULT_LOGIN_URL).rstrip("/")
+    root = _pages_root("WECOM_LOGIN_URL", DEFAULT_LOGIN_URL, "/_login")
     query = urlencode(
         {
             "login_type": "CorpApp",
@@ -58,7 +69,7 @@ def oauth_url(*, corp_id: str, agent_id: int, redirect_uri: str, state: str) -> 
     """The in-WeCom OAuth2 link (a page opened inside WeCom's browser signs in without a scan)."""
     from urllib.parse import urlencode
 
-    root = getattr(settings, "WECOM_OAUTH_URL", DEFAULT_OAUTH_URL).rstrip("/")
+    root = _pages_root("WECOM_OAUTH_URL", DEFAULT_OAUTH_URL, "/_oauth")
     query = urlencode(
         {
             "appid": corp_id,
