@@ -19,6 +19,7 @@ from sop.models import Checklist, ChecklistKind
 from staff.choices import StaffStatus
 from staff.models import ApiToken
 from tests.factories import TEST_PASSWORD, RobotFactory, StaffFactory, StoreFactory, api_token
+from tests.staff.wecom_fixtures import wecom  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +198,23 @@ def test_the_page_needs_a_fresh_second_factor(client, login, sa, world):
     client.post(reverse("sop:staff_offboard", args=[w["leaver"].pk]), data)
     w["leaver"].refresh_from_db()
     assert w["leaver"].is_active
+
+
+def test_the_wecom_member_is_disabled_after_commit(sa, wecom):  # noqa: F811
+    leaver = StaffFactory(wecom_userid="lifang")
+    done = staff_offboard_all(actor=sa, staff=leaver, reason="resigned")
+    assert done.wecom.ok
+    members = {m["userid"]: m for m in wecom.control.wecom_corp_get(wecom.corpid)["members"]}
+    assert members["lifang"]["status"] == 2
+    item = done.checklist.items.get(section="WeCom")
+    assert item.done and item.automatic
+
+
+def test_a_wecom_error_becomes_a_handover_item_done_by_hand(sa, wecom):  # noqa: F811
+    leaver = StaffFactory(wecom_userid="nobody-there")
+    done = staff_offboard_all(actor=sa, staff=leaver, reason="resigned")
+    assert not done.wecom.ok and not done.wecom.skipped and done.wecom.message
+    leaver.refresh_from_db()
+    assert not leaver.is_active  # offboarded all the same: WeCom is after the commit
+    item = done.checklist.items.get(section="WeCom")
+    assert not item.done and done.wecom.message in item.note and item.data["errcode"] == done.wecom.errcode
