@@ -230,6 +230,10 @@ CELERY_BEAT_SCHEDULE["orders-emit-digests"] = {"task": "orders.work_tasks.emit_d
 CELERY_BEAT_SCHEDULE["security-audit-checkpoint"] = {"task": "security.tasks.audit_checkpoint", "schedule": 86400.0}
 # Retention: events older than the security policy's period move to archive files (none while it keeps all).
 CELERY_BEAT_SCHEDULE["security-audit-archive"] = {"task": "security.tasks.audit_archive", "schedule": 86400.0}
+# The board's daily rollups (reports.rollup): today and yesterday of every store, one statement, every 10 minutes.
+CELERY_BEAT_SCHEDULE["reports-rollup-days"] = {"task": "reports.tasks.rollup_days", "schedule": 600.0}
+# The currency the board converts sales and costs to (reports.ExchangeRate gives each other currency's rate).
+SHOPCREW_COMPANY_CURRENCY = os.environ.get("SHOPCREW_COMPANY_CURRENCY", "CNY")
 SHOPCREW_AUDIT_ARCHIVE_DIR = Path(os.environ.get("SHOPCREW_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
 # Delivery's safety net every 10 s: interrupted sends, due retries, quiet hours that ended, a lost kick.
 CELERY_BEAT_SCHEDULE["notifications-deliver-due"] = {
@@ -290,6 +294,7 @@ LOGGING = {
 
 # --- Orders into WeCom (issue 9): apps, the Celery queues and the intake defaults --------------------------
 INSTALLED_APPS += ["events", "orders", "security", "sop"]
+INSTALLED_APPS += ["reports"]
 # Three queues so a backlog of one kind never starves another: intake (push receivers' fetches), polling (the
 # dispatcher and per-store pollers), delivery (WeCom sends). A worker per queue scales out across machines on
 # the same broker and database; anything not routed goes to "default". (The broker: "The Celery runtime" below.)
