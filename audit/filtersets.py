@@ -7,6 +7,8 @@ the actor is typed (a name, or the staff id the API uses), so no list of people 
 from datetime import datetime, time, timedelta
 
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import connection, models
@@ -34,6 +36,11 @@ def audit_stores(request):
     """Stores whose events the viewer may read."""
     permission = AuditEvent.permission_for("view")
     return get_store_model().objects.restrict(_viewer(request), permission).order_by("platform", "site", "name")
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class DepartmentFilter(django_filters.ModelChoiceFilter):
+    """A department by id (the actor's department, as it is now)."""
 
 
 def _departments(request):
@@ -90,7 +97,7 @@ class AuditEventFilterSet(FilterSet):
         validators=[validate_id_or_text],
         widget=ActorChooser("staff", "view"),
     )
-    department = django_filters.ModelChoiceFilter(
+    department = DepartmentFilter(
         label=_("Actor's department"),
         queryset=_departments,
         method="filter_department",
