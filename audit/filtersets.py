@@ -7,8 +7,6 @@ the actor is typed (a name, or the staff id the API uses), so no list of people 
 from datetime import datetime, time, timedelta
 
 import django_filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import connection, models
@@ -16,6 +14,8 @@ from django.db.models import Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from core.filters import FilterSet, parse_id, validate_id_or_text
 from core.stores import get_store_model
