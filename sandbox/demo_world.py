@@ -69,6 +69,7 @@ SELLERS = tuple(
     DemoSeller(int(s["shop_id"]), s["api_key"], s["name"]) for s in _DATA["stores"] if s["platform"] == "ozon"
 )
 ROBOTS = tuple(DemoRobot(r["key"], r["name"], r["shop_id"], r["department"]) for r in _DATA["robots"])
+WECOM_CORP: dict = _DATA.get("wecom") or {}  # the demo corp of the WeCom server API simulator
 
 ORDERS_PAST = 300  # per shop / seller, over the last 30 days
 ORDERS_COMING = 40  # per shop / seller, dated over the next 7 days: they appear as time passes
@@ -113,4 +114,21 @@ def install(world: World) -> bool:
             routes.seller_products(world, {"count": 40, "seed": 900 + n, "stock_max": 60}, client_id)
         for robot in ROBOTS:
             routes.robot_create(world, {"key": robot.key, "name": robot.name})
+        if WECOM_CORP:
+            routes.wecom_corp_set(world, _wecom_corp(WECOM_CORP))
     return True
+
+
+def _wecom_corp(corp: dict) -> dict:
+    """The demo corp for the WeCom server API simulator: the app (QR sign-in, directory reads) and contacts-sync
+    secrets, the departments and the members (the demo staff, by WeCom userid)."""
+    return {
+        "corpid": corp["corpid"],
+        "name": corp["name"],
+        "secrets": {
+            corp["app_secret"]: {"kind": "app", "agentid": corp["agent_id"], "visible": [1]},
+            corp["contacts_secret"]: {"kind": "contacts"},
+        },
+        "departments": corp["departments"],
+        "members": corp["members"],
+    }

@@ -16,11 +16,12 @@ from django.conf import settings
 
 from audit.services import SECRET_MARK, record, snapshot
 from core.permissions import PermissionSet
-from core.seeding import Seed
+from core.seeding import Seed, demo_world
 
 from . import services as staff_services
-from .models import Department, Position, Staff
+from .models import Department, Position, Staff, WeComSettings
 from .services import STAFF_AUDIT_FIELDS
+from .wecom_services import wecom_settings_update
 
 ADMIN_USERNAME = "admin"
 
@@ -173,4 +174,24 @@ def seed_managers(seed: Seed) -> None:
             seed.created("department managers")
 
 
-SEED_STEPS = [seed_admin, seed_departments, seed_positions, seed_staff, seed_managers]
+def seed_wecom(seed: Seed) -> None:
+    """Point the company's WeCom settings at the demo corp of the simulator (shared demo world, "wecom"), with QR
+    sign-in and member sync on, so the sign-in page offers 企业微信扫码登录; once (saved settings are kept)."""
+    corp = demo_world().get("wecom")
+    if not corp or WeComSettings.current().configured:
+        return
+    wecom_settings_update(
+        actor=seed.admin,
+        data={
+            "corp_id": corp["corpid"],
+            "agent_id": corp["agent_id"],
+            "app_secret": corp["app_secret"],
+            "contacts_secret": corp["contacts_secret"],
+            "sign_in_enabled": True,
+            "sync_members": True,
+        },
+    )
+    seed.created("WeCom settings")
+
+
+SEED_STEPS = [seed_admin, seed_departments, seed_positions, seed_staff, seed_managers, seed_wecom]
