@@ -78,6 +78,7 @@ class Corp:
     sent: list[dict] = field(default_factory=list)  # app messages accepted
     per_member: dict[str, list[float]] = field(default_factory=dict)
     dropped: list[dict] = field(default_factory=list)
+    app_write_errcode: int = 48002  # an app secret trying a contacts write: 48002 (doc) or 60011 (one capture)
     reuse_tokens: bool = True  # gettoken answers the same token until it expires (2020 page); off: a new one each time
     per_minute: int = 10000  # per corp per API (3b.6); over it → 45009 and the API blocked for 60 s
     calls: dict[str, list[float]] = field(default_factory=dict)  # path → call times in the last minute
@@ -264,6 +265,8 @@ def _in_range(corp: Corp, secret: Secret, departments) -> None:
 
 def _contacts(world: World, request, path: str, corp: Corp, secret: Secret, body: dict) -> dict:
     if path in WRITES or path == "user/list_id":
+        if secret.kind != "contacts" and corp.app_write_errcode == 60011:
+            raise CorpError(60011, "no privilege to access/modify contact/party/agent")
         if secret.kind != "contacts":
             raise CorpError(48002, "api forbidden")
     if path == "user/create":
@@ -611,6 +614,7 @@ def corp_set(world: World, body: dict) -> dict:
     corp.trusted_domains = list(body.get("trusted_domains") or [])
     corp.auto_create_departments = bool(body.get("auto_create_departments", False))
     corp.reuse_tokens = bool(body.get("reuse_tokens", True))
+    corp.app_write_errcode = int(body.get("app_write_errcode", 48002))
     corp.per_minute = int(body.get("per_minute", 10000))
     corps(world)[corpid] = corp
     return corp_summary(corp)

@@ -189,3 +189,12 @@ def test_message_send_limits(api, wecom):  # noqa: F811
 def test_a_body_that_is_not_json_is_a_format_error(api):  # noqa: F811
     response = api.post("user/create", params={"access_token": token(api, CONTACTS_SECRET)}, content=b"{nope")
     assert response.status_code == 200 and response.json()["errcode"] == 47001
+
+
+def test_an_app_secret_writing_contacts_can_be_answered_60011_as_one_capture_shows(api, wecom):  # noqa: F811
+    wecom.control.wecom_corp(
+        {"corpid": "ww60011", "secrets": {"s": {"kind": "app", "agentid": 5}}, "app_write_errcode": 60011}
+    )
+    api.corpid = "ww60011"
+    body = call(api, "POST", "user/create", "s", json={"userid": "a", "name": "甲", "mobile": "13000000001"})
+    assert body["errcode"] == 60011 and body["errmsg"].startswith("no privilege to access/modify contact/party/agent")
