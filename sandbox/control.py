@@ -212,8 +212,9 @@ class Control:
         path: str | None = None,
         then: str | None = None,
     ) -> dict:
-        """Break the next `count` matching calls: kind is http_error, timeout, malformed_json, wrong_types or
-        rate_limit; target is a shop_id/partner_id (shopee), Client-Id (ozon), robot key (wecom) or "*"."""
+        """Break the next `count` matching calls: kind is http_error, timeout, malformed_json, wrong_types,
+        rate_limit or concurrency (WeCom's 45033); target is a shop_id/partner_id (shopee), Client-Id (ozon), robot
+        key or corp id (wecom) or "*"."""
         return self._post(
             "faults",
             service=service,

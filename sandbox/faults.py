@@ -4,7 +4,7 @@ import itertools
 import json
 from dataclasses import asdict, dataclass
 
-KINDS = ("http_error", "timeout", "malformed_json", "wrong_types", "rate_limit")
+KINDS = ("http_error", "timeout", "malformed_json", "wrong_types", "rate_limit", "concurrency")
 SERVICES = ("shopee", "ozon", "wecom")
 
 

@@ -22,7 +22,8 @@ from urllib.parse import urlencode, urlsplit
 from django.http import HttpResponse, HttpResponseRedirect
 from django.views.decorators.csrf import csrf_exempt
 
-from .http import finish, json_response, log_call, parse_json, read_body
+from .faults import malformed_body, mangle_types
+from .http import finish, gateway_error, json_response, log_call, parse_json, raw_response, read_body
 from .state import World, get_world
 
 TOKEN_TTL = 7200
@@ -460,6 +461,12 @@ def api(request, rest: str):
     raw = read_body(request) if request.method == "POST" else b""
     with world.lock:
         entry = log_call(world, request, "wecom_server", f"/cgi-bin/{path}")
+        fault = world.faults.take("wecom", _fault_targets(world, request), f"/cgi-bin/{path}")
+    if fault is not None:
+        answer = _fault_answer(fault, path, request)
+        if answer is not None:
+            return finish(entry, answer, f"fault:{fault.kind}")
+    with world.lock:
         try:
             body: dict = {}
             if raw:
@@ -483,7 +490,35 @@ def api(request, rest: str):
                     data = _contacts(world, request, path, corp, secret, body)
         except CorpError as exc:
             data = reply(exc.errcode, exc.message, path, request)
-        return finish(entry, json_response(data), str(data["errcode"]))
+    if fault is not None and fault.kind == "malformed_json":
+        return finish(entry, raw_response(malformed_body(data)), "fault:malformed_json")
+    if fault is not None and fault.kind == "wrong_types":
+        return finish(entry, json_response(mangle_types(data)), "fault:wrong_types")
+    return finish(entry, json_response(data), str(data["errcode"]))
+
+
+def _fault_targets(world: World, request) -> set[str]:
+    """What an armed fault's `target` may name here: the corp id (of gettoken's query or of the token's corp)."""
+    corpid = request.GET.get("corpid", "")
+    token = request.GET.get("access_token", "")
+    for corp in corps(world).values():
+        if token and token in corp.tokens:
+            corpid = corp.corpid
+    return {corpid} if corpid else set()
+
+
+def _fault_answer(fault, path: str, request) -> HttpResponse | None:
+    """An armed fault's answer (None: answer normally, then maybe break the body)."""
+    if fault.kind == "timeout":
+        time.sleep(fault.delay)
+        return gateway_error(504) if fault.then != "process" else None
+    if fault.kind == "http_error":
+        return gateway_error(fault.status)
+    if fault.kind == "rate_limit":
+        return json_response(reply(45009, "api freq out of limit", path, request))
+    if fault.kind == "concurrency":
+        return json_response(reply(45033, "api concurrent out of limit", path, request))
+    return None
 
 
 # --- sign-in pages ------------------------------------------------------------------------------------

@@ -198,3 +198,31 @@ def test_an_app_secret_writing_contacts_can_be_answered_60011_as_one_capture_sho
     api.corpid = "ww60011"
     body = call(api, "POST", "user/create", "s", json={"userid": "a", "name": "甲", "mobile": "13000000001"})
     assert body["errcode"] == 60011 and body["errmsg"].startswith("no privilege to access/modify contact/party/agent")
+
+
+@pytest.mark.parametrize(
+    "kind, expect",
+    [
+        ("concurrency", 45033),
+        ("rate_limit", 45009),
+        ("http_error", 502),
+        ("malformed_json", "broken"),
+        ("wrong_types", "0"),
+    ],
+)
+def test_armed_faults_break_the_next_call_of_a_corp(api, wecom, kind, expect):  # noqa: F811
+    current = token(api)
+    wecom.control.inject("wecom", kind, target=api.corpid, path="/cgi-bin/user/get", status=502)
+    response = api.get("user/get", params={"access_token": current, "userid": "zhangwei"})
+    if isinstance(expect, int) and expect > 1000:
+        assert response.status_code == 200 and response.json()["errcode"] == expect
+        assert response.json()["department"] == []  # the error body keeps the endpoint's lists
+    elif expect == 502:
+        assert response.status_code == 502
+    elif expect == "broken":
+        with pytest.raises(ValueError):
+            response.json()
+    else:
+        assert response.json()["errcode"] == "0"  # same keys, wrong types
+    again = api.get("user/get", params={"access_token": current, "userid": "zhangwei"})
+    assert again.json()["errcode"] == 0  # one call only
