@@ -189,6 +189,8 @@ RECORDED = (
     # staff lifecycle (sop.lifecycle): onboarding, leave, transfer, offboarding with its handover
     " checklist.create checklist_item.update delivery.update leave.cancel leave.create staff.hand_over staff.onboard"
     " staff.transfer"
+    # spreadsheets (sop.spreadsheets): a file checked, an import applied, the sheets exported
+    " import.create import.complete staff.export store.export role.export"
 ).split()
 
 

@@ -82,6 +82,8 @@ class Corp:
     app_write_errcode: int = 48002  # an app secret trying a contacts write: 48002 (doc) or 60011 (one capture)
     reuse_tokens: bool = True  # gettoken answers the same token until it expires (2020 page); off: a new one each time
     per_minute: int = 10000  # per corp per API (3b.6); over it → 45009 and the API blocked for 60 s
+    per_hour: int = 150000  # per corp per API; over it → 45009 and the API blocked for 60 min
+    ip_per_minute: int = 20000  # per calling address per API (whatever the corp); over it → 45009, 60 s
     calls: dict[str, list[float]] = field(default_factory=dict)  # path → call times in the last minute
     blocked_until: dict[str, float] = field(default_factory=dict)
 
@@ -209,17 +211,26 @@ def _gettoken(world: World, request) -> dict:
     return {"access_token": token, "expires_in": TOKEN_TTL}
 
 
-def _limit(world: World, corp: Corp, path: str) -> None:
-    """Per corp per API: more than `per_minute` calls in a minute → 45009, and the API stays blocked 60 s."""
+def _limit(world: World, corp: Corp, path: str, ip: str) -> None:
+    """3b.6: per corp per API `per_minute` (blocked 60 s once over) and `per_hour` (blocked 60 min); per calling
+    address per API `ip_per_minute` across corps (blocked 60 s). Over any → 45009."""
     now = world.now()
-    if corp.blocked_until.get(path, 0) > now:
-        raise CorpError(45009, "api freq out of limit")
-    recent = [t for t in corp.calls.get(path, []) if now - t < 60]
-    if len(recent) >= corp.per_minute:
-        corp.blocked_until[path] = now + 60
-        corp.calls[path] = recent
-        raise CorpError(45009, "api freq out of limit")
-    corp.calls[path] = [*recent, now]
+    by_ip = world.__dict__.setdefault("wecom_ip_calls", {})
+    windows = [
+        (corp.calls, corp.blocked_until, path, 60, corp.per_minute, 60),
+        (corp.calls, corp.blocked_until, f"{path}#hour", 3600, corp.per_hour, 3600),
+        (by_ip, by_ip.setdefault("#blocked", {}), f"{ip}|{path}", 60, corp.ip_per_minute, 60),
+    ]
+    for calls, blocked, key, span, limit, block in windows:
+        if blocked.get(key, 0) > now:
+            raise CorpError(45009, "api freq out of limit")
+        recent = [t for t in calls.get(key, []) if now - t < span]
+        calls[key] = recent
+        if len(recent) >= limit:
+            blocked[key] = now + block
+            raise CorpError(45009, "api freq out of limit")
+    for calls, _blocked, key, *_rest in windows:
+        calls[key].append(now)
 
 
 def _member(corp: Corp, userid) -> dict:
@@ -481,7 +492,7 @@ def api(request, rest: str):
                 data = reply(0, "ok", **_gettoken(world, request))
             else:
                 corp, _value, secret = _authenticate(world, request, path)
-                _limit(world, corp, path)
+                _limit(world, corp, path, request.META.get("REMOTE_ADDR", ""))
                 if path in ("auth/getuserinfo", "user/getuserinfo"):
                     data = _exchange(world, request, path, corp, secret)
                 elif path == "message/send":
@@ -651,6 +662,8 @@ def corp_set(world: World, body: dict) -> dict:
     corp.reuse_tokens = bool(body.get("reuse_tokens", True))
     corp.app_write_errcode = int(body.get("app_write_errcode", 48002))
     corp.per_minute = int(body.get("per_minute", 10000))
+    corp.per_hour = int(body.get("per_hour", 150000))
+    corp.ip_per_minute = int(body.get("ip_per_minute", 20000))
     corps(world)[corpid] = corp
     return corp_summary(corp)
 

@@ -346,7 +346,11 @@ SUPER_ONLY_POST = page(none=FORBIDDEN, other=FORBIDDEN, this=FORBIDDEN, super=DO
 STORE_LIST = page(none=FORBIDDEN, other=OK, this=OK)  # other sees its own stores' rows, none of A's
 STORE_OBJECT = page(none=FORBIDDEN, other=NOT_FOUND, this=OK)
 STORE_POST = page(none=FORBIDDEN, other=NOT_FOUND, this=DONE)
-DIRECTORY = page(none=FORBIDDEN, other=OK, this=OK)  # company-wide: anyone with users_view somewhere
+# company-wide: anyone with users_view somewhere, and department managers (the manager persona)
+DIRECTORY = replace(page(none=FORBIDDEN, other=OK, this=OK), manager=OK)
+# lists a department manager reads too: their department's people, the audit trail by and about them
+MANAGER_LIST = replace(STORE_LIST, manager=OK)
+MANAGER_ELSEWHERE = replace(STORE_OBJECT, manager=NOT_FOUND)  # someone else's: not in the manager's reach
 
 # Adding staff and stores takes the right on every store: super admins and all-store holders of it.
 ALL_STORE_PAGE = replace(SUPER_ONLY_PAGE, allstore=OK)
@@ -639,12 +643,12 @@ ROUTES: list[Route] = [
     ),
     Route("accounts:token_company_list", "everyone's API tokens", SUPER_ONLY_PAGE, PERSONAL),
     # --- staff -----------------------------------------------------------------------------------------------
-    Route("staff:staff_list", "view staff", STORE_LIST, USERS_VIEW, shows=True, lists=True),
-    Route("staff:staff_detail", "view a staff member of A", STORE_OBJECT, USERS_VIEW, args=CLERK, shows=True),
+    Route("staff:staff_list", "view staff", MANAGER_LIST, USERS_VIEW, shows=True, lists=True),
+    Route("staff:staff_detail", "view a staff member of A", MANAGER_ELSEWHERE, USERS_VIEW, args=CLERK, shows=True),
     Route(
         "staff:staff_detail",
         "view someone who works in A and B",
-        page(other=OK, this=OK),
+        replace(page(other=OK, this=OK), manager=NOT_FOUND),
         USERS_VIEW,
         args=SHARED,
         shows=True,
@@ -1193,11 +1197,11 @@ ROUTES: list[Route] = [
         simulator=True,
     ),
     # --- audit log -------------------------------------------------------------------------------------------
-    Route("audit:event_list", "view the audit log", STORE_LIST, USERS_VIEW, shows=True, lists=True),
+    Route("audit:event_list", "view the audit log", MANAGER_LIST, USERS_VIEW, shows=True, lists=True),
     Route(
         "audit:event_export",
         "audit.export",
-        STORE_LIST,
+        MANAGER_LIST,
         USERS_VIEW,
         audit="audit.export",
         changes=False,
@@ -1205,7 +1209,7 @@ ROUTES: list[Route] = [
         lists=True,
         note="other exports its own stores' events: allowed, audited, nothing of A",
     ),
-    Route("audit:event_detail", "view an event of A", STORE_OBJECT, USERS_VIEW, args=EVENT, shows=True),
+    Route("audit:event_detail", "view an event of A", MANAGER_ELSEWHERE, USERS_VIEW, args=EVENT, shows=True),
     # --- API: staff and the directory -----------------------------------------------------------------------
     Route("api:staff-list", "list staff", API_LIST, USERS_VIEW, shows=True, lists=True),
     Route(
@@ -2302,5 +2306,119 @@ ROUTES += [
         SETTINGS,
         method="POST",
         note="set up, it imports all or nothing: tests/staff/test_wecom_directory.py",
+    ),
+]
+
+# ---------------------------------------------------------------------------------------------- sop: spreadsheets
+# The imports page and the exports need users_view somewhere (an export holds only what the viewer may see); importing
+# the 员工信息表 / 权限矩阵 needs users_manage somewhere (each row is checked against the stores where it holds). A job
+# is its uploader's: the builders make the persona the uploader.
+from sop.models import ImportJob as _ImportJob  # noqa: E402
+
+_WATCHED += [m for m in (_ImportJob,) if m not in _WATCHED]
+_EMPTY_MATRIX = "\ufeff员工ID,姓名\r\n".encode()
+
+
+def _sop_upload(ctx):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = f"\ufeff员工ID,姓名,绑定店铺列表\r\n{ctx.world.clerk.employee_id},{ctx.world.clerk.name},{ctx.world.store_a.name}\r\n"
+    return {"kind": "staff", "file": SimpleUploadedFile("员工信息表.csv", text.encode(), content_type="text/csv")}
+
+
+def _sop_job(ctx):
+    job = _ImportJob.objects.create(
+        kind="matrix", filename="权限矩阵.csv", content=_EMPTY_MATRIX, status="preview", created_by=ctx.user
+    )
+    return [job.pk]
+
+
+ROUTES += [
+    Route("sop:import_list", "the spreadsheets page (upload, exports, templates)", DIRECTORY, USERS_VIEW),
+    Route(
+        "sop:import_list",
+        "import.create (a 员工信息表 checked, nothing applied)",
+        page(none=FORBIDDEN, other=DONE, this=DONE),
+        USERS_MANAGE,
+        method="POST",
+        data=_sop_upload,
+        audit="import.create",
+    ),
+    Route("sop:import_detail", "an import of mine: errors or preview", DIRECTORY, USERS_VIEW, args=_sop_job),
+    Route("sop:import_progress", "an import's progress (JSON)", DIRECTORY, USERS_VIEW, args=_sop_job),
+    Route(
+        "sop:import_apply",
+        "import.complete (an empty 权限矩阵 applied)",
+        page(none=FORBIDDEN, other=DONE, this=DONE),
+        USERS_MANAGE,
+        method="POST",
+        args=_sop_job,
+        audit="import.complete",
+    ),
+    Route(
+        "sop:import_export",
+        "staff.export (the 员工信息表 of what the viewer may see, CSV)",
+        DIRECTORY,
+        USERS_VIEW,
+        args=lambda ctx: ["staff", "csv"],
+        audit="staff.export",
+        changes=False,
+    ),
+    Route(
+        "sop:import_template",
+        "the 员工信息表 template (xlsx)",
+        DIRECTORY,
+        USERS_VIEW,
+        args=lambda ctx: ["staff", "xlsx"],
+        changes=False,
+    ),
+]
+
+# --- the cross-store board (reports): the board and its exports, one SKU across stores, SKU costs, rates -----
+
+REPORTS_VIEW = frozenset({"reports_view"})
+REPORTS_EXPORT = frozenset({"reports_view", "reports_export"})
+
+
+def sku_cost_sheet(ctx) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("costs.csv", "\ufeffsku,cost,currency\nMATRIX-1,1.5,CNY\n".encode())}
+
+
+ROUTES += [
+    Route("reports:board", "the cross-store board", STORE_LIST, REPORTS_VIEW, shows=True, lists=True),
+    Route(
+        "reports:board_export",
+        "report.export",
+        STORE_LIST,
+        REPORTS_EXPORT,
+        audit="report.export",
+        changes=False,
+        shows=True,
+        lists=True,
+        note="other exports its own stores' rows: allowed, audited, nothing of A",
+    ),
+    Route("reports:sku_stock", "one SKU across the stores", STORE_LIST, REPORTS_VIEW),
+    Route("reports:skucost_list", "the SKU costs (list and upload form)", SUPER_ONLY_PAGE, SETTINGS),
+    Route(
+        "reports:skucost_list",
+        "sku_cost.import",
+        SUPER_ONLY_POST,
+        SETTINGS,
+        method="POST",
+        data=sku_cost_sheet,
+        audit="sku_cost.import",
+        note="costs are the company's: only those who manage settings in every store (tests/reports)",
+    ),
+    Route("reports:rate_list", "the exchange rates (form)", SUPER_ONLY_PAGE, SETTINGS),
+    Route(
+        "reports:rate_list",
+        "exchange_rate.update",
+        SUPER_ONLY_POST,
+        SETTINGS,
+        method="POST",
+        data=lambda ctx: {"currency": "USD", "rate": "7.1"},
+        audit="exchange_rate.update",
     ),
 ]

@@ -226,3 +226,15 @@ def test_armed_faults_break_the_next_call_of_a_corp(api, wecom, kind, expect):  
         assert response.json()["errcode"] == "0"  # same keys, wrong types
     again = api.get("user/get", params={"access_token": current, "userid": "zhangwei"})
     assert again.json()["errcode"] == 0  # one call only
+
+
+def test_the_hourly_limit_blocks_for_an_hour(api, wecom):  # noqa: F811
+    wecom.control.wecom_corp({"corpid": "wwhour", "secrets": {"s": {"kind": "app", "agentid": 5}}, "per_hour": 2})
+    api.corpid = "wwhour"
+    current = token(api, "s")
+    answers = [api.get("department/list", params={"access_token": current}).json()["errcode"] for _ in range(3)]
+    assert answers == [0, 0, 45009]
+    wecom.control.advance(3000)
+    assert api.get("department/list", params={"access_token": current}).json()["errcode"] == 45009
+    wecom.control.advance(601)
+    assert api.get("department/list", params={"access_token": current}).json()["errcode"] == 0
