@@ -2317,6 +2317,8 @@ from sop.models import ImportJob as _ImportJob  # noqa: E402
 
 _WATCHED += [m for m in (_ImportJob,) if m not in _WATCHED]
 _EMPTY_MATRIX = "\ufeff员工ID,姓名\r\n".encode()
+# users_view somewhere; a department manager (read scopes only) holds none of it
+_SHEETS_PAGE = page(none=FORBIDDEN, other=OK, this=OK)
 
 
 def _sop_upload(ctx):
@@ -2334,7 +2336,7 @@ def _sop_job(ctx):
 
 
 ROUTES += [
-    Route("sop:import_list", "the spreadsheets page (upload, exports, templates)", DIRECTORY, USERS_VIEW),
+    Route("sop:import_list", "the spreadsheets page (upload, exports, templates)", _SHEETS_PAGE, USERS_VIEW),
     Route(
         "sop:import_list",
         "import.create (a 员工信息表 checked, nothing applied)",
@@ -2344,8 +2346,8 @@ ROUTES += [
         data=_sop_upload,
         audit="import.create",
     ),
-    Route("sop:import_detail", "an import of mine: errors or preview", DIRECTORY, USERS_VIEW, args=_sop_job),
-    Route("sop:import_progress", "an import's progress (JSON)", DIRECTORY, USERS_VIEW, args=_sop_job),
+    Route("sop:import_detail", "an import of mine: errors or preview", _SHEETS_PAGE, USERS_VIEW, args=_sop_job),
+    Route("sop:import_progress", "an import's progress (JSON)", _SHEETS_PAGE, USERS_VIEW, args=_sop_job),
     Route(
         "sop:import_apply",
         "import.complete (an empty 权限矩阵 applied)",
@@ -2358,7 +2360,7 @@ ROUTES += [
     Route(
         "sop:import_export",
         "staff.export (the 员工信息表 of what the viewer may see, CSV)",
-        DIRECTORY,
+        _SHEETS_PAGE,
         USERS_VIEW,
         args=lambda ctx: ["staff", "csv"],
         audit="staff.export",
@@ -2367,7 +2369,7 @@ ROUTES += [
     Route(
         "sop:import_template",
         "the 员工信息表 template (xlsx)",
-        DIRECTORY,
+        _SHEETS_PAGE,
         USERS_VIEW,
         args=lambda ctx: ["staff", "xlsx"],
         changes=False,
