@@ -28,7 +28,8 @@ Staff = get_user_model()
 class StaffOffboardAllView(StepUpRequiredMixin, GateMixin, View):
     """Offboard a person in one confirmed action: GET shows what ends (roles, single permissions, requests) and,
     for each store they own, the new owners to choose (the backup proposed as primary, a new backup required);
-    POST with a reason calls sop.lifecycle.offboarding.staff_offboard_all. A fresh second factor is needed."""
+    POST with a reason calls sop.lifecycle.offboarding.staff_offboard_all, then shows the handover checklist. A fresh
+    second factor is needed."""
 
     http_method_names = FORM_METHODS
     required_permission = "users_manage"
@@ -76,7 +77,7 @@ class StaffOffboardAllView(StepUpRequiredMixin, GateMixin, View):
                         _("WeCom did not disable the member: %(message)s It is on the handover checklist.")
                         % {"message": done.wecom.message},
                     )
-                return redirect(person.get_absolute_url())
+                return redirect("sop:checklist_detail", pk=done.checklist.pk)  # the handover to work through
         return self.render_page(request, person, form, status=400)
 
 
