@@ -211,3 +211,49 @@ def test_checking_reads_a_fixed_number_of_queries_however_many_rows(sa, setting)
         assert not checked.errors
         counts.append(len(ctx.captured_queries))
     assert counts[1] == counts[2], counts
+
+
+def test_the_store_duties_sheet_updates_owners_and_duties_all_or_nothing(sa, setting):
+    from stores.models import Store
+
+    thai, sg = setting["stores"]
+    new_owner = StaffFactory(employee_id="OWN1", name="新店长")
+    header = ["店铺ID", "店铺名称", "主负责人", "备份负责人", "职责", "紧急联系人", "关联员工"]
+    good = [thai.shop_id, thai.name, "OWN1", thai.backup_owner.employee_id, "上架、订单", "王五 13800002222", ""]
+    bad = [sg.shop_id, sg.name, "OWN1", "OWN1", "", "", ""]
+    refused = jobs.import_job_create(
+        actor=sa, kind=ImportKind.STORES, filename="店铺分工表.xlsx", content=xlsx([good, bad], headers=header)
+    )
+    assert refused.status == ImportStatus.INVALID and [e["line"] for e in refused.errors] == [3]
+    job = jobs.import_job_create(
+        actor=sa, kind=ImportKind.STORES, filename="店铺分工表.xlsx", content=xlsx([good], header)
+    )
+    assert job.preview[0]["action"] == "update" and "primary_owner" in job.preview[0]["changes"]
+    jobs.import_job_apply(actor=sa, job=job)
+    thai = Store.objects.get(pk=thai.pk)
+    assert thai.primary_owner == new_owner and thai.duties_note == "上架、订单"
+    assert AuditEvent.objects.filter(action="store.update", target_id=str(thai.pk)).exists()
+
+
+def test_the_matrix_sheet_grants_and_revokes_what_the_cells_say(sa, grant, setting):
+    thai, sg = setting["stores"]
+    person = StaffFactory(employee_id="M1", name="矩阵同事")
+    grant(person, setting["plain"], thai)
+    columns, rows = jobs.SHEETS[ImportKind.MATRIX].export(viewer=sa, part="people")
+    row = next(r for r in rows if r[0] == "M1")
+    headers = [c.header for c in columns]
+    assert row[headers.index("泰国店")] == "报表查看"
+    wanted = ["M1", "矩阵同事", "", "", "报表查看"]  # off 泰国店, on 新加坡店
+    content = xlsx([wanted], headers=["员工ID", "姓名", "全部店铺", "泰国店", "新加坡店"])
+    job = jobs.import_job_create(actor=sa, kind=ImportKind.MATRIX, filename="权限矩阵.xlsx", content=content)
+    assert job.preview[0]["add"] == ["报表查看 @ 新加坡店"] and job.preview[0]["remove"] == ["报表查看 @ 泰国店"]
+    jobs.import_job_apply(actor=sa, job=job)
+    live = set(RoleBinding.objects.live().filter(staff=person).values_list("store__name", flat=True))
+    assert live == {"新加坡店"}
+
+
+def test_the_roles_by_modules_sheet_lists_each_roles_actions(sa, setting):
+    columns, rows = jobs.SHEETS[ImportKind.MATRIX].export(viewer=sa, part="roles")
+    headers = [c.header for c in columns]
+    report_row = next(r for r in rows if r[0] == "报表查看")
+    assert report_row[headers.index("报表")] and not report_row[headers.index("订单")]
