@@ -76,7 +76,7 @@ def test_a_member_is_answered_complete_and_new_members_are_not_yet_activated(api
     "member, errcode",
     [
         ({"userid": "ZHANGWEI", "name": "重复", "mobile": "13900000009"}, 60102),
-        ({"userid": "newone", "name": "号码重复", "mobile": "13800000001"}, 60104),
+        ({"userid": "newone", "name": "号码重复", "mobile": "13700000001"}, 60104),
         ({"userid": "newone", "name": "无联系方式"}, 60129),
         ({"userid": "newone", "name": "", "mobile": "13900000009"}, 60112),
         ({"userid": "newone", "name": "部门错", "mobile": "13900000009", "department": [99]}, 60123),

@@ -100,7 +100,7 @@ def test_member_updates_deletes_and_their_faults(api, wecom):  # noqa: F811
     wecom.control.wecom_member(api.corpid, "zhangwei", status=1)
     kept = call(api, "POST", "user/update", CONTACTS_SECRET, json={"userid": "zhangwei", "mobile": "13999999999"})
     assert (
-        kept["errcode"] == 0 and call(api, "GET", "user/get", params={"userid": "zhangwei"})["mobile"] == "13800000001"
+        kept["errcode"] == 0 and call(api, "GET", "user/get", params={"userid": "zhangwei"})["mobile"] == "13700000001"
     )
     assert call(api, "GET", "user/delete", CONTACTS_SECRET, params={"userid": "u1"})["errmsg"] == "deleted"
     assert call(api, "GET", "user/get", params={"userid": "u1"})["errcode"] == 60111

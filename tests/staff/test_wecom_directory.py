@@ -12,7 +12,7 @@ from staff.models import Department, Staff
 from staff.wecom_services import directory_apply, directory_preview
 from tests.factories import StaffFactory, SuperuserFactory
 
-from .wecom_fixtures import wecom  # noqa: F401
+from .wecom_fixtures import AGENT_ID, APP_SECRET, CONTACTS_SECRET, wecom  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 URL = "/staff/wecom/directory/"
@@ -23,7 +23,7 @@ def people(wecom):  # noqa: F811
     """zhangwei is linked already; 李芳 has lifang's mobile but no userid (to link); 老板 (creator) is new."""
     wecom.control.wecom_member(wecom.corpid, "creator", status=1)
     linked = StaffFactory(name="张伟", wecom_userid="ZhangWei")
-    by_mobile = StaffFactory(name="李芳", mobile="13800000002", wecom_userid="")
+    by_mobile = StaffFactory(name="李芳", mobile="13700000002", wecom_userid="")
     return linked, by_mobile
 
 
@@ -54,7 +54,7 @@ def test_apply_links_creates_and_audits_in_one_go(client, people):
     people[1].refresh_from_db()
     assert people[1].wecom_userid == "lifang"
     created = Staff.objects.get(wecom_userid="creator")
-    assert created.name == "老板" and not created.has_usable_password() and created.mobile == "13800000009"
+    assert created.name == "老板" and not created.has_usable_password() and created.mobile == "13700000009"
     assert set(Department.objects.values_list("name", flat=True)) >= {"客服部", "仓储部"}
     summary = AuditEvent.objects.get(action="wecom.directory_import").after
     assert summary == {"departments_created": 2, "members_created": 1, "members_linked": 1, "left_alone": 1}
@@ -85,3 +85,32 @@ def test_only_super_admins_preview(people):
 
     with pytest.raises(PermissionDenied):
         directory_preview(actor=StaffFactory())
+
+
+def test_the_preview_page_queries_do_not_grow_with_the_directory(client, wecom):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = SuperuserFactory()
+    verified_login(client, admin)
+
+    def queries_for(size: int) -> int:
+        members = [
+            {"userid": f"m{n:03d}", "name": f"成员{n}", "department": [2], "mobile": f"139{size:02d}{n:06d}"}
+            for n in range(size)
+        ]
+        secrets = {APP_SECRET: {"kind": "app", "agentid": AGENT_ID}, CONTACTS_SECRET: {"kind": "contacts"}}
+        departments = [{"id": 2, "name": "客服部"}]
+        wecom.control.wecom_corp(
+            {"corpid": wecom.corpid, "secrets": secrets, "departments": departments, "members": members}
+        )
+        for n in range(0, size, 2):  # half of them are staff: some linked already, some matched by mobile
+            StaffFactory(mobile=f"139{size:02d}{n:06d}", wecom_userid=f"m{n:03d}" if n % 4 == 0 else "")
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(URL)
+        assert page.status_code == 200 and len(page.context["preview"].members) == size
+        return len(captured.captured_queries)
+
+    client.get(URL)  # the first page of a session warms its caches
+    small = queries_for(4)
+    assert queries_for(60) == small

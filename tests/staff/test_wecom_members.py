@@ -61,7 +61,7 @@ def test_skipped_when_the_company_does_not_manage_wecom_members(wecom, switch): 
     "setup, person, errcode",
     [
         (None, {"wecom_userid": "ZHANGWEI", "mobile": "13900000023"}, 60102),
-        (None, {"wecom_userid": "newone", "mobile": "13800000001"}, 60104),
+        (None, {"wecom_userid": "newone", "mobile": "13700000001"}, 60104),
         (None, {"wecom_userid": "newone", "mobile": "", "email": ""}, 60129),
         ("app_secret_as_contacts", {"wecom_userid": "newone", "mobile": "13900000024"}, 48002),
         ("wrong_secret", {"wecom_userid": "newone", "mobile": "13900000025"}, 40001),

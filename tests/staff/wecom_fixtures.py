@@ -32,9 +32,9 @@ def wecom(simulator, settings):
             },
             "departments": [{"id": 2, "name": "客服部"}, {"id": 3, "name": "仓储部"}],
             "members": [
-                {"userid": "zhangwei", "name": "张伟", "department": [2], "mobile": "13800000001"},
-                {"userid": "lifang", "name": "李芳", "department": [2], "mobile": "13800000002"},
-                {"userid": "creator", "name": "老板", "department": [1], "mobile": "13800000009", "creator": True},
+                {"userid": "zhangwei", "name": "张伟", "department": [2], "mobile": "13700000001"},
+                {"userid": "lifang", "name": "李芳", "department": [2], "mobile": "13700000002"},
+                {"userid": "creator", "name": "老板", "department": [1], "mobile": "13700000009", "creator": True},
             ],
         }
     )
