@@ -356,6 +356,8 @@ def apply(*, actor, checked: Checked, reason: str, progress: Progress = no_progr
             _apply_row(actor, plan, reason, result)
             if i % BATCH == 0:
                 progress(i)
+        created = [p.person.pk for p in plans if p.action == "create"]
+        Staff.objects.filter(pk__in=created).update(must_change_password=True)  # one statement for the file
         for (role, stores), rows in _grant_groups(plans).items():
             done = bindings_bulk_grant(
                 actor=actor, role=role, staff=[r.person for r in rows], stores=list(stores), reason=reason
@@ -370,10 +372,7 @@ def apply(*, actor, checked: Checked, reason: str, progress: Progress = no_progr
 
 def _apply_row(actor, plan: RowPlan, reason: str, result: dict) -> None:
     if plan.action == "create":
-        person = staff_create(actor=actor, username=plan.person.username, password=None, **plan.person_fields())
-        person.must_change_password = True
-        person.save(update_fields=["must_change_password"])
-        plan.person = person
+        plan.person = staff_create(actor=actor, username=plan.person.username, password=None, **plan.person_fields())
         result["created"] += 1
     elif plan.changes:
         plan.person = staff_update(actor=actor, staff=plan.person, data=plan.changes, reason=reason)
