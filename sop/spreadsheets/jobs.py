@@ -155,6 +155,9 @@ def import_job_run(*, job_id: int) -> ImportJob:
     except (ValidationError, PermissionDenied) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
         return _finish(job, ImportStatus.FAILED, errors=[{"line": 0, "message": m} for m in messages])
+    except Exception:
+        _finish(job, ImportStatus.FAILED, errors=[{"line": 0, "message": _("The import failed; nothing was changed.")}])
+        raise
     return _finish(job, ImportStatus.DONE, result={**job.result, **result}, done=checked.total)
 
 

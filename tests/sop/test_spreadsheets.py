@@ -257,3 +257,14 @@ def test_the_roles_by_modules_sheet_lists_each_roles_actions(sa, setting):
     headers = [c.header for c in columns]
     report_row = next(r for r in rows if r[0] == "报表查看")
     assert report_row[headers.index("报表")] and not report_row[headers.index("订单")]
+
+
+def test_the_file_is_checked_again_when_applied_and_nothing_changes_if_it_no_longer_fits(sa, setting):
+    from staff.models import Position
+
+    job = jobs.import_job_create(actor=sa, kind=ImportKind.STAFF, filename="s.xlsx", content=staff_file(3))
+    assert job.status == ImportStatus.PREVIEW
+    Position.objects.filter(name="客服-初级").delete()  # changed between the preview and the apply
+    job = jobs.import_job_apply(actor=sa, job=job)
+    assert job.status == ImportStatus.INVALID and [e["line"] for e in job.errors] == [2, 3, 4]
+    assert not Staff.objects.filter(employee_id__startswith="S0").exists()
