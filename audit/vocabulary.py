@@ -23,6 +23,7 @@ OBJECTS = {
     "checklist_item": _("Checklist item"),
     "checklist_template": _("Checklist template"),
     "delivery": _("Message delivery"),
+    "exchange_rate": _("Exchange rate"),
     "department": _("Department"),
     "exception": _("Exception grant"),
     "import": _("Spreadsheet import"),
@@ -31,11 +32,13 @@ OBJECTS = {
     "order": _("Order"),
     "order_settings": _("Order settings"),
     "position": _("Position"),
+    "report": _("Report"),
     "review": _("Access review"),
     "robot": _("Group robot"),
     "role": _("Role"),
     "route": _("Route"),
     "security": _("Security"),
+    "sku_cost": _("SKU cost"),
     "staff": _("Staff member"),
     "stock": _("Stock"),
     "store": _("Store"),
@@ -140,6 +143,9 @@ TARGET_TYPES = {
     "sop.checklisttemplate": _("Checklist template"),
     "sop.importjob": _("Spreadsheet import"),
     "audit.auditevent": _("Audit log"),
+    "reports.skucost": _("SKU cost"),
+    "reports.exchangerate": _("Exchange rate"),
+    "reports.board": _("Cross-store board"),
 }
 
 
@@ -189,6 +195,8 @@ RECORDED = (
     # staff lifecycle (sop.lifecycle): onboarding, leave, transfer, offboarding with its handover
     " checklist.create checklist_item.update delivery.update leave.cancel leave.create staff.hand_over staff.onboard"
     " staff.transfer"
+    # the cross-store board (reports): its exports, the SKU cost import, exchange rates
+    " report.export sku_cost.import exchange_rate.update"
     # spreadsheets (sop.spreadsheets): a file checked, an import applied, the sheets exported
     " import.create import.complete staff.export store.export role.export"
 ).split()

@@ -22,6 +22,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("security/", include("security.urls")),
     path("sop/", include("sop.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/", include("config.api")),
     path("push/", include("orders.push_urls")),  # the platforms' push receivers (no session, no CSRF)
     path("i18n/", include("django.conf.urls.i18n")),

@@ -73,7 +73,7 @@ WITH rates AS (
     SELECT t.store_id, t.day, count(*) AS total, count(c.completed_at) AS done
     FROM target t JOIN sop_checklist c ON c.store_id = t.store_id AND c.kind = 'daily' AND c.for_date = t.day
     GROUP BY t.store_id, t.day
-)
+), %(snapshots)s
 INSERT INTO reports_storeday (
     store_id, day, orders, currency, sales, sales_converted, cost, margin, uncosted_lines, shipped, shipped_on_time,
     cancelled, returned, skus, out_of_stock_skus, low_stock_skus, open_cases_past_due, sync_ok, sync_error,
@@ -82,8 +82,10 @@ INSERT INTO reports_storeday (
 SELECT t.store_id, t.day, COALESCE(o.orders, 0), COALESCE(o.currency, ''), COALESCE(o.sales, 0),
        COALESCE(o.sales_converted, 0), COALESCE(g.cost, 0), COALESCE(o.sales_converted, 0) - COALESCE(g.cost, 0),
        COALESCE(g.uncosted, 0), COALESCE(sh.shipped, 0), COALESCE(sh.on_time, 0), COALESCE(o.cancelled, 0),
-       COALESCE(rt.returned, 0), 0, 0, 0, 0, true, '', COALESCE(ch.done, 0), COALESCE(ch.total, 0), %(now)s
+       COALESCE(rt.returned, 0), sn.skus, sn.out_skus, sn.low_skus, sn.overdue, sn.sync_ok, sn.sync_error,
+       COALESCE(ch.done, 0), COALESCE(ch.total, 0), %(now)s
 FROM target t
+JOIN snap sn ON sn.store_id = t.store_id
 LEFT JOIN ord o ON o.store_id = t.store_id AND o.day = t.day
 LEFT JOIN goods g ON g.store_id = t.store_id AND g.day = t.day
 LEFT JOIN ship sh ON sh.store_id = t.store_id AND sh.day = t.day
@@ -97,8 +99,9 @@ ON CONFLICT (store_id, day) DO UPDATE SET
     checklist_total = EXCLUDED.checklist_total, rolled_up_at = EXCLUDED.rolled_up_at
 """
 
-_SNAPSHOTS = """
-WITH today AS (
+# What each store looks like now (stock, overdue cases, sync health): a fresh row starts with it, and the
+# current day's row is refreshed with it.
+_SNAPSHOT_CTES = """today AS (
     SELECT id AS store_id, (%(now)s::timestamptz AT TIME ZONE COALESCE(NULLIF(timezone, ''), 'UTC'))::date AS day
     FROM stores_store
 ), stock AS (
@@ -117,11 +120,19 @@ WITH today AS (
     LEFT JOIN stock st ON st.store_id = t.store_id
     LEFT JOIN overdue od ON od.store_id = t.store_id
     LEFT JOIN orders_syncstate sy ON sy.store_id = t.store_id
-)
+)"""
+
+_SNAPSHOTS = (
+    "WITH "
+    + _SNAPSHOT_CTES
+    + """
 UPDATE reports_storeday d SET skus = s.skus, out_of_stock_skus = s.out_skus, low_stock_skus = s.low_skus,
        open_cases_past_due = s.overdue, sync_ok = s.sync_ok, sync_error = s.sync_error
 FROM snap s WHERE d.store_id = s.store_id AND d.day = s.day
 """
+)
+
+_UPSERT = _FLOWS.replace("%(snapshots)s", _SNAPSHOT_CTES)
 
 
 def storeday_rollup(*, now: datetime | None = None, days_back: int = 1) -> int:
@@ -137,7 +148,7 @@ def storeday_rollup(*, now: datetime | None = None, days_back: int = 1) -> int:
         "open_cases": list(OPEN_CASES),
     }
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_FLOWS, params)
+        cursor.execute(_UPSERT, params)
         written = cursor.rowcount
         cursor.execute(_SNAPSHOTS, params)
     return written

@@ -26,6 +26,7 @@ from orders.models import AfterSalesCase, Order, StockLevel, StoreSettings
 from rbac import services as rbac
 from rbac.models import AccessRequest, ExceptionGrant, PositionRole, Role, RoleBinding
 from rbac.permissions import load_permissions
+from reports.models import ExchangeRate, SkuCost
 from security.models import SecurityPolicy
 from staff.models import ApiToken, Department, Leave, Position
 from stores.models import OzonCredential, ShopeeApp, ShopeeCredential, Store, StoreGroup
@@ -86,6 +87,8 @@ WATCHED += [Route, MessageTemplate, StoreGroup, StoreGroup.stores.through]
 WATCHED += [SecurityPolicy, AccessAttempt]
 # Leave (sop's leave pages: recording and cancelling leave).
 WATCHED += [Leave]
+# SKU costs and exchange rates (reports' company pages: the cost import, a rate set).
+WATCHED += [SkuCost, ExchangeRate]
 
 
 def _state_sql() -> str:
