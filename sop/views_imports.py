@@ -2,7 +2,8 @@
 file (row errors, or the preview with an "apply" button), the job with its progress and result, and the progress as
 JSON for the job page to poll.
 
-Gate: users_view somewhere for the page and the exports (which hold only what the viewer may see); importing the
+Gate: users_view somewhere for the page and the exports (the 店铺分工表 and its template: any permission somewhere, as
+the duties page) (which hold only what the viewer may see); importing the
 员工信息表 or the 权限矩阵 needs users_manage somewhere and the 店铺分工表 settings_manage somewhere, and every row
 is checked again by the services against the stores where the importer holds them. A job is seen by its uploader
 only (404 for anyone else)."""
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.forms import add_service_errors
-from core.permissions import permissions_of
+from core.permissions import ANY, permissions_of
 from core.views import FORM_METHODS, POST_ONLY, GateMixin
 
 from .forms_imports import ImportUploadForm
@@ -149,6 +150,10 @@ class ImportProgressView(ImportGateMixin, View):
 
 
 class _FileView(ImportGateMixin, View):
+    def get_required_permission(self) -> str | None:
+        """The 店铺分工表 is read by anyone working on a store (as its page is); the other sheets need users_view."""
+        return ANY if self.kwargs.get("kind") == ImportKind.STORES else self.required_permission
+
     def answer(self, content: bytes, filename: str, fmt: str) -> HttpResponse:
         response = HttpResponse(content, content_type=formats.CONTENT_TYPES[fmt])
         response["Content-Disposition"] = _disposition(filename)

@@ -2424,3 +2424,17 @@ ROUTES += [
         audit="exchange_rate.update",
     ),
 ]
+
+ROUTES += [
+    Route(
+        "sop:import_export",
+        "store.export (the 店铺分工表 of the stores the viewer may see, xlsx)",
+        page(none=FORBIDDEN, other=OK, this=OK),
+        ANY_ROLE,
+        args=lambda ctx: ["stores", "xlsx"],
+        audit="store.export",
+        changes=False,
+        variant="stores",
+        note="the duties page's export: anyone working on a store, as the page",
+    ),
+]
