@@ -25,10 +25,12 @@ SURPLUS_DAYS = 60  # a store holding more than this many days of its own sales h
 
 
 def visible_stores(*, viewer, permission: str = VIEW) -> QuerySet[Store]:
-    """The stores where the viewer holds `permission` (every store for a super admin), unevaluated."""
-    stores = permissions_of(viewer).stores_with(permission)
-    if stores is ALL_STORES:
+    """The stores where the viewer holds reports_view and `permission` (every store for a super admin), unevaluated."""
+    perms = permissions_of(viewer)
+    seen, allowed = perms.stores_with(VIEW), perms.stores_with(permission)
+    if seen is ALL_STORES and allowed is ALL_STORES:
         return Store.objects.all()
+    stores = allowed if seen is ALL_STORES else seen if allowed is ALL_STORES else frozenset(seen) & frozenset(allowed)
     return Store.objects.filter(id__any_of=stores) if stores else Store.objects.none()
 
 
@@ -154,7 +156,7 @@ def board_rows(
     stores with their owners, and one aggregate over StoreDay grouped by store. Snapshot figures (stock,
     overdue cases, sync) are those of the period's last day."""
     stores = board_stores(viewer=viewer, filters=filters, permission=permission)
-    store_list = list(stores.order_by("name", "id"))
+    store_list = list(stores.only("id", "name", "platform", "site").order_by("name", "id"))
     last = Q(day=filters.end)
     sums = (
         _days(stores, filters)

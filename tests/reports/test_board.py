@@ -149,3 +149,18 @@ def test_the_period_presets(rolled, sa, client):
         response = client.get(reverse("reports:board"), {"period": period})
         filters = response.context["filters"]
         assert filters.days == days and filters.end - filters.start == timedelta(days=days - 1)
+
+
+def test_the_export_holds_only_stores_where_the_viewer_may_also_export(rolled, viewer_of, super_admins, client):
+    from rbac import services as rbac_services
+    from tests.factories import RoleFactory
+
+    viewer = viewer_of(rolled["a"])
+    read_only = RoleFactory(name="只读报表", permissions=["reports_view"])
+    rbac_services.binding_grant(actor=super_admins[0], staff=viewer, role=read_only, store=rolled["b"], reason="t")
+    verified_login(client, viewer)
+    board = client.get(reverse("reports:board"), PERIOD)
+    assert [r.store.name for r in board.context["rows"]] == ["A店", "B店"]
+    response = client.get(reverse("reports:board_export"), {**PERIOD, "format": "csv"})
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[0] for row in table[1:]] == ["A店", "合计"]
