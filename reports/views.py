@@ -69,6 +69,7 @@ class BoardView(BoardMixin, generic.TemplateView):
             ),
             trend_chart=charts.line([(d.strftime("%m-%d"), v) for d, v, _n in trend]),
             may_export=_may_export(self.request.user),
+            may_manage=_may_manage(self.request.user),
             **kwargs,
         )
 
@@ -87,6 +88,12 @@ def _may_export(user) -> bool:
     from core.permissions import permissions_of
 
     return permissions_of(user).has_anywhere(selectors.EXPORT)
+
+
+def _may_manage(user) -> bool:
+    from core.permissions import ALL_STORES, permissions_of
+
+    return permissions_of(user).stores_with(services.MANAGE) is ALL_STORES
 
 
 def _pct(value) -> str:

@@ -164,3 +164,10 @@ def test_the_export_holds_only_stores_where_the_viewer_may_also_export(rolled, v
     response = client.get(reverse("reports:board_export"), {**PERIOD, "format": "csv"})
     table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row[0] for row in table[1:]] == ["A店", "合计"]
+
+
+def test_the_board_links_to_costs_and_rates_for_those_who_may_set_them(rolled, sa, viewer_of, client):
+    verified_login(client, sa)
+    assert reverse("reports:rate_list") in client.get(reverse("reports:board")).content.decode()
+    verified_login(client, viewer_of(rolled["a"]))
+    assert reverse("reports:rate_list") not in client.get(reverse("reports:board")).content.decode()
