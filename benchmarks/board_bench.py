@@ -18,7 +18,7 @@ Each page is fetched in-process with Django's test client (server time only), on
 times; the table shows the median beside the goal (≤ 300 ms) and the queries, which must not grow with the stores.
 The script exits 1 when a figure misses its goal.
 
-Measured on 2026-12-05 (2 shared cores, PostgreSQL 16, 1,000 stores × 30 days × 20 orders = 600,000 orders):
+Measured on 2026-12-05 (2 shared cores, PostgreSQL 15, 1,000 stores × 30 days × 20 orders = 600,000 orders):
 the beat's rollup 1.5 s, a 31-day backfill 6.1 s; the board 69–177 ms (7 and 30 days, sorted, filtered; super
 admin and a colleague with 1,000 per-store bindings), 12–13 queries; the CSV export 98–136 ms. Under a machine
 loaded by other test runs the same pages took 180–420 ms: measure on a quiet machine.
