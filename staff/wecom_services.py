@@ -71,6 +71,14 @@ ERROR_WORDS = {
     ),
     301005: (gettext_lazy("WeCom's creator account cannot be deleted."), gettext_lazy("Leave it as it is.")),
     45009: (gettext_lazy("WeCom's rate limit was reached."), gettext_lazy("Try again in a minute.")),
+    45033: (gettext_lazy("WeCom is busy with too many calls at once."), gettext_lazy("Try again in a moment.")),
+    40029: (gettext_lazy("The WeCom code has expired or was already used."), gettext_lazy("Scan again.")),
+    50001: (
+        gettext_lazy("WeCom does not trust this site's address for signing in."),
+        gettext_lazy(
+            "An administrator sets this site's domain as the app's trusted domain (可信域名) in WeCom's admin console."
+        ),
+    ),
 }
 
 

@@ -141,7 +141,7 @@ class WeComCallbackView(View):
         if not code:
             return self.refuse(request, _("Sign-in was cancelled in WeCom."), audited=False)
         config = WeComSettings.current()
-        if not config.configured:
+        if not (config.sign_in_enabled and config.configured):  # switched off since the browser left for WeCom
             return self.refuse(request, _("Signing in with WeCom is not switched on for this company."), audited=False)
         try:
             with app_client(config) as client:

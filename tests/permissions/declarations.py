@@ -2305,6 +2305,8 @@ ROUTES += [
         page(none=FORBIDDEN, other=FORBIDDEN, this=FORBIDDEN, super=REFUSED),
         SETTINGS,
         method="POST",
+        audit="wecom.directory_import",  # what an import writes; here (not set up) the super admin is refused
+        side_audit=("staff.create", "staff.update", "department.create"),
         note="set up, it imports all or nothing: tests/staff/test_wecom_directory.py",
     ),
 ]
