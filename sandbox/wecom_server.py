@@ -323,6 +323,16 @@ def _contacts(world: World, request, path: str, corp: Corp, secret: Secret, body
             raise CorpError(301005, "not allow to delete creator")
         del corp.members[member["userid"].lower()]
         return reply(0, "deleted")
+    if path == "user/batchdelete":
+        userids = body.get("useridlist")
+        if not isinstance(userids, list) or not 1 <= len(userids) <= 200:
+            raise CorpError(40058, "invalid useridlist")
+        members = [_member(corp, u) for u in userids]  # all or none: an unknown one refuses the batch
+        if any(m.get("creator") for m in members):
+            raise CorpError(301005, "not allow to delete creator")
+        for member in members:
+            del corp.members[member["userid"].lower()]
+        return reply(0, "deleted")
     if path in ("user/simplelist", "user/list"):
         try:
             dept = int(request.GET.get("department_id", "1"))

@@ -238,3 +238,16 @@ def test_the_hourly_limit_blocks_for_an_hour(api, wecom):  # noqa: F811
     assert api.get("department/list", params={"access_token": current}).json()["errcode"] == 45009
     wecom.control.advance(601)
     assert api.get("department/list", params={"access_token": current}).json()["errcode"] == 0
+
+
+def test_batchdelete_deletes_all_or_none(api, wecom):  # noqa: F811
+    refused = call(api, "POST", "user/batchdelete", CONTACTS_SECRET, json={"useridlist": ["lifang", "ghost"]})
+    assert refused["errcode"] == 60111
+    assert (
+        call(api, "POST", "user/batchdelete", CONTACTS_SECRET, json={"useridlist": ["lifang", "creator"]})["errcode"]
+        == 301005
+    )
+    assert (
+        call(api, "POST", "user/batchdelete", CONTACTS_SECRET, json={"useridlist": ["LiFang"]})["errmsg"] == "deleted"
+    )
+    assert call(api, "GET", "user/get", params={"userid": "lifang"})["errcode"] == 60111
