@@ -96,15 +96,15 @@ def _may_manage(user) -> bool:
     return permissions_of(user).stores_with(services.MANAGE) is ALL_STORES
 
 
-def _pct(value) -> str:
-    return "" if value is None else f"{value}"
+def _pct(value) -> float | str:
+    return "" if value is None else value  # a number in the sheet, empty where there is nothing to divide
 
 
 def export_table(rows, total) -> list[list]:
-    head = [_("Store"), _("Platform"), _("Site"), _("Orders"), _("Sales"), _("Sales (converted)"), _("Cost of goods"),
+    head: list = [_("Store"), _("Platform"), _("Site"), _("Orders"), _("Sales"), _("Sales (converted)"), _("Cost of goods"),
             _("Gross margin"), _("Margin %"), _("Shipped"), _("Shipped on time %"), _("Cancellation %"), _("Return %"),
             _("Out of stock %"), _("After-sales past due"), _("Low-stock SKUs"), _("Sync"), _("Checklists done %")]  # fmt: skip
-    table = [head]
+    table: list[list] = [head]
     for row in [*rows, total]:
         store = row.store
         table.append([

@@ -141,6 +141,7 @@ def test_xlsx_export(rolled, sa, client):
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["A店", "B店", "C店", "合计"]
     assert sheet.cell(row=2, column=4).value == 3
+    assert sheet.cell(row=2, column=9).value == 97.7  # A's margin %: a number, not text
 
 
 def test_the_period_presets(rolled, sa, client):
