@@ -55,11 +55,13 @@ VERBS = {
     "cancel": pgettext_lazy("audit verb", "cancelled"),
     "chain_check": pgettext_lazy("audit verb", "chain verified"),
     "claim": pgettext_lazy("audit verb", "claimed"),
+    "close": pgettext_lazy("audit verb", "closed"),
     "complete": pgettext_lazy("audit verb", "completed"),
     "connection_test": pgettext_lazy("audit verb", "connection tested"),
     "create": pgettext_lazy("audit verb", "created"),
     "credentials_change": pgettext_lazy("audit verb", "credentials changed"),
     "deauthorize": pgettext_lazy("audit verb", "authorization removed"),
+    "decide": pgettext_lazy("audit verb", "decided"),
     "delete": pgettext_lazy("audit verb", "deleted"),
     "expire": pgettext_lazy("audit verb", "expired"),
     "export": pgettext_lazy("audit verb", "exported"),
@@ -199,6 +201,8 @@ RECORDED = (
     " report.export sku_cost.import exchange_rate.update"
     # spreadsheets (sop.spreadsheets): a file checked, an import applied, the sheets exported
     " import.create import.complete staff.export store.export role.export"
+    # access reviews (rbac.services.reviews): a campaign started, items kept or revoked, closed, its report exported
+    " review.create review.decide review.close review.export"
 ).split()
 
 

@@ -24,6 +24,8 @@ class EventKind(models.TextChoices):
     DIGEST_DAILY = "digest.daily", _("Daily digest")
     DIGEST_WEEKLY = "digest.weekly", _("Weekly digest")
     SOP_CHECKLIST_OVERDUE = "sop.checklist_overdue", _("Checklist overdue")
+    ACCESS_REVIEW_REMINDER = "access.review_reminder", _("Access review waiting")
+    ACCESS_REVIEW_ESCALATED = "access.review_escalated", _("Access review past its deadline")
 
 
 class EventState(models.TextChoices):

@@ -124,6 +124,12 @@ CHECKLIST = (
     _p("due_time", _("Due (store time)"), 20, "12-05 18:00"),
 )
 
+REVIEW = (
+    _p("review", _("Access review"), 200, "2026年第四季度权限复核"),
+    _p("count", _("Items not yet reviewed"), 12, "12"),
+    _p("deadline", _("Deadline"), 20, "12-15 18:00"),
+)
+
 K = EventKind
 PLACEHOLDERS: dict[str, tuple[Placeholder, ...]] = {
     K.ORDER_NEW: COMMON + ORDER,
@@ -145,6 +151,8 @@ PLACEHOLDERS: dict[str, tuple[Placeholder, ...]] = {
     K.DIGEST_DAILY: COMMON + DIGEST,
     K.DIGEST_WEEKLY: COMMON + DIGEST,
     K.SOP_CHECKLIST_OVERDUE: COMMON + CHECKLIST,
+    K.ACCESS_REVIEW_REMINDER: COMMON + REVIEW,
+    K.ACCESS_REVIEW_ESCALATED: COMMON + REVIEW,
 }
 
 _CASE_BODY = "订单号:{order_id} | 问题类型:{issue} | 状态:{status} | 处理人:{operator} | 截止时间:{due_date}"
@@ -173,6 +181,8 @@ DEFAULT_BODIES: dict[str, str] = {
     K.DIGEST_DAILY: "【日报】{store} {period} " + _DIGEST_BODY,
     K.DIGEST_WEEKLY: "【周报】{store} {period} " + _DIGEST_BODY,
     K.SOP_CHECKLIST_OVERDUE: "【清单超时未完成】{store} {title} | 负责人:{assignee} | 已完成:{progress} | 截止:{due_time}",
+    K.ACCESS_REVIEW_REMINDER: "【权限复核待确认】{review} | 待复核:{count} 项 | 截止:{deadline} | 请在“权限复核”页面保留或撤销",
+    K.ACCESS_REVIEW_ESCALATED: "【权限复核已超期】{review} | 未复核:{count} 项 | 截止:{deadline} | 请部门经理或总管理员跟进",
 }
 
 # What {store} says for an event of no store (a department's digest, a company-wide request).

@@ -59,6 +59,8 @@ DEMO_ROUTES = {
             "store.sync_failing",
             "access.request_opened",
             "sop.checklist_overdue",  # a daily store check not done by its due time, @ its assignee
+            "access.review_reminder",  # access review items waiting, @ the reviewer
+            "access.review_escalated",  # an access review past its deadline, @ the department manager / super admins
         ],
         {"mention_assignee": True},
     ),

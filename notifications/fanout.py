@@ -329,7 +329,8 @@ def _assigned(event: Event, assignees: dict[int, int]) -> list[int]:
         return [int(i) for i in event.payload.get("approver_ids") or () if str(i).isdigit()]
     staff = assignees.get(event.pk)
     people = [staff] if staff else []
-    if event.kind == "sop.checklist_overdue":  # the checklist's assignee (sop.checklists names them)
+    if event.kind in ("sop.checklist_overdue", "access.review_reminder", "access.review_escalated"):
+        # the checklist's assignee (sop.checklists); the reviewer, or whom an overdue review escalates to (rbac)
         return [int(i) for i in event.payload.get("mention_staff_ids") or () if str(i).isdigit()]
     if event.kind == "aftersales.due_soon":
         escalated = [int(i) for i in event.payload.get("mention_staff_ids") or () if str(i).isdigit()]

@@ -196,6 +196,8 @@ _DERIVED: dict[str, dict[str, Callable[..., Any]]] = {
     },
     "access.request_opened": {"decide_by": _time("decide_by")},
     "sop.checklist_overdue": {"due_time": _time("due_at")},
+    "access.review_reminder": {"deadline": _time("deadline")},
+    "access.review_escalated": {"deadline": _time("deadline")},
 }
 _plans: dict[tuple[str, frozenset[str] | None], tuple] = {}
 

@@ -470,3 +470,95 @@ class StoreGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("store group permission")
         verbose_name_plural = _("store group permissions")
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class ReviewDecision(models.TextChoices):
+    NONE = "", _("Not reviewed")
+    KEEP = "keep", _("Keep")
+    REVOKE = "revoke", _("Revoke")
+
+
+class AccessReview(models.Model):
+    """An access review campaign (权限复核): every live binding and exception grant in scope, snapshotted into
+    items that their reviewers keep or revoke before the deadline."""
+
+    name = models.CharField(_("name"), max_length=200)
+    all_stores = models.BooleanField(_("all stores"), default=True)
+    stores = models.ManyToManyField("stores.Store", verbose_name=_("stores"), blank=True, related_name="+")
+    deadline = models.DateTimeField(_("deadline"))
+    revoke_unreviewed = models.BooleanField(_("revoke what was not reviewed"), default=False)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.OPEN)
+
+    class Meta:
+        verbose_name = _("access review")
+        verbose_name_plural = _("access reviews")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewItem(models.Model):
+    """One binding or exception grant to keep or revoke, and who reviews it (never its grantee)."""
+
+    review = models.ForeignKey(
+        AccessReview, verbose_name=_("access review"), on_delete=models.CASCADE, related_name="items"
+    )
+    binding = models.ForeignKey(
+        RoleBinding, verbose_name=_("role binding"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    exception = models.ForeignKey(
+        ExceptionGrant,
+        verbose_name=_("exception grant"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="+"
+    )
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=ReviewDecision.choices, default="", blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review item")
+        verbose_name_plural = _("review items")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["reviewer", "review"], name="rbac_reviewitem_reviewer")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(binding__isnull=False, exception__isnull=True)
+                | models.Q(binding__isnull=True, exception__isnull=False),
+                name="rbac_reviewitem_one_grant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}:{self.pk}"

@@ -21,3 +21,14 @@ def expire_due() -> dict:
     if any(counts.values()):
         logger.info("rbac expiry sweep: %s", counts)
     return counts
+
+
+@shared_task(base=AuditedTask, soft_time_limit=300, time_limit=330, ignore_result=True)
+def access_reviews() -> dict:
+    """Beat task (hourly): a reminder a day to each reviewer with items waiting (deduplicated per reviewer and
+    day), and campaigns past their deadline escalated, their unreviewed items revoked when they say so, closed."""
+    from .services.reviews import review_deadline, review_remind
+
+    reminded = review_remind()
+    closed = review_deadline()
+    return {"reminded": reminded, "closed": len(closed)}

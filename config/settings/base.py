@@ -231,6 +231,8 @@ CELERY_BEAT_SCHEDULE["security-audit-checkpoint"] = {"task": "security.tasks.aud
 # Retention: events older than the security policy's period move to archive files (none while it keeps all).
 CELERY_BEAT_SCHEDULE["security-audit-archive"] = {"task": "security.tasks.audit_archive", "schedule": 86400.0}
 # The board's daily rollups (reports.rollup): today and yesterday of every store, one statement, every 10 minutes.
+# Access reviews (rbac.services.reviews): a reminder a day per reviewer (deduplicated), the deadline's escalation.
+CELERY_BEAT_SCHEDULE["rbac-access-reviews"] = {"task": "rbac.tasks.access_reviews", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["reports-rollup-days"] = {"task": "reports.tasks.rollup_days", "schedule": 600.0}
 # The currency the board converts sales and costs to (reports.ExchangeRate gives each other currency's rate).
 SHOPCREW_COMPANY_CURRENCY = os.environ.get("SHOPCREW_COMPANY_CURRENCY", "CNY")

@@ -75,6 +75,8 @@ def test_every_kind_of_the_issue_is_a_choice_with_a_chinese_label():
         "security.audit_checkpoint",
         # issue 11: a daily store check (or another checklist) not completed by its due time
         "sop.checklist_overdue",
+        # issue 12: access reviews (权限复核) — a reviewer's reminder, a campaign past its deadline
+        "access.review_reminder", "access.review_escalated",
     }  # fmt: skip
     assert set(EventKind.values) == expected
     with translation.override("zh-hans"):
