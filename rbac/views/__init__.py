@@ -20,10 +20,15 @@ from .requests import (
     AccessRequestListView,
     AccessRequestMixin,
 )
+from .reviews import MyReviewItemsView, ReviewListView, ReviewReportView, StaleAccessView
 from .roles import ApprovalPolicyView, PositionRolesView, RoleDeleteView, RoleDetailView, RoleFormView, RoleMatrixView
 from .single import ExceptionGrantView, ExceptionRevokeView, GrantView, RevokeView
 
 __all__ = [
+    "MyReviewItemsView",
+    "ReviewListView",
+    "ReviewReportView",
+    "StaleAccessView",
     "ApprovalPolicyView",
     "AccessRequestApproveAloneView",
     "AccessRequestBatchDecisionView",

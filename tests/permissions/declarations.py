@@ -2440,3 +2440,59 @@ ROUTES += [
         note="the duties page's export: anyone working on a store, as the page",
     ),
 ]
+
+
+def _matrix_review(ctx) -> None:
+    """An access review campaign to report on (made directly, before counting: only the export is played)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rbac.models import AccessReview
+
+    AccessReview.objects.create(name="matrix report", deadline=timezone.now() + timedelta(days=7))
+
+
+def _matrix_review_export(ctx) -> dict:
+    from rbac.models import AccessReview
+
+    review = AccessReview.objects.filter(name="matrix report").order_by("-pk").first()
+    return {"review": review.pk if review else 0, "export": "csv"}
+
+
+# Access reviews (权限复核, issue 12 item 3): campaigns and their report for super admins; everyone's own items.
+ROUTES += [
+    Route("rbac:review_list", "the access review campaigns (and the form to start one)", SUPER_ONLY_PAGE, USERS_MANAGE),
+    Route(
+        "rbac:review_list",
+        "review.create",
+        SUPER_ONLY_POST,
+        USERS_MANAGE,
+        method="POST",
+        data=lambda ctx: {"name": "matrix review", "deadline": "2099-01-01T10:00"},
+        audit="review.create",
+    ),
+    Route("rbac:review_mine", "my review items (none in the matrix's world)", SIGNED_IN, ANY_ROLE),
+    Route(
+        "rbac:review_mine",
+        "keep or revoke review items: none chosen is a form error for everyone",
+        page(none=FORM_ERROR, other=FORM_ERROR, this=FORM_ERROR, super=FORM_ERROR),
+        ANY_ROLE,
+        method="POST",
+        data=lambda ctx: {"decision": "keep"},
+        changes=False,
+    ),
+    Route("rbac:review_report", "the access review reports (a campaign to choose)", SUPER_ONLY_PAGE, USERS_MANAGE),
+    Route(
+        "rbac:review_report",
+        "review.export (CSV)",
+        SUPER_ONLY_PAGE,
+        USERS_MANAGE,
+        prepare=_matrix_review,
+        query=_matrix_review_export,
+        audit="review.export",
+        changes=False,
+        variant="export",
+    ),
+    Route("rbac:stale_access", "the stale access list", SUPER_ONLY_PAGE, USERS_MANAGE),
+]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from axes.models import AccessAttempt
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -89,6 +90,8 @@ WATCHED += [SecurityPolicy, AccessAttempt]
 WATCHED += [Leave]
 # SKU costs and exchange rates (reports' company pages: the cost import, a rate set).
 WATCHED += [SkuCost, ExchangeRate]
+# Access review campaigns and their items (rbac's review pages: a campaign started, items decided).
+WATCHED += [apps.get_model("rbac", "AccessReview"), apps.get_model("rbac", "ReviewItem")]
 
 
 def _state_sql() -> str:
