@@ -111,6 +111,7 @@ ACTIONS = {
     "wecom.member_create": _("WeCom member created"),
     "wecom.member_disable": _("WeCom member disabled"),
     "wecom.settings_update": _("WeCom settings changed"),
+    "wecom.directory_import": _("WeCom directory imported"),
     "change": _("Changed"),
     "denied": _("Refused (no permission)"),
 }
@@ -193,7 +194,7 @@ RECORDED = (
     "security.policy_update staff.create staff.offboard staff.update stock.threshold store.authorize "
     "store.connection_test store.create store.credentials_change store.deauthorize store.update "
     "store_group.create store_group.delete store_group.update"
-    " wecom.member_create wecom.member_disable wecom.settings_update"
+    " wecom.directory_import wecom.member_create wecom.member_disable wecom.settings_update"
     # staff lifecycle (sop.lifecycle): onboarding, leave, transfer, offboarding with its handover
     " checklist.create checklist_item.update delivery.update leave.cancel leave.create staff.hand_over staff.onboard"
     " staff.transfer"

@@ -77,6 +77,8 @@ class StaffOffboardAllView(StepUpRequiredMixin, GateMixin, View):
                         _("WeCom did not disable the member: %(message)s It is on the handover checklist.")
                         % {"message": done.wecom.message},
                     )
+                if done.checklist is None:
+                    return redirect(person)
                 return redirect("sop:checklist_detail", pk=done.checklist.pk)  # the handover to work through
         return self.render_page(request, person, form, status=400)
 

@@ -28,9 +28,12 @@ def test_every_app_registers_its_own_entries_in_order():
         "orders:order_list",
         "orders:case_list",
         "orders:stock_list",
+        "reports:board",
         "rbac:role_matrix",
         "rbac:grid",
         "rbac:access_request_list",
+        "sop:checklist_list",
+        "rbac:review_mine",
         "notifications:robot_list",
         "notifications:route_list",
         "notifications:delivery_list",
@@ -46,4 +49,9 @@ def test_a_super_admin_sees_every_entry(login, sa):
 
 def test_a_person_without_rights_sees_only_their_own_pages(login):
     links = _nav(login(StaffFactory()))
-    assert [url for url, _label in links] == [reverse("rbac:my_duties"), reverse("rbac:access_request_list")]
+    assert [url for url, _label in links] == [
+        reverse("rbac:my_duties"),
+        reverse("rbac:access_request_list"),
+        reverse("sop:checklist_list"),
+        reverse("rbac:review_mine"),
+    ]

@@ -346,8 +346,8 @@ SUPER_ONLY_POST = page(none=FORBIDDEN, other=FORBIDDEN, this=FORBIDDEN, super=DO
 STORE_LIST = page(none=FORBIDDEN, other=OK, this=OK)  # other sees its own stores' rows, none of A's
 STORE_OBJECT = page(none=FORBIDDEN, other=NOT_FOUND, this=OK)
 STORE_POST = page(none=FORBIDDEN, other=NOT_FOUND, this=DONE)
-# company-wide: anyone with users_view somewhere, and department managers (the manager persona)
-DIRECTORY = replace(page(none=FORBIDDEN, other=OK, this=OK), manager=OK)
+DIRECTORY = page(none=FORBIDDEN, other=OK, this=OK)  # company-wide: anyone with users_view somewhere
+STAFF_DIRECTORY = replace(DIRECTORY, manager=OK)  # departments and positions: department managers read them too
 # lists a department manager reads too: their department's people, the audit trail by and about them
 MANAGER_LIST = replace(STORE_LIST, manager=OK)
 MANAGER_ELSEWHERE = replace(STORE_OBJECT, manager=NOT_FOUND)  # someone else's: not in the manager's reach
@@ -373,11 +373,11 @@ API_CREATE_IN_A = api(none=FORBIDDEN, other=INVALID, this=CREATED)  # other: A i
 def _crud(prefix: str, args, *, extra: dict, audit: str, deletable) -> list[Route]:
     """The directory pages (departments, positions): anyone with users_view reads, only super admins change."""
     return [
-        Route(f"staff:{prefix}_list", f"view {prefix}s", DIRECTORY, USERS_VIEW),
+        Route(f"staff:{prefix}_list", f"view {prefix}s", STAFF_DIRECTORY, USERS_VIEW),
         Route(
             f"staff:{prefix}_detail",
             f"view a {prefix} and the members the viewer may see",
-            DIRECTORY,
+            STAFF_DIRECTORY,
             USERS_VIEW,
             args=args,
             shows=True,
@@ -2481,6 +2481,7 @@ ROUTES += [
         method="POST",
         data=lambda ctx: {"decision": "keep"},
         changes=False,
+        audit="review.decide",
     ),
     Route("rbac:review_report", "the access review reports (a campaign to choose)", SUPER_ONLY_PAGE, USERS_MANAGE),
     Route(

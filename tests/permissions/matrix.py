@@ -17,7 +17,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PERSONAS = ("anonymous", "no_2fa", "none", "other", "this", "super", "lacks", "allstore", "djstaff")
+PERSONAS = ("anonymous", "no_2fa", "none", "other", "this", "super", "lacks", "allstore", "djstaff", "manager")
 # Personas with no right at all on store A: nothing of A may appear in anything they are shown.
 OUTSIDERS = ("anonymous", "none", "other", "djstaff")
 INSIDERS = ("this", "super", "allstore")
@@ -94,7 +94,9 @@ class Personas:
       "this store"; otherwise they are refused like "other store" (any refusal: 400, 403, 404, or
       the refusal "other store" gets), since holding another right in A must not open the route there;
     - `allstore`: the route's role bound on all stores, not the super admin role: "this store";
-    - `djstaff`: Django's `is_staff` flag and no binding: "no permission" (the flag opens nothing of ours).
+    - `djstaff`: Django's `is_staff` flag and no binding: "no permission" (the flag opens nothing of ours);
+    - `manager`: a department manager with no binding, whose department holds A's applicant (the manager persona
+      of the "Managers" issue): "no permission", except where a declaration names what they may read.
     """
 
     anonymous: Outcome
@@ -106,12 +108,13 @@ class Personas:
     lacks: Outcome | None = None
     allstore: Outcome | None = None
     djstaff: Outcome | None = None
+    manager: Outcome | None = None
 
     def of(self, persona: str, *, any_right: bool = False) -> Outcome:
         declared = getattr(self, persona)
         if declared is not None:
             return declared
-        if persona == "djstaff":
+        if persona in ("djstaff", "manager"):
             return self.none
         if persona == "allstore":
             return self.this
@@ -372,7 +375,7 @@ def check(route: Route, persona: str, ctx: Ctx, *, db_state: Callable[[], Any], 
     problems = expected.problems(response)
     body = body_of(response)
     world = ctx.world
-    if persona in OUTSIDERS or (persona == "lacks" and not expected.allowed):
+    if persona in OUTSIDERS or (persona in ("lacks", "manager") and not expected.allowed):
         if world.marker in body:
             problems.append(f"the answer shows store A's data ({world.marker!r}) to a person who may not see it")
         problems.extend(

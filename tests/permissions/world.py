@@ -92,6 +92,8 @@ WATCHED += [Leave]
 WATCHED += [SkuCost, ExchangeRate]
 # Access review campaigns and their items (rbac's review pages: a campaign started, items decided).
 WATCHED += [apps.get_model("rbac", "AccessReview"), apps.get_model("rbac", "ReviewItem")]
+# The company's WeCom settings (staff's WeCom page: sign-in, the directory import).
+WATCHED += [apps.get_model("staff", "WeComSettings")]
 
 
 def _state_sql() -> str:
@@ -190,7 +192,7 @@ class World:
         self.grant = rbac.exception_grant(
             actor=self.root, staff=self.clerk, store=self.store_a, permission="finance_view", reason="permission matrix"
         )
-        self.applicant = StaffFactory(name=f"{MARKER}-申请人")
+        self.applicant = StaffFactory(name=f"{MARKER}-申请人", department=getattr(self, "managed_department", None))
         bind(self.applicant, self.clerk_role, self.store_a)
         self.request = rbac.access_request_create(
             actor=self.root,
@@ -291,7 +293,18 @@ class World:
         for perms in sorted({frozenset(p) for p, _where in needs}, key=sorted):
             self._need_roles[perms] = self._role(f"matrix:{len(self._need_roles)}", perms)
         for perms, where in sorted(set(needs), key=lambda pair: (sorted(pair[0]), pair[1])):
-            for persona in ("none", "super", "no_2fa", "this", "other", "b_admin", "lacks", "allstore", "djstaff"):
+            for persona in (
+                "none",
+                "super",
+                "no_2fa",
+                "this",
+                "other",
+                "b_admin",
+                "lacks",
+                "allstore",
+                "djstaff",
+                "manager",
+            ):
                 key = self._persona_key(persona, perms, self.store(where))
                 if key not in self._personas:
                     self._personas[key] = self._make_persona(persona, perms, self.store(where))
@@ -333,7 +346,7 @@ class World:
 
     @staticmethod
     def _persona_key(persona: str, needs: frozenset[str], store: Store) -> tuple:
-        if persona in ("none", "super", "b_admin", "djstaff"):
+        if persona in ("none", "super", "b_admin", "djstaff", "manager"):
             return (persona,)
         if persona == "no_2fa":
             return (persona, store.pk)
@@ -376,6 +389,8 @@ class World:
             bind(person, self.role_for(needs), self.store_b)
         elif persona == "allstore":  # the route's role on every store, without being a super admin
             bind(person, self.role_for(needs), None)
+        elif persona == "manager":  # manages a department (A's applicant joins it with store A), no binding
+            self.managed_department = DepartmentFactory(name=f"客服部-matrix-{n}", manager=person)
         # djstaff: Django's is_staff flag, no binding at all
         if persona != "no_2fa":
             TOTPDevice.objects.create(user=person, name="default", confirmed=True)
