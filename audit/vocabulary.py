@@ -112,6 +112,8 @@ ACTIONS = {
     "wecom.member_disable": _("WeCom member disabled"),
     "wecom.settings_update": _("WeCom settings changed"),
     "wecom.directory_import": _("WeCom directory imported"),
+    "ads.settings_update": _("Ads alert thresholds changed"),
+    "ads.export": _("Ads exported"),
     "change": _("Changed"),
     "denied": _("Refused (no permission)"),
 }
@@ -123,6 +125,7 @@ TARGET_TYPES = {
     "staff.apitoken": _("API token"),
     "staff.leave": _("Leave"),
     "staff.wecomsettings": _("WeCom settings"),
+    "ads.adsstore": _("Store ads"),
     "stores.store": _("Store"),
     "stores.storegroup": _("Store group"),
     "stores.shopeecredentials": _("Shopee credentials"),
@@ -194,8 +197,10 @@ RECORDED = (
     "security.policy_update staff.create staff.offboard staff.update stock.threshold store.authorize "
     "store.connection_test store.create store.credentials_change store.deauthorize store.update "
     "store_group.create store_group.delete store_group.update"
+    " ads.export ads.settings_update"
     " wecom.directory_import wecom.member_create wecom.member_disable wecom.settings_update"
     # staff lifecycle (sop.lifecycle): onboarding, leave, transfer, offboarding with its handover
+    " checklist.complete checklist_item.tick checklist_item.untick"
     " checklist.create checklist_item.update delivery.update leave.cancel leave.create staff.hand_over staff.onboard"
     " staff.transfer"
     # the cross-store board (reports): its exports, the SKU cost import, exchange rates

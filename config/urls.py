@@ -23,6 +23,7 @@ urlpatterns = [
     path("security/", include("security.urls")),
     path("sop/", include("sop.urls")),
     path("reports/", include("reports.urls")),
+    path("ads/", include("ads.urls")),
     path("api/v1/", include("config.api")),
     path("push/", include("orders.push_urls")),  # the platforms' push receivers (no session, no CSRF)
     path("i18n/", include("django.conf.urls.i18n")),

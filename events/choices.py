@@ -26,6 +26,10 @@ class EventKind(models.TextChoices):
     SOP_CHECKLIST_OVERDUE = "sop.checklist_overdue", _("Checklist overdue")
     ACCESS_REVIEW_REMINDER = "access.review_reminder", _("Access review waiting")
     ACCESS_REVIEW_ESCALATED = "access.review_escalated", _("Access review past its deadline")
+    ADS_SPEND_SPIKE = "ads.spend_spike", _("Ads spend spike")
+    ADS_BUDGET_NEARLY_USED = "ads.budget_nearly_used", _("Ads budget nearly used")
+    ADS_CAMPAIGN_STOPPED = "ads.campaign_stopped", _("Ads campaign stopped")
+    ADS_ROAS_DROP = "ads.roas_drop", _("Ads ROAS dropped")
 
 
 class EventState(models.TextChoices):

@@ -129,6 +129,37 @@ REVIEW = (
     _p("count", _("Items not yet reviewed"), 12, "12"),
     _p("deadline", _("Deadline"), 20, "12-15 18:00"),
 )
+ADS_SPIKE = (
+    _p("hour", _("By (platform time)"), 8, "15:59"),
+    _p("spend", _("Spend today so far"), 40, "1,280.00 THB"),
+    _p("usual", _("Usual spend by this hour (7 days)"), 40, "310.00 THB"),
+    _p("ratio", _("Times the usual"), 8, "4.1"),
+)
+ADS_CAMPAIGN = (_p("campaign", _("Campaign"), 200, "双12 大促 自动广告"),)
+ADS_BUDGET = ADS_CAMPAIGN + (
+    _p("spent", _("Spent in the budget period"), 40, "850.00 THB"),
+    _p("budget", _("Budget"), 40, "1,000.00 THB"),
+    _p("period", _("Budget period"), 12, "日预算"),
+    _p("share", _("Share used"), 8, "85%"),
+)
+ADS_STOPPED = ADS_CAMPAIGN + (
+    _p("reason", _("Why"), 40, "预算用尽"),
+    _p("platform_state", _("Platform state"), 64, "CAMPAIGN_STATE_STOPPED"),
+    _p("spend", _("Spend today"), 40, "1,000.00 THB"),
+)
+ADS_ROAS = (
+    _p("day", _("Day"), 12, "2026-12-04"),
+    _p("roas", _("ROAS"), 12, "1.80"),
+    _p("usual_roas", _("Usual ROAS (7 days before)"), 12, "4.20"),
+    _p("drop", _("Drop"), 8, "-57%"),
+    _p("spend", _("Spend"), 40, "900.00 THB"),
+    _p("sales", _("Sales from ads"), 40, "1,620.00 THB"),
+)
+ADS_DIGEST = (
+    _p("ads_spend", _("Ads spend"), 60, "2,310.00 THB"),
+    _p("ads_sales", _("Sales from ads"), 60, "9,120.00 THB"),
+    _p("ads_roas", _("Ads ROAS"), 12, "3.95"),
+)
 
 K = EventKind
 PLACEHOLDERS: dict[str, tuple[Placeholder, ...]] = {
@@ -148,16 +179,21 @@ PLACEHOLDERS: dict[str, tuple[Placeholder, ...]] = {
     K.SECURITY_UNLOCK: COMMON + SECURITY,
     K.SECURITY_NEW_SOURCE: COMMON + SECURITY,
     K.SECURITY_AUDIT_CHECKPOINT: COMMON + CHECKPOINT,
-    K.DIGEST_DAILY: COMMON + DIGEST,
-    K.DIGEST_WEEKLY: COMMON + DIGEST,
+    K.DIGEST_DAILY: COMMON + DIGEST + ADS_DIGEST,
+    K.DIGEST_WEEKLY: COMMON + DIGEST + ADS_DIGEST,
     K.SOP_CHECKLIST_OVERDUE: COMMON + CHECKLIST,
     K.ACCESS_REVIEW_REMINDER: COMMON + REVIEW,
     K.ACCESS_REVIEW_ESCALATED: COMMON + REVIEW,
+    K.ADS_SPEND_SPIKE: COMMON + ADS_SPIKE,
+    K.ADS_BUDGET_NEARLY_USED: COMMON + ADS_BUDGET,
+    K.ADS_CAMPAIGN_STOPPED: COMMON + ADS_STOPPED,
+    K.ADS_ROAS_DROP: COMMON + ADS_ROAS,
 }
 
 _CASE_BODY = "订单号:{order_id} | 问题类型:{issue} | 状态:{status} | 处理人:{operator} | 截止时间:{due_date}"
 _DIGEST_BODY = (
-    "订单:{orders} | 销售额:{sales} | 准时发货:{shipped_on_time} | 未结售后:{open_cases} | 低库存SKU:{low_stock}"
+    "订单:{orders} | 销售额:{sales} | 准时发货:{shipped_on_time} | 未结售后:{open_cases} | 低库存SKU:{low_stock} | "
+    "广告花费:{ads_spend} | 广告销售:{ads_sales} | 广告ROAS:{ads_roas}"
 )
 DEFAULT_BODIES: dict[str, str] = {
     K.ORDER_NEW: "【新订单】{store} 订单号:{order_id} | 客户:{customer} | 商品:{items} | 数量:{qty} | "
@@ -183,6 +219,13 @@ DEFAULT_BODIES: dict[str, str] = {
     K.SOP_CHECKLIST_OVERDUE: "【清单超时未完成】{store} {title} | 负责人:{assignee} | 已完成:{progress} | 截止:{due_time}",
     K.ACCESS_REVIEW_REMINDER: "【权限复核待确认】{review} | 待复核:{count} 项 | 截止:{deadline} | 请在“权限复核”页面保留或撤销",
     K.ACCESS_REVIEW_ESCALATED: "【权限复核已超期】{review} | 未复核:{count} 项 | 截止:{deadline} | 请部门经理或总管理员跟进",
+    K.ADS_SPEND_SPIKE: "【广告花费异常】{store} 截至{hour} 今日花费:{spend} | 近7天同时段均值:{usual} | 为平时的{ratio}倍 | "
+    "请检查出价与预算",
+    K.ADS_BUDGET_NEARLY_USED: "【广告预算即将用完】{store} 广告活动:{campaign} | 已花费:{spent} | {period}:{budget} | 已用:{share}",
+    K.ADS_CAMPAIGN_STOPPED: "【广告已停止投放】{store} 广告活动:{campaign} | 原因:{reason} | 平台状态:{platform_state} | "
+    "今日花费:{spend}",
+    K.ADS_ROAS_DROP: "【广告ROAS下降】{store} {day} ROAS:{roas} | 前7天:{usual_roas} | 变化:{drop} | 花费:{spend} | "
+    "广告销售:{sales}",
 }
 
 # What {store} says for an event of no store (a department's digest, a company-wide request).

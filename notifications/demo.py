@@ -64,6 +64,12 @@ DEMO_ROUTES = {
         ],
         {"mention_assignee": True},
     ),
+    # ads alerts (spend spikes, budgets nearly used, campaigns stopped, ROAS drops) to the store's 广告 group, @ the
+    # holders of ads_operate there (the 广告 role)
+    "广告": (
+        ["ads.spend_spike", "ads.budget_nearly_used", "ads.campaign_stopped", "ads.roas_drop"],
+        {"mention_permission": "ads_operate", "mention_assignee": False},
+    ),
     "安全": (
         [
             "access.approved_alone",

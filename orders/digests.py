@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -53,6 +54,17 @@ def digest_hour() -> int:
     return int(getattr(settings, "SHOPCREW_DIGEST_HOUR", 9))
 
 
+# Figures other apps add to the digests (ads registers its spend and sales in its AppConfig.ready): each is called
+# as f(figures, start=, days=) with {store id: Figures} and fills what it knows, in a fixed number of queries.
+_CONTRIBUTORS: list[Callable[..., None]] = []
+
+
+def register_contributor(contribute: Callable[..., None]) -> Callable[..., None]:
+    if contribute not in _CONTRIBUTORS:
+        _CONTRIBUTORS.append(contribute)
+    return contribute
+
+
 @dataclass
 class Figures:
     """One store's (or department's) figures for one period."""
@@ -64,6 +76,8 @@ class Figures:
     open_cases: int = 0
     low_stock: int = 0
     stores: int = 1
+    ads_spend: dict[str, Decimal] = field(default_factory=dict)  # currency → spend on ads (ads.AdsDay)
+    ads_sales: dict[str, Decimal] = field(default_factory=dict)
 
     def add(self, other: Figures) -> None:
         self.orders += other.orders
@@ -73,6 +87,9 @@ class Figures:
         self.shipped_on_time += other.shipped_on_time
         self.open_cases += other.open_cases
         self.low_stock += other.low_stock
+        for mine, theirs in ((self.ads_spend, other.ads_spend), (self.ads_sales, other.ads_sales)):
+            for currency, amount in theirs.items():
+                mine[currency] = mine.get(currency, Decimal(0)) + amount
 
     def on_time_text(self) -> str:
         if not self.shipped:
@@ -80,9 +97,14 @@ class Figures:
         return f"{round(100 * self.shipped_on_time / self.shipped)}%"
 
     def sales_text(self) -> str:
-        if not self.sales:
-            return "-"
-        return "; ".join(f"{amount:,.2f} {currency}".strip() for currency, amount in sorted(self.sales.items()))
+        return _amounts(self.sales)
+
+    def ads_roas_text(self) -> str:
+        """Sales from ads per unit of spend, when the spend is in one currency (else per currency)."""
+        parts = [
+            f"{self.ads_sales.get(c, Decimal(0)) / spend:.2f}" for c, spend in sorted(self.ads_spend.items()) if spend
+        ]
+        return "; ".join(parts) or "-"
 
     def payload(self, *, period: str, start: date, end: date) -> dict:
         """What the event carries: the template's values ({orders}, {sales}, {shipped_on_time}, {open_cases},
@@ -100,7 +122,16 @@ class Figures:
             "open_cases": self.open_cases,
             "low_stock": self.low_stock,
             "stores": self.stores,
+            "ads_spend": _amounts(self.ads_spend),
+            "ads_sales": _amounts(self.ads_sales),
+            "ads_roas": self.ads_roas_text(),
         }
+
+
+def _amounts(by_currency: dict[str, Decimal]) -> str:
+    if not by_currency:
+        return "-"
+    return "; ".join(f"{amount:,.2f} {currency}".strip() for currency, amount in sorted(by_currency.items()))
 
 
 def _window(tz, start: date, days: int) -> tuple[datetime, datetime]:
@@ -141,6 +172,8 @@ def store_figures(*, stores, start: date, days: int) -> dict[int, Figures]:
     low = StockLevel.objects.filter(store_id__in=all_ids, state__in=[StockState.LOW, StockState.OUT])
     for store_id, n in low.values_list("store_id").annotate(n=Count("pk")).order_by():
         figures[store_id].low_stock = n
+    for contribute in _CONTRIBUTORS:
+        contribute(figures, start=start, days=days)
     return figures
 
 

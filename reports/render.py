@@ -54,7 +54,24 @@ def _row(row, *, total: bool, words: dict[str, str]) -> str:
         f'<td class="num">{_num(row.margin_pct)}</td><td class="num">{_num(row.on_time_pct)}</td>'
         f'<td class="num">{_num(row.cancel_pct)}</td><td class="num">{_num(row.return_pct)}</td>'
         f'<td class="num">{_num(row.out_of_stock_pct)}</td><td class="num{overdue}">{_num(row.open_cases_past_due)}</td>'
-        f'<td class="num">{_num(row.low_stock_skus)}</td><td>{sync}</td><td class="num">{_num(row.checklist_pct)}</td></tr>'
+        f'<td class="num">{_num(row.low_stock_skus)}</td><td>{sync}</td><td class="num">{_num(row.checklist_pct)}</td>'
+        f"{_ads(row)}</tr>"
+    )
+
+
+def _ads(row) -> str:
+    """Ads spend and sales (the store's currency; the total converted), and ROAS: a dash where the viewer may not
+    see the store's ads or there are none."""
+    if row.store is None:
+        spend, sales, currency = row.ads_spend_converted, row.ads_sales_converted, ""
+    else:
+        spend, sales, currency = row.ads_spend, row.ads_sales, row.ads_currency
+    if spend is None:
+        return f'<td class="num">{DASH}</td><td class="num">{DASH}</td><td class="num">{DASH}</td>'
+    unit = f' <span class="muted small">{escape(currency)}</span>' if currency else ""
+    return (
+        f'<td class="num ads-spend">{_money(spend)}{unit}</td><td class="num">{_money(sales)}{unit}</td>'
+        f'<td class="num roas">{_num(row.roas)}</td>'
     )
 
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
@@ -17,7 +18,7 @@ from core.permissions import ALL_STORES, permissions_of
 from orders.models import OrderItem, StockLevel
 from stores.models import Store, StoreGroup
 
-from .models import StoreDay
+from .models import ExchangeRate, StoreDay
 
 VIEW = "reports_view"
 EXPORT = "reports_export"
@@ -77,6 +78,22 @@ class BoardRow:
     sync_error: str = ""
     checklist_done: int = 0
     checklist_total: int = 0
+    # ads (ads.AdsDay), only where the viewer holds ads_view: None elsewhere. In the store's ads currency; the
+    # converted figures (company currency, ExchangeRate) make the total and its ROAS.
+    ads_currency: str = ""
+    ads_spend: Decimal | None = None
+    ads_sales: Decimal | None = None
+    ads_spend_converted: Decimal | None = None
+    ads_sales_converted: Decimal | None = None
+
+    @property
+    def roas(self):
+        """Sales from ads per unit of ads spend (the total's from the converted figures)."""
+        if self.store is None:
+            spend, sales = self.ads_spend_converted, self.ads_sales_converted
+        else:
+            spend, sales = self.ads_spend, self.ads_sales
+        return round(float(sales) / float(spend), 2) if spend and sales is not None else None
 
     @property
     def margin_pct(self):
@@ -113,6 +130,9 @@ class BoardRow:
                 setattr(self, name, (getattr(self, name) or 0) + getattr(other, name))
         if other.sync_ok is not None:
             self.sync_ok = (self.sync_ok is not False) and other.sync_ok
+        for name in ("ads_spend_converted", "ads_sales_converted"):
+            if getattr(other, name) is not None:
+                setattr(self, name, (getattr(self, name) or Decimal(0)) + getattr(other, name))
 
 
 SORT_KEYS = {
@@ -130,6 +150,9 @@ SORT_KEYS = {
     "low_stock": lambda r: r.low_stock_skus,
     "sync": lambda r: r.sync_ok,
     "checklist": lambda r: r.checklist_pct,
+    "ads_spend": lambda r: r.ads_spend_converted,
+    "ads_sales": lambda r: r.ads_sales_converted,
+    "roas": lambda r: r.roas,
 }
 
 
@@ -173,6 +196,7 @@ def board_rows(
     )  # fmt: skip
     by_store = {s["store_id"]: s for s in sums}
     rows = [_row(store, by_store.get(store.pk)) for store in store_list]
+    _ads_figures(rows, viewer=viewer, filters=filters)
     total = BoardRow(store=None)
     for row in rows:
         total.add(row)
@@ -182,6 +206,28 @@ def board_rows(
     missing = [r for r in rows if getter(r) is None]
     present.sort(key=getter, reverse=sort.startswith("-"))
     return present + missing, total
+
+
+def _ads_figures(rows: list[BoardRow], *, viewer, filters: BoardFilters) -> None:
+    """Each row's ads spend and sales over the period where the viewer may see the store's ads (two queries: the
+    figures, the exchange rates)."""
+    from ads.selectors import board_ads
+
+    figures = board_ads(
+        viewer=viewer, store_ids=[r.store.pk for r in rows if r.store], start=filters.start, end=filters.end
+    )
+    if not figures:
+        return
+    rates = dict(ExchangeRate.objects.values_list("currency", "rate"))
+    rates.setdefault(settings.SHOPCREW_COMPANY_CURRENCY, Decimal(1))
+    for row in rows:
+        if row.store is None or row.store.pk not in figures:
+            continue
+        row.ads_currency, row.ads_spend, row.ads_sales = figures[row.store.pk]
+        rate = rates.get(row.ads_currency)
+        if rate is not None:
+            row.ads_spend_converted = (row.ads_spend * rate).quantize(Decimal("0.01"))
+            row.ads_sales_converted = (row.ads_sales * rate).quantize(Decimal("0.01"))
 
 
 def _days(stores: QuerySet[Store], filters: BoardFilters) -> QuerySet[StoreDay]:

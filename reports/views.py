@@ -3,22 +3,19 @@ exchange rates. Gate → selector or service → render, as every page (core.vie
 
 from __future__ import annotations
 
-import csv
-import io
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from core import charts
+from core.exports import export_format, table_response
 from core.forms import add_service_errors
 from core.gates import Scope
 from core.views import FORM_METHODS, GateMixin
 
-from . import charts, render, selectors, services
+from . import render, selectors, services
 from .forms import BoardForm, ExchangeRateForm, SkuCostUploadForm
 from .models import ExchangeRate, SkuCost
 
@@ -27,7 +24,8 @@ COLUMNS = [
     ("margin", _("Gross margin")), ("margin_pct", _("Margin %")), ("on_time", _("Shipped on time %")),
     ("cancel", _("Cancellation %")), ("return", _("Return %")), ("out_of_stock", _("Out of stock %")),
     ("overdue", _("After-sales past due")), ("low_stock", _("Low-stock SKUs")), ("sync", _("Sync")),
-    ("checklist", _("Checklists done %")),
+    ("checklist", _("Checklists done %")), ("ads_spend", _("Ads spend")), ("ads_sales", _("Sales from ads")),
+    ("roas", _("Ads ROAS")),
 ]  # fmt: skip
 
 
@@ -103,7 +101,9 @@ def _pct(value) -> float | str:
 def export_table(rows, total) -> list[list]:
     head: list = [_("Store"), _("Platform"), _("Site"), _("Orders"), _("Sales"), _("Sales (converted)"), _("Cost of goods"),
             _("Gross margin"), _("Margin %"), _("Shipped"), _("Shipped on time %"), _("Cancellation %"), _("Return %"),
-            _("Out of stock %"), _("After-sales past due"), _("Low-stock SKUs"), _("Sync"), _("Checklists done %")]  # fmt: skip
+            _("Out of stock %"), _("After-sales past due"), _("Low-stock SKUs"), _("Sync"), _("Checklists done %"),
+            _("Ads spend"), _("Sales from ads"), _("Ads currency"), _("Ads spend (converted)"),
+            _("Sales from ads (converted)"), _("Ads ROAS")]  # fmt: skip
     table: list[list] = [head]
     for row in [*rows, total]:
         store = row.store
@@ -114,6 +114,8 @@ def export_table(rows, total) -> list[list]:
             _pct(row.return_pct), _pct(row.out_of_stock_pct), "" if row.open_cases_past_due is None else row.open_cases_past_due,
             "" if row.low_stock_skus is None else row.low_stock_skus,
             "" if row.sync_ok is None else (_("OK") if row.sync_ok else _("Failing")), _pct(row.checklist_pct),
+            _pct(row.ads_spend), _pct(row.ads_sales), row.ads_currency, _pct(row.ads_spend_converted),
+            _pct(row.ads_sales_converted), _pct(row.roas),
         ])  # fmt: skip
     return table
 
@@ -127,7 +129,7 @@ class BoardExportView(BoardMixin, generic.View):
     def get(self, request, *args, **kwargs):
         form, filters, sort = self.board()
         rows, total = selectors.board_rows(viewer=request.user, filters=filters, sort=sort, permission=selectors.EXPORT)
-        fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        fmt = export_format(request.GET.get("format"))
         table = export_table(rows, total)
         services.board_export_record(
             actor=request.user,
@@ -142,27 +144,7 @@ class BoardExportView(BoardMixin, generic.View):
             },  # fmt: skip
             rows=len(rows),
         )
-        name = f"board-{filters.start}-{filters.end}"
-        if fmt == "xlsx":
-            from openpyxl import Workbook
-
-            book = Workbook()
-            sheet = book.active
-            for line in table:
-                sheet.append([c if isinstance(c, (int, float, Decimal)) else str(c) for c in line])
-            buffer = io.BytesIO()
-            book.save(buffer)
-            response = HttpResponse(
-                buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-            return response
-        out = io.StringIO()
-        out.write("\ufeff")
-        csv.writer(out).writerows(table)
-        response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+        return table_response(table, fmt=fmt, name=f"board-{filters.start}-{filters.end}")
 
 
 class SkuStockView(GateMixin, generic.TemplateView):

@@ -233,6 +233,9 @@ CELERY_BEAT_SCHEDULE["security-audit-archive"] = {"task": "security.tasks.audit_
 # The board's daily rollups (reports.rollup): today and yesterday of every store, one statement, every 10 minutes.
 # Access reviews (rbac.services.reviews): a reminder a day per reviewer (deduplicated), the deadline's escalation.
 CELERY_BEAT_SCHEDULE["rbac-access-reviews"] = {"task": "rbac.tasks.access_reviews", "schedule": 3600.0}
+# Ads (ads.polling): due stores claimed every minute, each polled every SHOPCREW_ADS_POLL_INTERVAL seconds.
+SHOPCREW_ADS_POLL_INTERVAL = float(os.environ.get("SHOPCREW_ADS_POLL_INTERVAL", "3600"))
+CELERY_BEAT_SCHEDULE["ads-poll-dispatch"] = {"task": "ads.tasks.poll_dispatch", "schedule": 60.0, "options": {"expires": 55}}
 CELERY_BEAT_SCHEDULE["reports-rollup-days"] = {"task": "reports.tasks.rollup_days", "schedule": 600.0}
 # The currency the board converts sales and costs to (reports.ExchangeRate gives each other currency's rate).
 SHOPCREW_COMPANY_CURRENCY = os.environ.get("SHOPCREW_COMPANY_CURRENCY", "CNY")
@@ -296,7 +299,7 @@ LOGGING = {
 
 # --- Orders into WeCom (issue 9): apps, the Celery queues and the intake defaults --------------------------
 INSTALLED_APPS += ["events", "orders", "security", "sop"]
-INSTALLED_APPS += ["reports"]
+INSTALLED_APPS += ["reports", "ads"]
 # Three queues so a backlog of one kind never starves another: intake (push receivers' fetches), polling (the
 # dispatcher and per-store pollers), delivery (WeCom sends). A worker per queue scales out across machines on
 # the same broker and database; anything not routed goes to "default". (The broker: "The Celery runtime" below.)
@@ -305,6 +308,7 @@ SHOPCREW_TASK_QUEUES = ("default", "intake", "polling", "delivery")
 CELERY_TASK_ROUTES = {
     "orders.tasks.intake_*": {"queue": "intake"},
     "orders.tasks.poll_*": {"queue": "polling"},
+    "ads.tasks.poll_*": {"queue": "polling"},
     "notifications.tasks.deliver_*": {"queue": "delivery"},
     "events.tasks.*": {"queue": "delivery"},
 }
@@ -401,6 +405,13 @@ if SHOPCREW_DEMO:
         "schedule": SHOPCREW_DEMO_TICK_SECONDS,
         # A tick not picked up before the next one is due is dropped, not stacked up behind a stopped worker.
         "options": {"expires": SHOPCREW_DEMO_TICK_SECONDS},
+    }
+    # The demo's ads are read every 20 seconds (a simulated spend spike reaches the 广告/运营 robot within a minute).
+    SHOPCREW_ADS_POLL_INTERVAL = float(os.environ.get("SHOPCREW_ADS_POLL_INTERVAL", "20"))
+    CELERY_BEAT_SCHEDULE["ads-poll-dispatch"] = {
+        "task": "ads.tasks.poll_dispatch",
+        "schedule": 10.0,
+        "options": {"expires": 9},
     }
     # The simulators in the console forget push subscriptions and Shopee authorizations when it restarts:
     # re-register them (orders.demo).

@@ -40,7 +40,10 @@ LAYERS: dict[str, set[str]] = {
     "orders": BASE | {"audit", "events", "security", "staff", "stores"},
     "notifications": BASE | {"audit", "events", "security", "staff", "stores", "rbac", "orders"},
     "sop": BASE | {"audit", "events", "security", "staff", "stores", "rbac", "orders", "notifications"},
-    "reports": BASE | {"audit", "events", "security", "staff", "stores", "rbac", "orders", "sop"},
+    # Ads: polled through orders' platform sessions; the board (reports) shows its figures, the digests get its
+    # lines through orders.digests.register_contributor.
+    "ads": BASE | {"audit", "events", "security", "staff", "stores", "rbac", "orders"},
+    "reports": BASE | {"audit", "events", "security", "staff", "stores", "rbac", "orders", "sop", "ads"},
     "sandbox": set(),
 }
 OURS = set(LAYERS) | {"config"}

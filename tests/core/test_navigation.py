@@ -29,6 +29,7 @@ def test_every_app_registers_its_own_entries_in_order():
         "orders:case_list",
         "orders:stock_list",
         "reports:board",
+        "ads:overview",
         "rbac:role_matrix",
         "rbac:grid",
         "rbac:access_request_list",

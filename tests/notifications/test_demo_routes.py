@@ -1,6 +1,6 @@
 """The demo's routes: with the demo seeded, a new order of 新加坡旗舰店 goes to its 新订单 group mentioning the
 store's customer service, a shipment of 马来西亚店 to 发货, a return of 泰国店 to 售后, a digest to 日报, the security
-robot's messages to 全公司-管理-安全."""
+robot's messages to 全公司-管理-安全, an ads alert of 新加坡旗舰店 or 莫斯科店 to its 广告 group mentioning its ads managers."""
 
 import io
 
@@ -33,7 +33,7 @@ def deliver(shop_id, kind, key, **payload):
 
 
 def test_each_demo_robot_gets_its_kinds(demo):
-    assert Route.objects.count() == 6
+    assert Route.objects.count() == 8
     (new,) = deliver("220001", "order.new", "demo:1", order_id="SN1", customer="王小明")
     assert new.robot.name == "新加坡旗舰店-客服部-新订单"
     assert new.content.startswith("【新订单】Shopee 新加坡旗舰店 订单号:SN1 | 客户:王**")
@@ -71,6 +71,19 @@ def test_the_security_robot_gets_the_security_kinds(demo):
     assert alone.robot.name == "全公司-管理-安全" and alone.content.startswith("【单人批准·无第二审批人】")
 
 
+def test_ads_alerts_go_to_the_stores_ads_group_mentioning_its_ads_managers(demo):
+    (spike,) = deliver(
+        "220001", "ads.spend_spike", "demo:11", hour="15:59", spend="900.00 SGD", usual="200.00 SGD", ratio="4.5"
+    )
+    assert spike.robot.name == "新加坡旗舰店-广告与市场-广告"
+    assert spike.content.startswith("【广告花费异常】Shopee 新加坡旗舰店 截至15:59 今日花费:900.00 SGD")
+    assert spike.mentioned_userids == ["ZhouTing"]  # 周婷, 广告 on 新加坡旗舰店
+    (stopped,) = deliver("880001", "ads.campaign_stopped", "demo:12", campaign="冬季", reason="预算用尽")
+    assert stopped.robot.name == "莫斯科店-广告与市场-广告" and "原因:预算用尽" in stopped.content
+    assert stopped.mentioned_userids == ["WuJun"]
+    assert deliver("220002", "ads.spend_spike", "demo:13") == []  # 马来西亚店 has no 广告 group
+
+
 def test_seeding_again_adds_no_route(demo):
     call_command("seed_demo", stdout=io.StringIO())
-    assert Route.objects.count() == 6
+    assert Route.objects.count() == 8

@@ -2382,6 +2382,8 @@ ROUTES += [
 
 REPORTS_VIEW = frozenset({"reports_view"})
 REPORTS_EXPORT = frozenset({"reports_view", "reports_export"})
+ADS_VIEW = frozenset({"ads_view"})
+ADS_OPERATE = frozenset({"ads_view", "ads_operate"})
 
 
 def sku_cost_sheet(ctx) -> dict:
@@ -2402,6 +2404,27 @@ ROUTES += [
         shows=True,
         lists=True,
         note="other exports its own stores' rows: allowed, audited, nothing of A",
+    ),
+    Route("ads:overview", "广告概览: the stores' ads", STORE_LIST, ADS_VIEW),
+    Route("ads:store", "one store's ads (campaigns, 14 days)", STORE_OBJECT, ADS_VIEW, args=A),
+    Route(
+        "ads:store",
+        "ads.settings_update (alert thresholds)",
+        STORE_POST,
+        ADS_OPERATE,
+        method="POST",
+        args=A,
+        data=lambda ctx: {"spike_ratio": "3", "spike_min_spend": "80", "budget_share": "90", "roas_drop": "40"},
+        audit="ads.settings_update",
+    ),
+    Route(
+        "ads:store_export",
+        "ads.export (one store's ads, CSV)",
+        STORE_OBJECT,
+        ADS_VIEW,
+        args=A,
+        audit="ads.export",
+        changes=False,
     ),
     Route("reports:sku_stock", "one SKU across the stores", STORE_LIST, REPORTS_VIEW),
     Route("reports:skucost_list", "the SKU costs (list and upload form)", ALL_STORE_PAGE, SETTINGS),

@@ -94,6 +94,8 @@ WATCHED += [SkuCost, ExchangeRate]
 WATCHED += [apps.get_model("rbac", "AccessReview"), apps.get_model("rbac", "ReviewItem")]
 # The company's WeCom settings (staff's WeCom page: sign-in, the directory import).
 WATCHED += [apps.get_model("staff", "WeComSettings")]
+# A store's ads alert thresholds (ads' store page).
+WATCHED += [apps.get_model("ads", "AdsStore")]
 
 
 def _state_sql() -> str:

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AdsConfig(AppConfig):
+    name = "ads"
+    verbose_name = _("Ads")
+
+    def ready(self):
+        from orders.digests import register_contributor
+
+        from . import services, tasks  # noqa: F401  (workers learn the beat task)
+
+        register_contributor(services.digest_figures)  # the ads lines of the daily and weekly digests
