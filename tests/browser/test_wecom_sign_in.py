@@ -1,18 +1,23 @@
 """Signing in by scanning with WeCom, in a browser at 390 × 844 (issue 11, item 1): the sign-in page's
 企业微信扫码登录 link leads to the simulated WeCom QR page (sandbox/wecom_server.py, real HTTP), where the
 "scan" is choosing the member; WeCom sends the browser back with a code, the console exchanges it and the
-colleague lands signed in, through the code prompt when they have an authenticator. Inside WeCom's browser the
+colleague lands signed in, through the code prompt when they have an authenticator, and ticks today's checklist
+from 我的职责 on the same phone. Inside WeCom's browser the
 in-app OAuth link is used. A colleague whose account was closed is refused in words. Screenshots: /tmp/shots/."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
 from core.testing import totp_code
+from sop.checklists import checklist_create, templates_ensure
 from staff.choices import StaffStatus
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, StoreFactory
 from tests.staff.wecom_fixtures import wecom  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,9 +54,19 @@ def scan(page, base: str, userid: str) -> None:
     page.wait_for_load_state()
 
 
-def test_a_colleague_signs_in_by_scanning_with_wecom_through_the_code_prompt(live_server, chromium, wecom):  # noqa: F811
+def test_a_colleague_signs_in_by_scanning_with_wecom_and_ticks_todays_checklist(live_server, chromium, wecom):  # noqa: F811
     person = StaffFactory(name="张伟", wecom_userid="ZhangWei")
     device = TOTPDevice.objects.create(user=person, name="phone", confirmed=True)
+    templates_ensure()
+    store = StoreFactory(name="泰国店", site="TH", timezone="Asia/Bangkok", primary_owner=person)
+    checklist = checklist_create(
+        kind="daily",
+        title=f"日常店铺检查 · {store.name}",
+        store=store,
+        assignee=person,
+        for_date=timezone.localdate(timezone.now(), store.tzinfo),
+        due_at=timezone.now() + timedelta(hours=6),
+    )
     context, page = phone_page(chromium)
     try:
         page.goto(f"{live_server.url}/accounts/login/")
@@ -65,6 +80,19 @@ def test_a_colleague_signs_in_by_scanning_with_wecom_through_the_code_prompt(liv
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "wecom-signed-in.png"), full_page=True)
         assert AuditEvent.objects.filter(action="auth.login", actor_id=person.pk).exists()
+
+        # 我的职责 → today's checklist → tick an item, on the same phone
+        page.goto(f"{live_server.url}{reverse('rbac:my_duties')}")
+        assert fits(page)
+        page.locator("[data-testid=my-checklist]").click()
+        page.wait_for_url(f"**{checklist.get_absolute_url()}")
+        assert fits(page)
+        item = checklist.items.get(title="缺货预警")
+        page.locator(f"#item-{item.pk} [data-testid=tick]").click()
+        page.wait_for_selector(f"#item-{item.pk} [data-testid=done]")
+        item.refresh_from_db()
+        assert item.done_by == person and item.done_at is not None
+        page.screenshot(path=str(SHOTS / "wecom-ticked.png"), full_page=True)
     finally:
         context.close()
 
