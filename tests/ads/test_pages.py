@@ -129,3 +129,12 @@ def test_the_board_shows_ads_where_the_viewer_may_see_them(shops, grant):
     assert by_name["泰国二店"].ads_spend is None and by_name["泰国二店"].roas is None
     assert (total.ads_spend_converted, total.ads_sales_converted) == (D("128.00"), D("438.00"))
     assert [r.store.name for r in board_rows(viewer=viewer, filters=filters, sort="-roas")[0]] == ["泰国店", "泰国二店"]
+
+
+def test_the_store_page_links_to_its_ads_for_those_who_may_see_them(shops, grant, login):
+    th, _ = shops
+    reader = login(grant(StaffFactory(), {"ads_view"}, stores=[th]))
+    assert reverse("ads:store", args=[th.pk]) in reader.get(th.get_absolute_url()).content.decode()
+    clerk = login(grant(StaffFactory(), {"orders_view"}, stores=[th]))
+    body = clerk.get(th.get_absolute_url()).content.decode()
+    assert 'id="store-ads"' not in body
