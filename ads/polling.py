@@ -111,9 +111,10 @@ def closed_days_due(ads: AdsStore, today: date) -> list[date]:
 def read(store: Store, *, today: date, closed_days: list[date]) -> AdsReading:
     """One reading through the store's platform adapter."""
     if store.platform == Platform.SHOPEE:
+        session = store_session(store)  # NotConnected / AuthorizationLost before anything is asked
         from . import shopee
 
-        return shopee.read(store_session(store), today=today, closed_days=closed_days)
+        return shopee.read(session, today=today, closed_days=closed_days)
     from . import ozon
 
     return ozon.read(store, today=today, closed_days=closed_days)
