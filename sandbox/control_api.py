@@ -313,6 +313,37 @@ def shop_stock(world: World, body: dict, shop_id: str) -> dict:
     return {"ok": True}
 
 
+# --- Shopee Ads (sandbox/shopee_ads.py) -----------------------------------------------------------------
+
+
+@route("GET", r"shopee/shops/(?P<shop_id>\d+)/ads")
+def shop_ads_get(world: World, body: dict, shop_id: str) -> dict:
+    from . import shopee_ads
+
+    return shopee_ads.summary(world, get_shop(world, shop_id))
+
+
+@route("POST", r"shopee/shops/(?P<shop_id>\d+)/ads/spike")
+def shop_ads_spike(world: World, body: dict, shop_id: str) -> dict:
+    """{"factor": 4}: today's remaining spend, the current hour's included, multiplied."""
+    from . import shopee_ads
+
+    return shopee_ads.spike(world, get_shop(world, shop_id), number(body, "factor", lo=0, hi=1000, cast=float))
+
+
+@route("POST", r"shopee/shops/(?P<shop_id>\d+)/ads/campaigns/(?P<campaign_id>\d+)")
+def shop_ads_campaign(world: World, body: dict, shop_id: str, campaign_id: str) -> dict:
+    """{"campaign_status": "paused", "campaign_budget": 100.0} (either or both), from now on."""
+    from . import shopee_ads
+
+    try:
+        return shopee_ads.campaign_set(world, get_shop(world, shop_id), int(campaign_id), body)
+    except KeyError:
+        raise ControlError(f"unknown campaign {campaign_id}", 404) from None
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+
+
 # --- Ozon -----------------------------------------------------------------------------------------------
 
 

@@ -123,14 +123,15 @@ class Endpoint:
     kind: str  # "public" or "shop"
     handler: Callable
     flat: bool = False
+    method_error: Callable | None = None  # the API's own answer to a wrong HTTP method (ads: its own error)
 
 
 ENDPOINTS: dict[str, Endpoint] = {}
 
 
-def endpoint(path: str, method: str, kind: str, *, flat: bool = False):
+def endpoint(path: str, method: str, kind: str, *, flat: bool = False, method_error: Callable | None = None):
     def register(func):
-        ENDPOINTS[path] = Endpoint(method=method, kind=kind, handler=func, flat=flat)
+        ENDPOINTS[path] = Endpoint(method=method, kind=kind, handler=func, flat=flat, method_error=method_error)
         return func
 
     return register
@@ -637,7 +638,9 @@ def api(request, rest: str = ""):
     status, headers, outcome = 200, {}, "ok"
     try:
         if request.method != target.method:
-            raise wrong(f"this API must be called with {target.method}")
+            raise (
+                target.method_error() if target.method_error else wrong(f"this API must be called with {target.method}")
+            )
         if body is ValueError:
             raise wrong("request body is not valid JSON")
         with world.lock:
@@ -678,3 +681,6 @@ def confirm_consumed_lost_push_message(call: Call) -> dict:
         raise wrong("last_message_id should be a non-negative integer")
     confirm_consumed(call.world, call.partner_id, last_message_id)
     return {}
+
+
+from . import shopee_ads  # noqa: E402, F401  (registers the read-only ads endpoints)
