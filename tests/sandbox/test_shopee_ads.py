@@ -2,6 +2,7 @@
 balance falls with spend), the date rules with their exact errors, campaign id lists, the permission switch,
 the ads rate limits, the common signature checks, and the control API's spend spike and campaign changes."""
 
+import calendar
 import time
 from datetime import date, datetime, timedelta
 
@@ -234,13 +235,23 @@ def test_every_date_rule_answers_its_exact_error(simulator, shopee_shop):
         assert "response" not in answer
 
 
-def test_the_date_limits_themselves_are_accepted(simulator, shopee_shop):
+def same_day_months_back(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def test_the_date_limits_themselves_are_accepted_and_a_day_past_them_refused(simulator, shopee_shop):
     today = today_of(simulator, shopee_shop)
-    month_back = today.replace(day=1) - timedelta(days=1)  # a month's range ending today is allowed
-    start = month_back.replace(day=min(today.day, month_back.day))
+    start = same_day_months_back(today, 1)  # a month's range ending today is allowed
     assert len(ok(shopee_shop.get(DAILY, {"start_date": d(start), "end_date": d(today)}))) == (today - start).days + 1
+    longer = shopee_shop.get(DAILY, {"start_date": d(start - timedelta(days=1)), "end_date": d(today)})
+    assert longer["error"] == ERRORS["long"][0]
     assert ok(shopee_shop.get(DAILY, {"start_date": d(today - timedelta(days=1)), "end_date": d(today)}))
     assert ok(shopee_shop.get(HOURLY, {"performance_date": d(today)})) is not None
+    oldest = same_day_months_back(today, 6)
+    assert len(ok(shopee_shop.get(HOURLY, {"performance_date": d(oldest)}))) == 24
+    too_old = shopee_shop.get(HOURLY, {"performance_date": d(oldest - timedelta(days=1))})
+    assert too_old["error"] == ERRORS["old"][0]
 
 
 @pytest.mark.parametrize("value", ["2026-12-01", "32-01-2026", "", "1-1-26x"])
