@@ -251,7 +251,7 @@ def campaign_hours(model: ShopAds, campaign: AdsCampaign, day: date, now: float)
 
 
 def total(hours) -> Hour:
-    return tuple(sum(values) for values in zip(*hours, strict=True)) if hours else ZERO  # type: ignore[return-value]
+    return tuple(sum(values) for values in zip(*hours, strict=True)) if hours else ZERO
 
 
 def balance_cents(model: ShopAds, now: float) -> int:

@@ -34,7 +34,7 @@ from .http import (
     get_unix_time,
     rows_or_skip,
 )
-from .shopee import RATE_LIMIT_HINT_SECONDS, ShopeeShopClient
+from .shopee import RATE_LIMIT_HINT_SECONDS, ShopeeClient, ShopeeShopClient
 
 ADS = "/api/v2/ads/"
 BALANCE_PATH = ADS + "get_total_balance"
@@ -303,9 +303,9 @@ def campaign_setting(row: Any, where: str) -> CampaignSetting:
 class ShopeeAdsClient(ShopeeShopClient):
     """The read-only ads calls of one authorized shop."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.calls = 0
+    def __init__(self, partner: ShopeeClient, *, shop_id: int, access_token: str) -> None:
+        super().__init__(partner, shop_id=shop_id, access_token=access_token)
+        self.calls = 0  # platform calls made (a retried call counts once)
 
     @classmethod
     def for_shop(cls, shop: ShopeeShopClient) -> ShopeeAdsClient:
