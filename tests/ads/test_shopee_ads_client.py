@@ -1,4 +1,4 @@
-"""The Shopee ads client and the adapter against the running simulator (real HTTP on loopback): typed values,
+"""The Shopee ads client, the adapter and a whole poll against the running simulator (real HTTP on loopback): typed values,
 campaign ids 100 a call, the ads errors typed (dates, foreign campaigns, permission, rate limits retried with
 backoff), and one AdsReading: states and budgets mapped, today's hours, closed days read around the platform's
 rules, day = Σ hours, a spend spike visible in the hours, malformed rows skipped."""
@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 
+from ads.models import AdsDay, AdsStore
+from ads.polling import ads_dispatch, ads_poll
 from ads.readings import BudgetPeriod, CampaignState
 from ads.shopee import MAX_SPAN_DAYS, read, spans
 from orders.platforms import store_session
@@ -233,3 +235,13 @@ def test_malformed_rows_are_skipped_with_a_log_line(simulator, make_shopee_store
     assert reading.hours == []
     assert "skipped a malformed Shopee ads row" in caplog.text
     assert reading.campaigns and reading.balance is not None  # the rest of the reading is there
+
+
+@pytest.mark.django_db
+def test_a_poll_of_a_connected_shop_stores_its_reading(simulator, make_shopee_store):
+    shop = make_shopee_store()
+    ads_dispatch(queue=lambda ids: None)
+    result = ads_poll(store_id=shop.store.pk)
+    assert result.outcome == "ok", AdsStore.objects.get(store=shop.store).last_error
+    assert result.reading is not None and len(result.reading.complete_days) == 15  # 14 closed days and today
+    assert AdsDay.objects.filter(store=shop.store).exists()
