@@ -33,6 +33,7 @@ from django.utils import timezone
 from orders.platforms import AuthorizationLost, NotConnected, store_session
 from stores.choices import Platform, StoreStatus
 from stores.clients.errors import PlatformError
+from stores.clients.shopee_ads import AdsPermissionDenied
 from stores.credentials import sanitize_error
 from stores.models import Store
 
@@ -131,8 +132,11 @@ def ads_poll(*, store_id: int, now: datetime | None = None) -> PollResult:
     try:
         reading = read(store, today=today, closed_days=closed_days_due(ads, today))
     except NotConnected:
+        AdsStore.objects.filter(pk=ads.pk).update(connected=False, last_error="", next_poll_at=now + NOT_CONNECTED_RETRY)
+        return PollResult("not_connected")
+    except AdsPermissionDenied as exc:  # the app was not granted the ads API: nothing to read until it is
         AdsStore.objects.filter(pk=ads.pk).update(
-            connected=False, last_error="", next_poll_at=now + NOT_CONNECTED_RETRY
+            connected=False, last_error=sanitize_error(exc)[:500], next_poll_at=now + NOT_CONNECTED_RETRY
         )
         return PollResult("not_connected")
     except (AuthorizationLost, PlatformError) as exc:

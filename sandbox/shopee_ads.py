@@ -31,17 +31,7 @@ from datetime import date, datetime, timedelta
 
 from .limits import WindowLimiter
 from .shopee import Call, ShopeeError, endpoint, wrong
-from .state import DAY, DEFAULT_CONFIG, Shop, World, get_world, plan_step
-
-CONFIG = {
-    "ads_permission": True,  # False: the app type has no ads permission (error_api_permission)
-    "ads_rate_limit": 0,  # ads calls per ads_rate_window seconds (per shop, partner or path); 0 = off
-    "ads_rate_window": 1.0,
-    "ads_rate_limit_error": "exceed_shop_api",  # or "exceed_partner_api", "exceed_api"
-}
-for _key, _value in CONFIG.items():  # the ads keys join the Shopee config (configurable, restored on reset)
-    DEFAULT_CONFIG["shopee"].setdefault(_key, _value)
-    get_world().config["shopee"].setdefault(_key, _value)
+from .state import DAY, Shop, World, plan_step
 
 REGION_TIMEZONES = {
     "SG": "Asia/Singapore",

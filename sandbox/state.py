@@ -34,6 +34,11 @@ DEFAULT_CONFIG = {
         "auth_error_http_status": 200,  # 403 to answer sign/auth errors with HTTP 403
         "detail_missing": "warning",  # "warning": unknown sns listed in warning; "error": any unknown sn fails
         "return_page_base": 0,  # get_return_list page_no of the first page (0 or 1)
+        # the Ads API (sandbox/shopee_ads.py)
+        "ads_permission": True,  # False: the app type has no ads permission (error_api_permission)
+        "ads_rate_limit": 0,  # ads calls per ads_rate_window seconds (per shop, partner or path); 0 = off
+        "ads_rate_window": 1.0,
+        "ads_rate_limit_error": "exceed_shop_api",  # or "exceed_partner_api", "exceed_api"
     },
     "ozon": {
         "rps_limit": 50,  # per Client-Id per second; 0 = off

@@ -52,3 +52,4 @@ def test_a_store_without_ads_credentials_is_asked_again_a_day_later():
     assert ads_poll(store_id=store.pk, now=NOW).outcome == "not_connected"
     ads = AdsStore.objects.get(store=store)
     assert ads.connected is False and ads.next_poll_at == NOW + timedelta(hours=24) and ads.failures == 0
+

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from ads.models import AdsDay, AdsStore
 from ads.polling import ads_dispatch, ads_poll
@@ -245,3 +246,16 @@ def test_a_poll_of_a_connected_shop_stores_its_reading(simulator, make_shopee_st
     assert result.outcome == "ok", AdsStore.objects.get(store=shop.store).last_error
     assert result.reading is not None and len(result.reading.complete_days) == 15  # 14 closed days and today
     assert AdsDay.objects.filter(store=shop.store).exists()
+
+
+@pytest.mark.django_db
+def test_a_shop_whose_app_lacks_the_ads_permission_waits_a_day_saying_why(simulator, make_shopee_store):
+    shop = make_shopee_store()
+    ads_dispatch(queue=lambda ids: None)
+    with simulator.control.configured(shopee={"ads_permission": False}):
+        result = ads_poll(store_id=shop.store.pk)
+    assert result.outcome == "not_connected"
+    ads = AdsStore.objects.get(store=shop.store)
+    assert ads.connected is False and ads.failures == 0
+    assert "permission" in ads.last_error
+    assert ads.next_poll_at > timezone.now() + timedelta(hours=23)  # asked again tomorrow, not every hour
