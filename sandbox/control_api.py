@@ -481,6 +481,40 @@ def seller_stock(world: World, body: dict, client_id: str) -> dict:
     return {"ok": True}
 
 
+# --- Ozon Performance (sandbox/ozon_performance.py); <client_id>: the seller's, or the account's ---------------
+
+PERFORMANCE = r"ozon-performance/(?P<client_id>\d+)(?:@advertising\.performance\.ozon\.ru)?"
+
+
+@route("GET", PERFORMANCE)
+def performance_get(world: World, body: dict, client_id: str) -> dict:
+    from . import ozon_performance
+
+    return ozon_performance.summary(world, get_seller(world, client_id))
+
+
+@route("POST", PERFORMANCE + "/spike")
+def performance_spike(world: World, body: dict, client_id: str) -> dict:
+    """{"factor": 4}: today's spend from the current hour on, multiplied."""
+    from . import ozon_performance
+
+    factor = number(body, "factor", lo=0, hi=1000, cast=float)
+    return ozon_performance.spike(world, get_seller(world, client_id), factor)
+
+
+@route("POST", PERFORMANCE + r"/campaigns/(?P<campaign_id>\d+)")
+def performance_campaign(world: World, body: dict, client_id: str, campaign_id: str) -> dict:
+    """{"state": "CAMPAIGN_STATE_INACTIVE", "budget": "5000", "budgetType": "DAILY"} (any of them), from now on."""
+    from . import ozon_performance
+
+    try:
+        return ozon_performance.campaign_set(world, get_seller(world, client_id), int(campaign_id), body)
+    except KeyError:
+        raise ControlError(f"unknown campaign {campaign_id}", 404) from None
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+
+
 # --- WeCom ----------------------------------------------------------------------------------------------
 
 

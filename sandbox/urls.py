@@ -7,7 +7,7 @@ console's own processes (control token) and super admins, and every other URL is
 
 from django.urls import path, re_path
 
-from . import control_api, ozon, shopee, views, wecom, wecom_server
+from . import control_api, ozon, ozon_performance, shopee, views, wecom, wecom_server
 
 app_name = "sandbox"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("shopee/<path:rest>", shopee.api, name="shopee_api"),
     path("ozon/<path:rest>", ozon.api, name="ozon_api"),
+    # the Ozon Performance API (ads) on its own host, as api-performance.ozon.ru
+    path("ozon-performance/<path:rest>", ozon_performance.api, name="ozon_performance_api"),
     path("wecom/cgi-bin/webhook/send", wecom.send, name="wecom_send"),
     path("wecom/cgi-bin/webhook/upload_media", wecom.upload_media, name="wecom_upload_media"),
     # the WeCom server API (contacts, sign-in exchange, app messages) beside the robots on the qyapi host
@@ -33,6 +35,7 @@ urlpatterns = [
 PLATFORM = {
     "shopee_api",
     "ozon_api",
+    "ozon_performance_api",
     "wecom_send",
     "wecom_upload_media",
     "wecom_server_api",
