@@ -132,7 +132,9 @@ def ads_poll(*, store_id: int, now: datetime | None = None) -> PollResult:
     try:
         reading = read(store, today=today, closed_days=closed_days_due(ads, today))
     except NotConnected:
-        AdsStore.objects.filter(pk=ads.pk).update(connected=False, last_error="", next_poll_at=now + NOT_CONNECTED_RETRY)
+        AdsStore.objects.filter(pk=ads.pk).update(
+            connected=False, last_error="", next_poll_at=now + NOT_CONNECTED_RETRY
+        )
         return PollResult("not_connected")
     except AdsPermissionDenied as exc:  # the app was not granted the ads API: nothing to read until it is
         AdsStore.objects.filter(pk=ads.pk).update(
@@ -147,7 +149,9 @@ def ads_poll(*, store_id: int, now: datetime | None = None) -> PollResult:
         _failed(ads, exc)
         return PollResult("failed")
     currency = store_currency(store)
-    ids = reading_store(store=store, reading=reading, today=today, hour=local.hour, currency=currency, now=now)
+    ids = reading_store(
+        store=store, reading=reading, today=today, hour=local.hour, minute=local.minute, currency=currency, now=now
+    )
     return PollResult("ok", reading, ids)
 
 

@@ -5,7 +5,8 @@ upserts its campaigns (one statement) and today's running totals per hour (one s
 
 - `ads.spend_spike`: today's spend so far against the usual spend by the same hour — the average over the last
   7 days of the running total at that hour (AdsHour), or, for a day without hourly totals, that day's spend ×
-  the share of the day gone — at least `spike_ratio` times it and `spike_min_spend` more; once a day.
+  the share of the day gone — or this hour's spend against the usual of this hour (a burst late in the day);
+  at least `spike_ratio` times it and `spike_min_spend` more; once a day.
 - `ads.budget_nearly_used`: a running campaign past `budget_share` % of its budget (a daily budget against
   today's spend, a weekly one against the spend since Monday); once per campaign and budget period.
 - `ads.campaign_stopped`: a campaign seen running that is now paused or out of budget (Ozon's
@@ -63,7 +64,14 @@ def ads_store_for(store) -> AdsStore:
 
 @transaction.atomic
 def reading_store(
-    *, store, reading: AdsReading, today: date, hour: int, currency: str, now: datetime | None = None
+    *,
+    store,
+    reading: AdsReading,
+    today: date,
+    hour: int,
+    currency: str,
+    minute: int = 59,
+    now: datetime | None = None,
 ) -> list[int]:
     """Store `reading` for `store` (see the module) and emit its alerts; the ids of the new events. `today` and
     `hour` are the platform's day and hour at the poll (the shop's time for Shopee, Moscow's for Ozon)."""
@@ -120,7 +128,17 @@ def reading_store(
         )
     rows = []
     base = {"currency": currency, "day": today.isoformat()}
-    spike = _spike(ads, store=store, today=today, hour=hour, spend=today_spend, currency=currency)
+    if hour and hour - 1 not in marks:  # the last hour's running total from an earlier poll (Ozon), if any
+        last = (
+            AdsHour.objects.filter(store=store, day=today, hour=hour - 1)
+            .values_list("spend_to_date", flat=True)
+            .first()
+        )
+        if last is not None:
+            marks = {**marks, hour - 1: last}
+    spike = _spike(
+        ads, store=store, today=today, hour=hour, minute=minute, spend=today_spend, marks=marks, currency=currency
+    )
     if spike:
         rows.append(EventRow(EventKind.ADS_SPEND_SPIKE, store.pk, f"ads.spend_spike:{store.pk}:{today}", base | spike))
     rows += _budget_rows(ads, store=store, reading=reading, today=today, currency=currency, base=base)
@@ -199,19 +217,51 @@ def _hour_marks(reading: AdsReading, *, today: date, hour: int, today_spend: Dec
     return marks
 
 
-def _spike(ads: AdsStore, *, store, today: date, hour: int, spend: Decimal, currency: str) -> dict | None:
+def _spike(
+    ads: AdsStore, *, store, today: date, hour: int, minute: int, spend: Decimal, marks: dict, currency: str
+) -> dict | None:
+    """A spend spike, by either measure: today's spend so far against the usual spend by this hour, or this hour's
+    spend against the usual spend of this hour (scaled to the part of it gone, a quarter at least) — a burst late
+    in the day is not lost in the day's total. The usual is the average over the last 7 days (at least 3 of them)
+    of their running totals (AdsHour), or of their day's spend spread evenly over its hours."""
     days = [today - timedelta(days=n) for n in range(1, BASELINE_DAYS + 1)]
-    marks = dict(AdsHour.objects.filter(store=store, day__in=days, hour=hour).values_list("day", "spend_to_date"))
+    hours = [h for h in (hour - 1, hour) if h >= 0]
+    past: dict[tuple[date, int], Decimal] = {
+        (d, h): v
+        for d, h, v in AdsHour.objects.filter(store=store, day__in=days, hour__in=hours).values_list(
+            "day", "hour", "spend_to_date"
+        )
+    }
     totals = dict(AdsDay.objects.filter(store=store, day__in=days, campaign_ref="").values_list("day", "spend"))
-    share = Decimal(hour + 1) / Decimal(24)
-    samples = [marks[d] if d in marks else totals[d] * share for d in days if d in marks or d in totals]
-    if len(samples) < MIN_BASELINE_DAYS:
+
+    def by_hour(d: date, h: int) -> Decimal | None:
+        if h < 0:
+            return ZERO
+        if (d, h) in past:
+            return past[(d, h)]
+        return totals[d] * Decimal(h + 1) / Decimal(24) if d in totals else None
+
+    by_now = [v for d in days if (v := by_hour(d, hour)) is not None]
+    if len(by_now) < MIN_BASELINE_DAYS:
         return None
-    usual = sum(samples, ZERO) / len(samples)
-    if spend < usual * ads.spike_ratio or spend - usual < ads.spike_min_spend:
+    usual = sum(by_now, ZERO) / len(by_now)
+    if spend >= usual * ads.spike_ratio and spend - usual >= ads.spike_min_spend:
+        return _spike_payload(f"今日截至{hour:02d}:59", spend, usual, hour, currency)
+    before = marks.get(hour - 1) if hour else ZERO
+    if before is None:  # no running total from the last hour to tell this hour's spend
         return None
+    in_hour = [a - b for d in days if (a := by_hour(d, hour)) is not None and (b := by_hour(d, hour - 1)) is not None]
+    usual_hour = sum(in_hour, ZERO) / len(in_hour) * Decimal(max(minute + 1, 15)) / Decimal(60)
+    this_hour = spend - before
+    if this_hour >= usual_hour * ads.spike_ratio and this_hour - usual_hour >= ads.spike_min_spend:
+        return _spike_payload(f"{hour:02d}:00–{hour:02d}:{minute:02d}", this_hour, usual_hour, hour, currency)
+    return None
+
+
+def _spike_payload(period: str, spend: Decimal, usual: Decimal, hour: int, currency: str) -> dict:
     ratio = (spend / usual).quantize(Decimal("0.1"), ROUND_HALF_UP) if usual else None
     return {
+        "period": period,
         "hour": f"{hour:02d}:59",
         "spend": money(spend, currency),
         "usual": money(usual, currency),

@@ -130,6 +130,7 @@ REVIEW = (
     _p("deadline", _("Deadline"), 20, "12-15 18:00"),
 )
 ADS_SPIKE = (
+    _p("period", _("Which spend (today so far, or this hour)"), 40, "今日截至15:59"),
     _p("hour", _("By (platform time)"), 8, "15:59"),
     _p("spend", _("Spend today so far"), 40, "1,280.00 THB"),
     _p("usual", _("Usual spend by this hour (7 days)"), 40, "310.00 THB"),
@@ -219,7 +220,7 @@ DEFAULT_BODIES: dict[str, str] = {
     K.SOP_CHECKLIST_OVERDUE: "【清单超时未完成】{store} {title} | 负责人:{assignee} | 已完成:{progress} | 截止:{due_time}",
     K.ACCESS_REVIEW_REMINDER: "【权限复核待确认】{review} | 待复核:{count} 项 | 截止:{deadline} | 请在“权限复核”页面保留或撤销",
     K.ACCESS_REVIEW_ESCALATED: "【权限复核已超期】{review} | 未复核:{count} 项 | 截止:{deadline} | 请部门经理或总管理员跟进",
-    K.ADS_SPEND_SPIKE: "【广告花费异常】{store} 截至{hour} 今日花费:{spend} | 近7天同时段均值:{usual} | 为平时的{ratio}倍 | "
+    K.ADS_SPEND_SPIKE: "【广告花费异常】{store} {period} 花费:{spend} | 近7天同时段均值:{usual} | 为平时的{ratio}倍 | "
     "请检查出价与预算",
     K.ADS_BUDGET_NEARLY_USED: "【广告预算即将用完】{store} 广告活动:{campaign} | 已花费:{spent} | {period}:{budget} | 已用:{share}",
     K.ADS_CAMPAIGN_STOPPED: "【广告已停止投放】{store} 广告活动:{campaign} | 原因:{reason} | 平台状态:{platform_state} | "

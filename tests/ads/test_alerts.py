@@ -98,7 +98,9 @@ def test_a_spend_spike_against_the_same_hours_of_the_last_7_days_alerts_once_a_d
     store_reading(store, today_reading(260))
     event = Event.objects.get(kind="ads.spend_spike")
     assert event.store_id == store.pk
-    assert picked(event.payload, {"spend": "260.00 THB", "usual": "50.00 THB", "ratio": "5.2", "hour": "11:59"})
+    assert picked(
+        event.payload, {"spend": "260.00 THB", "usual": "50.00 THB", "ratio": "5.2", "period": "今日截至11:59"}
+    )
     store_reading(store, today_reading(400))
     assert kinds() == ["ads.spend_spike"]  # once a day
 
@@ -198,6 +200,33 @@ def test_the_spike_reaches_the_stores_ads_group_mentioning_its_ads_managers(weco
     tasks.deliver_events.apply().get()
     tasks.deliver_robot.apply((robot.pk,)).get()
     [message] = wecom.messages(key)
-    assert message["content"].startswith("【广告花费异常】泰国店 截至11:59 今日花费:300.00 THB")
+    assert message["content"].startswith("【广告花费异常】泰国店 今日截至11:59 花费:300.00 THB")
     assert "近7天同时段均值:50.00 THB" in message["content"]
     assert message["mentioned_list"] == ["ZhouTing"]
+
+
+def test_a_burst_late_in_the_day_alerts_on_the_hours_spend():
+    store, _ = store_with_history()  # 100 a day: about 4.17 an hour
+    ads = AdsStore.objects.get(store=store)
+    ads.spike_min_spend = D(10)
+    ads.save()
+    hourly = [Figures(TODAY, "", D("4.17"), hour=h) for h in range(20)]
+    calm = AdsReading(days=[Figures(TODAY, "", D("83.40"))], hours=hourly, complete_days=[TODAY])
+    store_reading(store, calm, hour=19)
+    assert kinds() == []
+    burst = [*hourly, Figures(TODAY, "", D(30), hour=20)]  # the day so far is 113.40: not twice the usual 87.50
+    store_reading(
+        store, AdsReading(days=[Figures(TODAY, "", D("113.40"))], hours=burst, complete_days=[TODAY]), hour=20
+    )
+    event = Event.objects.get(kind="ads.spend_spike")
+    assert picked(event.payload, {"period": "20:00–20:59", "spend": "30.00 THB", "usual": "4.17 THB", "ratio": "7.2"})
+
+
+def test_no_running_total_from_the_last_hour_no_hour_measure():
+    store, _ = store_with_history()
+    ads = AdsStore.objects.get(store=store)
+    ads.spike_min_spend = D(10)
+    ads.save()
+    # an Ozon-like reading (no hours) at 20:xx with nothing seen at 19:xx: the day so far is normal, no alert
+    store_reading(store, AdsReading(days=[Figures(TODAY, "", D(85))], complete_days=[TODAY]), hour=20)
+    assert kinds() == []

@@ -73,10 +73,10 @@ def test_the_security_robot_gets_the_security_kinds(demo):
 
 def test_ads_alerts_go_to_the_stores_ads_group_mentioning_its_ads_managers(demo):
     (spike,) = deliver(
-        "220001", "ads.spend_spike", "demo:11", hour="15:59", spend="900.00 SGD", usual="200.00 SGD", ratio="4.5"
+        "220001", "ads.spend_spike", "demo:11", period="今日截至15:59", spend="900.00 SGD", usual="200.00 SGD", ratio="4.5"
     )
     assert spike.robot.name == "新加坡旗舰店-广告与市场-广告"
-    assert spike.content.startswith("【广告花费异常】Shopee 新加坡旗舰店 截至15:59 今日花费:900.00 SGD")
+    assert spike.content.startswith("【广告花费异常】Shopee 新加坡旗舰店 今日截至15:59 花费:900.00 SGD")
     assert spike.mentioned_userids == ["ZhouTing"]  # 周婷, 广告 on 新加坡旗舰店
     (stopped,) = deliver("880001", "ads.campaign_stopped", "demo:12", campaign="冬季", reason="预算用尽")
     assert stopped.robot.name == "莫斯科店-广告与市场-广告" and "原因:预算用尽" in stopped.content
