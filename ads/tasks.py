@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
 from . import polling
 
@@ -20,6 +21,8 @@ def poll_stores(store_ids: list[int]) -> dict[int, str]:
     for store_id in store_ids:
         try:
             outcomes[store_id] = polling.ads_poll(store_id=store_id).outcome
+        except SoftTimeLimitExceeded:
+            raise  # out of time: the rest wait for their next poll
         except Exception:  # noqa: BLE001 - one store's bug must not stop the others' polls; logged
             logger.exception("ads poll of store %s crashed", store_id)
             outcomes[store_id] = "error"
