@@ -28,6 +28,26 @@ class OzonKeysForm(forms.Form):
     )
 
 
+class OzonPerformanceKeysForm(forms.Form):
+    """An Ozon store's Performance API keys (ads). The secret field never shows a saved secret back."""
+
+    client_id = forms.RegexField(
+        label=_("Performance client ID"),
+        max_length=200,
+        regex=r"^\S+@advertising\.performance\.ozon\.ru$",
+        error_messages={"invalid": _("A Performance client ID ends in @advertising.performance.ozon.ru.")},
+        help_text=_("Ozon Performance cabinet → Settings → API access: the client ID of the store's key."),
+    )
+    client_secret = SecretFormField(
+        label=_("Performance client secret"),
+        max_length=200,
+        help_text=_(
+            "It is checked by fetching a token from Ozon Performance, then stored encrypted and shown only as its "
+            "last 4 characters."
+        ),
+    )
+
+
 class ShopeeAppForm(forms.Form):
     """A Shopee Open Platform app. The partner key is required for a new app; left empty on an edit, the
     saved key stays (it is never shown again)."""

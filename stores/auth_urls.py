@@ -14,5 +14,7 @@ urlpatterns = [
     path("shopee/callback/", auth_views.ShopeeCallbackView.as_view(), name="shopee_callback"),
     path("<int:pk>/shopee/deauthorize/", auth_views.ShopeeDeauthorizeView.as_view(), name="shopee_deauthorize"),
     path("<int:pk>/ozon/keys/", auth_views.OzonKeysView.as_view(), name="ozon_keys"),
+    path("<int:pk>/ozon/performance/", auth_views.OzonPerformanceKeysView.as_view(), name="ozon_performance_keys"),
+    path("<int:pk>/ozon/performance/test/", auth_views.OzonPerformanceTestView.as_view(), name="ozon_performance_test"),
     path("<int:pk>/test/", auth_views.ConnectionTestView.as_view(), name="connection_test"),
 ]

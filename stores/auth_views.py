@@ -31,8 +31,8 @@ from core.gates import Scope, dangerously_unscoped
 from core.stepup import StepUpRequiredMixin
 from core.views import FORM_METHODS, READ_METHODS, GateMixin
 
-from . import authorization
-from .auth_forms import OzonKeysForm, ShopeeAppForm
+from . import authorization, performance
+from .auth_forms import OzonKeysForm, OzonPerformanceKeysForm, ShopeeAppForm
 from .choices import Platform
 from .clients.errors import PlatformError
 from .credentials import sanitize_error, shopee_app_save
@@ -195,6 +195,58 @@ class OzonKeysView(StepUpRequiredMixin, StoreConnectionMixin, generic.FormView):
             add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Ozon accepted the keys; they are saved."))
+        return redirect(store.get_absolute_url())
+
+
+class OzonPerformanceKeysView(StepUpRequiredMixin, StoreConnectionMixin, generic.FormView):
+    """An Ozon store's Performance API keys (ads): checked by fetching a token, then saved encrypted."""
+
+    form_class = OzonPerformanceKeysForm
+    http_method_names = FORM_METHODS
+    template_name = "store_auth/ozon_performance_form.html"
+    step_up_fields = ("client_secret",)  # replacing a platform secret needs a fresh second factor
+
+    @cached_property
+    def store(self) -> Store:
+        return self.get_store(platform=Platform.OZON)
+
+    def get_initial(self):
+        credential = performance.performance_credential(self.store)
+        return {"client_id": credential.client_id} if credential else {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["store"] = self.store
+        context["performance"] = performance.performance_health(store=self.store)
+        return context
+
+    def form_valid(self, form):
+        try:
+            performance.performance_verify_and_save(actor=self.request.user, store=self.store, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Ozon Performance accepted the keys; they are saved."))
+        return redirect(self.store.get_absolute_url())
+
+
+class OzonPerformanceTestView(StoreConnectionMixin, generic.View):
+    """POST: fetch a token with the store's saved Performance keys; the result goes to their health."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        store = self.get_store(platform=Platform.OZON)
+        try:
+            ok = performance.performance_test(actor=request.user, store=store)
+        except ValidationError as exc:
+            _error_messages(request, exc)
+        else:
+            if ok:
+                messages.success(request, _("Ozon Performance accepted the keys."))
+            else:
+                error = performance.performance_health(store=store).credential.last_error  # type: ignore[union-attr]
+                messages.error(request, _("Ozon Performance refused the keys: %(error)s") % {"error": error})
         return redirect(store.get_absolute_url())
 
 

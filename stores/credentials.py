@@ -17,7 +17,7 @@ from core.logging import redact
 from core.permissions import permissions_of
 
 from .choices import Platform
-from .models import OzonCredential, ShopeeApp, ShopeeEnvironment, Store
+from .models import OzonCredential, OzonPerformanceCredential, ShopeeApp, ShopeeEnvironment, Store
 
 CHANGED = "changed"
 SET = "set"
@@ -149,6 +149,45 @@ def ozon_credentials_save(*, actor, store: Store, client_id: int, api_key: str, 
     return credential
 
 
+def ozon_performance_credentials_save(
+    *, actor, store: Store, client_id: str, client_secret: str, verified_at=None
+) -> OzonPerformanceCredential:
+    """Store an Ozon store's Performance API client id and secret (encrypted) after the caller verified them.
+
+    Re-checks settings_manage on the store; audits store.credentials_change naming the changed fields only
+    (the secret as "changed", never its value). Connection health restarts from the verification.
+    """
+    require_settings_manage(actor=actor, store=store)
+    if store.platform != Platform.OZON:
+        raise ValidationError(_("Only an Ozon store takes Ozon Performance API keys."))
+    if not client_id or not client_secret:
+        raise ValidationError({"client_secret": _("Enter the client ID and the client secret.")})
+    with transaction.atomic():
+        credential = OzonPerformanceCredential.objects.select_for_update().filter(store=store).first()
+        old = {"client_id": credential.client_id, "client_secret": credential.client_secret} if credential else {}
+        credential = credential or OzonPerformanceCredential(store=store)
+        credential.client_id, credential.client_secret, credential.saved_by = client_id, client_secret, actor
+        credential.verified_at = verified_at
+        if verified_at:
+            credential.last_checked_at = credential.last_success_at = verified_at
+            credential.last_error, credential.last_error_at = "", None
+        credential.full_clean(exclude=["store", "saved_by"])
+        credential.save()
+        before, after = secret_changes(old, {"client_id": client_id, "client_secret": client_secret})
+        before = {("performance_" + k): v for k, v in before.items()}
+        after = {("performance_" + k): v for k, v in after.items()}
+        record(
+            CREDENTIALS_CHANGE,
+            target=credential,
+            store=store,
+            before=before if old else None,
+            after=after,
+            reason="" if after else "Saved again without change",
+            target_label=str(store),
+        )
+    return credential
+
+
 def connection_record(*, credential, ok: bool, error: BaseException | str | None = None, at=None) -> None:
     """Write the outcome of a platform call to the connection-health fields (sanitized error text)."""
     now = at or timezone.now()
@@ -156,7 +195,8 @@ def connection_record(*, credential, ok: bool, error: BaseException | str | None
     if ok:
         fields["last_success_at"] = now
     else:
-        secrets = tuple(getattr(credential, name, None) for name in ("access_token", "refresh_token", "api_key"))
+        names = ("access_token", "refresh_token", "api_key", "client_secret")
+        secrets = tuple(getattr(credential, name, None) for name in names)
         app_key = getattr(getattr(credential, "app", None), "partner_key", None)
         fields.update(last_error_at=now, last_error=sanitize_error(error or "", secrets=(*secrets, app_key)))
     type(credential).objects.filter(pk=credential.pk).update(**fields)

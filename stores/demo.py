@@ -9,12 +9,14 @@ stores.services and stores.credentials, so each record is audited (and credentia
 
 from __future__ import annotations
 
+import hashlib
+
 from core.seeding import Seed, demo_world
 
 from . import services as store_services
 from .choices import Platform
-from .credentials import ozon_credentials_save, shopee_app_save
-from .models import OzonCredential, ShopeeApp, ShopeeEnvironment, Store
+from .credentials import ozon_credentials_save, ozon_performance_credentials_save, shopee_app_save
+from .models import OzonCredential, OzonPerformanceCredential, ShopeeApp, ShopeeEnvironment, Store
 
 APP_NAME = "ShopCrew 演示应用"
 APP_NOTE = "Demo: served by the simulators under /sandbox/shopee (bin/run)."
@@ -70,4 +72,25 @@ def seed_ozon_keys(seed: Seed) -> None:
         seed.created("Ozon API keys")
 
 
-SEED_STEPS = [seed_stores, seed_shopee_app, seed_ozon_keys]
+def performance_keys(client_id: int, api_key: str) -> tuple[str, str]:
+    """The Performance API keys of a demo Ozon seller, derived from its Seller API keys by the rule the Ozon
+    Performance simulator documents (sandbox/ozon_performance.py): client id `<Client-Id>@advertising.
+    performance.ozon.ru`, secret the first 40 hex characters of sha256("ozon-performance:<Client-Id>:<Api-Key>")."""
+    secret = hashlib.sha256(f"ozon-performance:{client_id}:{api_key}".encode()).hexdigest()[:40]
+    return f"{client_id}@advertising.performance.ozon.ru", secret
+
+
+def seed_ozon_performance_keys(seed: Seed) -> None:
+    """The Ozon stores' Performance API keys (ads), for stores that have none yet, so the demo reads ads at once
+    (not verified, as the Seller API keys)."""
+    have = set(OzonPerformanceCredential.objects.values_list("store_id", flat=True))
+    for row in demo_world()["stores"]:
+        store = seed.stores.get(row["shop_id"])
+        if row["platform"] != Platform.OZON or store is None or store.pk in have:
+            continue
+        client_id, secret = performance_keys(int(row["shop_id"]), row["api_key"])
+        ozon_performance_credentials_save(actor=seed.admin, store=store, client_id=client_id, client_secret=secret)
+        seed.created("Ozon Performance API keys")
+
+
+SEED_STEPS = [seed_stores, seed_shopee_app, seed_ozon_keys, seed_ozon_performance_keys]

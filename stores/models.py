@@ -236,6 +236,33 @@ class OzonCredential(ConnectionHealth):
         return f"Ozon API keys of {self.store}"
 
 
+class OzonPerformanceCredential(ConnectionHealth):
+    """An Ozon store's Performance API keys (ads), beside its Seller API keys: the client id
+    (`…@advertising.performance.ozon.ru`) and the client secret (encrypted). One row per store."""
+
+    store = models.OneToOneField(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="ozon_performance_credential"
+    )
+    client_id = models.CharField(_("Performance client ID"), max_length=200)
+    client_secret = EncryptedTextField(_("Performance client secret"))
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("Ozon Performance API keys")
+        verbose_name_plural = _("Ozon Performance API keys")
+
+    def __str__(self):
+        return f"Ozon Performance API keys of {self.store}"
+
+
 class StoreGroup(TimeStampedModel):
     """A group of stores under a name of the seller's choosing (e.g. 东南亚大促组), used by notification
     routes, the bulk grant forms and the store filters. Platform and site act as groups too, without a row.

@@ -262,6 +262,8 @@ SHOPCREW_AUDIT_CHECKPOINT_KEYS = env_list("SHOPCREW_AUDIT_CHECKPOINT_KEYS")
 
 SHOPEE_BASE_URL = os.environ.get("SHOPEE_BASE_URL", "https://partner.shopeemobile.com")
 OZON_BASE_URL = os.environ.get("OZON_BASE_URL", "https://api-seller.ozon.ru")
+# The Ozon Performance API (ads): its own host and keys, beside the Seller API.
+OZON_PERFORMANCE_BASE_URL = os.environ.get("OZON_PERFORMANCE_BASE_URL", "https://api-performance.ozon.ru")
 WECOM_BASE_URL = os.environ.get("WECOM_BASE_URL", "https://qyapi.weixin.qq.com")
 OZON_FBS_LIST_VERSION = os.environ.get("OZON_FBS_LIST_VERSION", "v4")  # "v3" while a seller still has it
 

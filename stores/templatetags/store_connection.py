@@ -4,6 +4,7 @@ from django import template
 
 from core.permissions import permissions_of
 from stores.authorization import connection_health
+from stores.performance import performance_health
 
 register = template.Library()
 
@@ -17,4 +18,6 @@ def store_connection(context, store):
         "health": connection_health(store=store),
         "can_manage": perms.has("settings_manage", store.pk),
         "is_shopee": store.platform == "shopee",
+        # an Ozon store's Performance API keys (ads), beside its Seller API keys
+        "performance": performance_health(store=store) if store.platform == "ozon" else None,
     }

@@ -87,6 +87,23 @@ REASON = {"reason": "permission matrix"}
 # ---------------------------------------------------------------------------------------------- builders
 
 
+def performance_keys_of(seller: dict) -> dict:
+    """The Performance API keys of a simulated Ozon seller (the rule sandbox/ozon_performance.py documents)."""
+    from sandbox.ozon_performance import account_client_id, account_secret
+
+    secret = account_secret(seller["client_id"], seller["api_key"])
+    return {"client_id": account_client_id(seller["client_id"]), "client_secret": secret}
+
+
+def performance_keys_saved(ctx) -> None:
+    """Store Z holds the Performance keys of the world's simulated seller (for the Performance test)."""
+    from stores.models import OzonPerformanceCredential
+
+    OzonPerformanceCredential.objects.update_or_create(
+        store=ctx.world.store_z, defaults=performance_keys_of(ctx.world.ozon_seller)
+    )
+
+
 def pk(getter):
     return lambda ctx: [getter(ctx.world).pk]
 
@@ -794,6 +811,33 @@ ROUTES: list[Route] = [
         args=Z,
         data=lambda ctx: {"client_id": ctx.world.ozon_seller["client_id"], "api_key": ctx.world.ozon_seller["api_key"]},
         audit="store.credentials_change",
+        simulator=True,
+    ),
+    Route(
+        "store_auth:ozon_performance_keys", "Ozon Performance keys (form)", STORE_OBJECT, SETTINGS, where="z", args=Z
+    ),
+    Route(
+        "store_auth:ozon_performance_keys",
+        "store.credentials_change",
+        STORE_POST,
+        SETTINGS,
+        method="POST",
+        where="z",
+        args=Z,
+        data=lambda ctx: performance_keys_of(ctx.world.ozon_seller),
+        audit="store.credentials_change",
+        simulator=True,
+    ),
+    Route(
+        "store_auth:ozon_performance_test",
+        "store.connection_test",
+        STORE_POST,
+        SETTINGS,
+        method="POST",
+        where="z",
+        args=Z,
+        prepare=lambda ctx: performance_keys_saved(ctx),
+        audit="store.connection_test",
         simulator=True,
     ),
     Route(

@@ -96,6 +96,8 @@ WATCHED += [apps.get_model("rbac", "AccessReview"), apps.get_model("rbac", "Revi
 WATCHED += [apps.get_model("staff", "WeComSettings")]
 # A store's ads alert thresholds (ads' store page).
 WATCHED += [apps.get_model("ads", "AdsStore")]
+# An Ozon store's Performance API keys (stores' Performance keys page and test).
+WATCHED += [apps.get_model("stores", "OzonPerformanceCredential")]
 
 
 def _state_sql() -> str:
@@ -424,6 +426,7 @@ class World:
         partner, a simulated Ozon seller stands behind store Z's keys, A's group robot is a simulated one."""
         settings_fixture.SHOPEE_BASE_URL = simulator.shopee_url
         settings_fixture.OZON_BASE_URL = simulator.ozon_url
+        settings_fixture.OZON_PERFORMANCE_BASE_URL = f"{simulator.base_url}/ozon-performance"
         control = simulator.control
         partner = control.create_partner(name="matrix partner")
         shop = control.create_shop(partner_id=partner["partner_id"], region="SG")
