@@ -9,6 +9,7 @@ class AdsConfig(AppConfig):
     def ready(self):
         from orders.digests import register_contributor
 
-        from . import services, tasks  # noqa: F401  (workers learn the beat task)
+        from . import services, signals, tasks  # noqa: F401  (workers learn the beat task)
 
+        signals.connect()  # connecting a store's ads polls it at once
         register_contributor(services.digest_figures)  # the ads lines of the daily and weekly digests

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from ads.models import AdsStore
 from ads.polling import ads_dispatch, ads_poll, closed_days_due, platform_now
@@ -53,3 +54,19 @@ def test_a_store_without_ads_credentials_is_asked_again_a_day_later():
     ads = AdsStore.objects.get(store=store)
     assert ads.connected is False and ads.next_poll_at == NOW + timedelta(hours=24) and ads.failures == 0
 
+
+def test_connecting_a_store_polls_its_ads_at_once_instead_of_a_day_later(django_capture_on_commit_callbacks):
+    from stores.models import OzonPerformanceCredential
+
+    store = StoreFactory(platform="ozon", site="RU")
+    ads_dispatch(queue=lambda ids: None, now=NOW)
+    assert ads_poll(store_id=store.pk, now=NOW).outcome == "not_connected"
+    with django_capture_on_commit_callbacks(execute=True):
+        OzonPerformanceCredential.objects.create(
+            store=store, client_id="1@advertising.performance.ozon.ru", client_secret="s"
+        )
+    ads = AdsStore.objects.get(store=store)
+    assert ads.connected is True and ads.next_poll_at <= timezone.now()
+    queued: list[int] = []
+    ads_dispatch(queue=queued.extend, now=timezone.now())
+    assert queued == [store.pk]
