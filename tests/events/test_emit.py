@@ -77,6 +77,8 @@ def test_every_kind_of_the_issue_is_a_choice_with_a_chinese_label():
         "sop.checklist_overdue",
         # issue 12: access reviews (权限复核) — a reviewer's reminder, a campaign past its deadline
         "access.review_reminder", "access.review_escalated",
+        # issue 13: ads (广告/运营)
+        "ads.spend_spike", "ads.budget_nearly_used", "ads.campaign_stopped", "ads.roas_drop",
     }  # fmt: skip
     assert set(EventKind.values) == expected
     with translation.override("zh-hans"):
