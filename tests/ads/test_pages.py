@@ -76,7 +76,8 @@ def test_a_store_page_with_its_campaigns_chart_and_days(shops, grant, login):
     response = client.get(reverse("ads:store", args=[th.pk]))
     assert response.status_code == 200
     body = response.content.decode()
-    assert 'id="ads-chart"' in body and "双12 自动" in body and "预算用尽" not in body
+    assert 'id="ads-chart"' in body and "双12 自动" in body
+    assert "新品" in body and "预算用尽" in body  # the stopped campaign's state in words
     page = response.context["page"]
     assert [d for d, _t in page["days"]][-1] == platform_now(th, timezone.now()).date()
     assert (page["period"].spend, page["period"].roas) == (D(1400), D("3.50"))

@@ -208,7 +208,7 @@ def test_classic_signed_auth_link_page_and_redirect(simulator, shopee_unauthoriz
     path = "/api/v2/shop/auth_partner"
     params = {**shop.common(path, shop=False), "redirect": "https://console.example/stores/callback?store=7"}
     page = shop.http.get(path, params=params)
-    assert page.status_code == 200 and "Confirm Authorization" in page.text
+    assert page.status_code == 200 and 'name="decision" value="authorize"' in page.text
     session = re.search(r'name="session" value="([^"]+)"', page.text).group(1)
     submitted = shop.http.post(path, params=params, data={"session": session, "shop_id": shop.shop_id, "days": "365"})
     assert submitted.status_code == 302
