@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_admin_signs_in_with_totp_creates_a_store_and_sees_it_listed(live_server, page):
     admin = SuperuserFactory(username="boss", name="王老板")
     device = TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
-    _primary, backup = StaffFactory(name="李娜"), StaffFactory(name="张伟")
+    _primary, _backup = StaffFactory(name="李娜"), StaffFactory(name="张伟")
 
     page.goto(f"{live_server.url}/stores/")
     assert "/accounts/login/" in page.url  # the store list needs a sign-in first
