@@ -29,7 +29,8 @@ def line(points: list[tuple[str, Decimal | float]], *, height: int = 160) -> dic
     """A line chart of one series: [(label, value)] → the polyline's points and the first and last labels."""
     if not points:
         return {"points": "", "width": WIDTH, "height": height, "dots": []}
-    peak = max(float(v) for _l, v in points) or 1
+    highest = max(float(v) for _l, v in points)
+    peak = highest or 1  # the scale; an all-zero series lies on the axis
     step = (WIDTH - 40) / max(1, len(points) - 1)
     dots = [
         {
@@ -47,5 +48,5 @@ def line(points: list[tuple[str, Decimal | float]], *, height: int = 160) -> dic
         "height": height,
         "first": points[0][0],
         "last": points[-1][0],
-        "peak": peak,
+        "peak": highest,
     }

@@ -14,13 +14,14 @@ from .selectors import BoardFilters, today_for_board
 
 PERIODS = [("today", _("Today")), ("7", _("Last 7 days")), ("30", _("Last 30 days")), ("custom", _("Custom"))]
 MAX_DAYS = 366
+DEFAULT_PERIOD = "7"
 
 
 class BoardForm(forms.Form):
     """The board's query string: a period and the store filters (choices of groups and owners come from the
     viewer's stores)."""
 
-    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False, initial=DEFAULT_PERIOD)
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     platform = forms.ChoiceField(label=_("Platform"), required=False)
@@ -28,8 +29,11 @@ class BoardForm(forms.Form):
     group = forms.TypedChoiceField(label=_("Store group"), required=False, coerce=int, empty_value=None)
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, groups=(), owners=(), **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, groups=(), owners=(), **kwargs):
+        if data is not None and not data.get("period"):
+            data = data.copy()  # filtered without a period: the select shows the period the board uses
+            data["period"] = DEFAULT_PERIOD
+        super().__init__(data, *args, **kwargs)
         every = [("", _("All"))]
         choices: dict[str, list] = {
             "platform": every + list(Platform.choices),
@@ -56,7 +60,7 @@ class BoardForm(forms.Form):
         """The chosen filters (the last 7 days by default, or when the form is invalid)."""
         data = self.cleaned_data if self.is_valid() else {}
         today = today_for_board()
-        period = data.get("period") or "7"
+        period = data.get("period") or DEFAULT_PERIOD
         if period == "custom":
             start, end = data["start"], data["end"]
         elif period == "today":

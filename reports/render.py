@@ -71,7 +71,7 @@ def _ads(row) -> str:
     unit = f' <span class="muted small">{escape(currency)}</span>' if currency else ""
     return (
         f'<td class="num ads-spend">{_money(spend)}{unit}</td><td class="num">{_money(sales)}{unit}</td>'
-        f'<td class="num roas">{_num(row.roas)}</td>'
+        f'<td class="num roas">{DASH if row.roas is None else f"{row.roas:.2f}"}</td>'
     )
 
 

@@ -138,9 +138,15 @@ _UPSERT = _FLOWS.replace("%(snapshots)s", _SNAPSHOT_CTES)
 def storeday_rollup(*, now: datetime | None = None, days_back: int = 1) -> int:
     """Write (or rewrite) every store's StoreDay rows for its current local day and the `days_back` days before,
     then refresh the current day's snapshots. Idempotent: running it twice leaves the same rows. Returns the
-    number of rows written. Two statements whatever the number of stores, in one transaction."""
+    number of rows written. Two statements whatever the number of stores, in one transaction (on PostgreSQL; other
+    databases, the quick start's SQLite, go through reports.rollup_portable)."""
+    now = now or timezone.now()
+    if connection.vendor != "postgresql":
+        from .rollup_portable import storeday_rollup_portable
+
+        return storeday_rollup_portable(now=now, days_back=days_back)
     params: dict[str, Any] = {
-        "now": now or timezone.now(),
+        "now": now,
         "back": days_back,
         "company": settings.SHOPCREW_COMPANY_CURRENCY,
         "shipped": list(SHIPPED),

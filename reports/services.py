@@ -146,7 +146,8 @@ def skucost_import(*, actor, upload) -> tuple[int, int, list[RowError]]:
 
 def exchangerate_set(*, actor, currency: str, rate: Decimal) -> ExchangeRate:
     """Set (or change) one currency's rate to the company currency; audited with before and after. The board
-    converts with it from the next rollup on (days already rolled up keep the rate of their time)."""
+    converts with it from the next rollup on: today and yesterday within ten minutes, the last 35 days at the nightly
+    rollup; older days keep the rate of their time."""
     _check_company_manager(actor)
     currency = currency.strip().upper()
     if len(currency) != 3 or not (currency.isascii() and currency.isalpha()):

@@ -73,6 +73,12 @@ def test_creates_the_demo_company(var_dir):
     assert seeded.filter(action="store.create").count() == 5
     assert seeded.filter(action="staff.create").count() == len(STAFF) + 1
 
+    # Every demo store's currency converts on the board (its converted sales and ROAS are not empty).
+    from reports.models import ExchangeRate
+
+    rates = set(ExchangeRate.objects.values_list("currency", flat=True))
+    assert rates == {"SGD", "THB", "MYR", "RUB"} and seeded.filter(action="exchange_rate.update").count() == 4
+
 
 def test_admin_password_is_generated_once_stored_privately_and_printed(var_dir):
     output = seed()

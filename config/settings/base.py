@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("SHOPCREW_VAR_DIR", BASE_DIR / "var"))
@@ -230,13 +231,19 @@ CELERY_BEAT_SCHEDULE["orders-emit-digests"] = {"task": "orders.work_tasks.emit_d
 CELERY_BEAT_SCHEDULE["security-audit-checkpoint"] = {"task": "security.tasks.audit_checkpoint", "schedule": 86400.0}
 # Retention: events older than the security policy's period move to archive files (none while it keeps all).
 CELERY_BEAT_SCHEDULE["security-audit-archive"] = {"task": "security.tasks.audit_archive", "schedule": 86400.0}
-# The board's daily rollups (reports.rollup): today and yesterday of every store, one statement, every 10 minutes.
 # Access reviews (rbac.services.reviews): a reminder a day per reviewer (deduplicated), the deadline's escalation.
 CELERY_BEAT_SCHEDULE["rbac-access-reviews"] = {"task": "rbac.tasks.access_reviews", "schedule": 3600.0}
 # Ads (ads.polling): due stores claimed every minute, each polled every SHOPCREW_ADS_POLL_INTERVAL seconds.
 SHOPCREW_ADS_POLL_INTERVAL = float(os.environ.get("SHOPCREW_ADS_POLL_INTERVAL", "3600"))
 CELERY_BEAT_SCHEDULE["ads-poll-dispatch"] = {"task": "ads.tasks.poll_dispatch", "schedule": 60.0, "options": {"expires": 55}}
+# The board's daily rollups (reports.rollup): today and yesterday of every store, one statement, every 10 minutes.
 CELERY_BEAT_SCHEDULE["reports-rollup-days"] = {"task": "reports.tasks.rollup_days", "schedule": 600.0}
+# …and the last 35 days once a night: orders cancelled and returns opened late correct the day they belong to.
+CELERY_BEAT_SCHEDULE["reports-rollup-month"] = {
+    "task": "reports.tasks.rollup_days",
+    "schedule": crontab(hour=3, minute=17),
+    "kwargs": {"days_back": 35},
+}
 # The currency the board converts sales and costs to (reports.ExchangeRate gives each other currency's rate).
 SHOPCREW_COMPANY_CURRENCY = os.environ.get("SHOPCREW_COMPANY_CURRENCY", "CNY")
 SHOPCREW_AUDIT_ARCHIVE_DIR = Path(os.environ.get("SHOPCREW_AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
@@ -407,6 +414,14 @@ if SHOPCREW_DEMO:
         "schedule": SHOPCREW_DEMO_TICK_SECONDS,
         # A tick not picked up before the next one is due is dropped, not stacked up behind a stopped worker.
         "options": {"expires": SHOPCREW_DEMO_TICK_SECONDS},
+    }
+    # The demo's board fills within a minute of the first orders, its history (the shops' last weeks, read at the
+    # first polls) within ten: five stores, a rollup of milliseconds.
+    CELERY_BEAT_SCHEDULE["reports-rollup-days"] = {"task": "reports.tasks.rollup_days", "schedule": 60.0}
+    CELERY_BEAT_SCHEDULE["reports-rollup-month"] = {
+        "task": "reports.tasks.rollup_days",
+        "schedule": 600.0,
+        "kwargs": {"days_back": 35},
     }
     # The demo's ads are read every 20 seconds (a simulated spend spike reaches the 广告/运营 robot within a minute).
     SHOPCREW_ADS_POLL_INTERVAL = float(os.environ.get("SHOPCREW_ADS_POLL_INTERVAL", "20"))

@@ -152,6 +152,15 @@ def test_the_period_presets(rolled, sa, client):
         assert filters.days == days and filters.end - filters.start == timedelta(days=days - 1)
 
 
+@pytest.mark.parametrize("query", [{}, {"sort": "store"}])
+def test_the_period_chooser_shows_the_period_the_board_reads(rolled, sa, client, query):
+    """Without a period (first visit, or filtered by a link) the board reads the last 7 days and says so."""
+    verified_login(client, sa)
+    response = client.get(reverse("reports:board"), query)
+    assert response.context["filters"].days == 7
+    assert '<option value="7" selected>' in response.content.decode()
+
+
 def test_the_export_holds_only_stores_where_the_viewer_may_also_export(rolled, viewer_of, super_admins, client):
     from rbac import services as rbac_services
     from tests.factories import RoleFactory

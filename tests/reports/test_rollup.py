@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -98,3 +99,53 @@ def test_the_beat_schedule_runs_the_rollup():
     from reports.tasks import rollup_days
 
     assert rollup_days.name == entry["task"]
+    nightly = settings.CELERY_BEAT_SCHEDULE["reports-rollup-month"]
+    assert nightly["task"] == entry["task"] and nightly["kwargs"] == {"days_back": 35}
+
+
+def test_the_nightly_rollup_corrects_a_day_an_order_was_cancelled_on_since(world):
+    """An order of two days ago cancelled today: the 10-minute rollup leaves its day alone, the nightly one not."""
+    from orders.models import Order
+
+    storeday_rollup(now=NOW, days_back=35)
+    before = TODAY - timedelta(days=2)
+    assert (rows()["A店", before].orders, rows()["A店", before].sales) == (1, Decimal("999.00"))
+    Order.objects.filter(amount=Decimal("999.00")).update(status="cancelled")
+    storeday_rollup(now=NOW)
+    assert rows()["A店", before].cancelled == 0
+    storeday_rollup(now=NOW, days_back=35)
+    assert (rows()["A店", before].cancelled, rows()["A店", before].sales) == (1, Decimal(0))
+
+
+FIELDS = [f.attname for f in StoreDay._meta.concrete_fields if f.name not in ("id", "rolled_up_at")]
+
+
+def _figures():
+    return {(d.store_id, d.day): tuple(getattr(d, f) for f in FIELDS) for d in StoreDay.objects.all()}
+
+
+@pytest.mark.parametrize("days_back", [1, 35])
+def test_other_databases_roll_up_the_same_rows_through_the_orm(world, days_back):
+    """The quick start's SQLite cannot run the statements: the ORM rollup writes the same rows — fresh ones, and
+    rolled up again the next day after changes (the past day's snapshot kept, the new day's taken now)."""
+    from orders.models import StockLevel
+    from reports.rollup_portable import storeday_rollup_portable
+
+    from .conftest import order
+
+    written = storeday_rollup(now=NOW, days_back=days_back)
+    expected = _figures()
+    StoreDay.objects.all().delete()
+    assert storeday_rollup_portable(now=NOW, days_back=days_back) == written
+    assert _figures() == expected and expected[world["a"].pk, TODAY][FIELDS.index("orders")] == 1
+
+    saved = list(StoreDay.objects.all())
+    StockLevel.objects.filter(store=world["a"]).update(state="out")
+    order(world["c"], at=NOW + timedelta(hours=2), amount=Decimal("7.00"), currency="MYR")
+    storeday_rollup_portable(now=NOW + timedelta(days=1), days_back=days_back)
+    portable = _figures()
+    StoreDay.objects.all().delete()
+    StoreDay.objects.bulk_create(saved)
+    storeday_rollup(now=NOW + timedelta(days=1), days_back=days_back)
+    assert portable == _figures()
+    assert portable[world["a"].pk, TODAY][FIELDS.index("out_of_stock_skus")] == 1
